@@ -1,0 +1,97 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestEveryEnvironmentIsValid(t *testing.T) {
+	envs, err := Select("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(envs) != 3 {
+		t.Fatalf("Select(\"\") gave %d environments, want 3", len(envs))
+	}
+	for i, name := range Names() {
+		if envs[i].Name != name {
+			t.Errorf("environment %d is %q, want %q", i, envs[i].Name, name)
+		}
+	}
+}
+
+func TestABadValueNamesTheEnvironmentAndField(t *testing.T) {
+	staging, err := Lookup("staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		field  string
+		mutate func(*Environment)
+	}{
+		{"LogRetentionDays", func(e *Environment) { e.LogRetentionDays = -1 }},
+		{"Account", func(e *Environment) { e.Account = "12345" }},
+		{"Region", func(e *Environment) { e.Region = "Europe" }},
+		{"Lambda.MemoryMB", func(e *Environment) { e.Lambda.MemoryMB = 64 }},
+		{"Lambda.TimeoutSeconds", func(e *Environment) { e.Lambda.TimeoutSeconds = 30 }},
+		{"Throttling.RateLimit", func(e *Environment) { e.Throttling.RateLimit = 0 }},
+		{"Throttling.BurstLimit", func(e *Environment) { e.Throttling.BurstLimit = 0 }},
+		{"AlarmEmails[0]", func(e *Environment) { e.AlarmEmails = []string{"not an address"} }},
+		{"CORSOrigins[0]", func(e *Environment) { e.CORSOrigins = []string{"https://app.example.com/path"} }},
+	} {
+		t.Run(tc.field, func(t *testing.T) {
+			env := staging
+			env.AlarmEmails = append([]string(nil), staging.AlarmEmails...)
+			tc.mutate(&env)
+			err := env.Validate()
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Env != "staging" || fe.Field != tc.field {
+				t.Fatalf("Validate() = %v, want a FieldError for staging.%s", err, tc.field)
+			}
+			if !strings.Contains(err.Error(), `environment "staging": `+tc.field) {
+				t.Errorf("message %q does not name the environment and field", err)
+			}
+		})
+	}
+}
+
+func TestAllProblemsAreReportedAtOnce(t *testing.T) {
+	env, _ := Lookup("dev")
+	env.LogRetentionDays = 0
+	env.Region = ""
+	err := env.Validate()
+	for _, field := range []string{"LogRetentionDays", "Region"} {
+		if err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("error %v does not mention %s", err, field)
+		}
+	}
+}
+
+func TestCORSOrigins(t *testing.T) {
+	for _, tc := range []struct {
+		origin string
+		prod   bool
+		ok     bool
+	}{
+		{"https://app.example.com", true, true},
+		{"https://app.example.com:8443", true, true},
+		{"*", false, true},
+		{"*", true, false},
+		{"http://localhost:3000", false, true},
+		{"http://localhost:3000", true, false},
+		{"http://app.example.com", false, false},
+		{"app.example.com", false, false},
+		{"https://app.example.com/", false, false},
+	} {
+		if got := checkOrigin(tc.origin, tc.prod) == ""; got != tc.ok {
+			t.Errorf("checkOrigin(%q, prod=%v) accepted=%v, want %v", tc.origin, tc.prod, got, tc.ok)
+		}
+	}
+}
+
+func TestUnknownEnvironmentIsAnError(t *testing.T) {
+	if _, err := Select("qa"); err == nil || !strings.Contains(err.Error(), `unknown environment "qa"`) {
+		t.Errorf("Select(qa) = %v", err)
+	}
+}

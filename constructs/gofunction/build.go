@@ -1,0 +1,120 @@
+package gofunction
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// BuildFlags are the flags every bootstrap is built with: no RPC shim (the
+// provided.al2023 runtime does not need it), reproducible paths, stripped
+// symbols, no build id and no VCS stamp, so identical sources give identical
+// bytes and therefore identical asset hashes.
+var BuildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w -buildid=", "-buildvcs=false"}
+
+// BuildEnv is the target platform of every bootstrap.
+var BuildEnv = []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"}
+
+// BuildError is a failed `go build` of a handler package.
+type BuildError struct {
+	// Dir is the handler package directory.
+	Dir string
+	// Command is the build command as a shell would show it.
+	Command string
+	// Output is what the compiler printed.
+	Output string
+	Err    error
+}
+
+func (e *BuildError) Error() string {
+	return fmt.Sprintf("gofunction: building %s failed: %v\n  %s\n%s", e.Dir, e.Err, e.Command, e.Output)
+}
+
+func (e *BuildError) Unwrap() error { return e.Err }
+
+// Build compiles the Go main package in dir into outDir/bootstrap. A failure
+// is a *BuildError carrying the command and the compiler output.
+func Build(dir, outDir string) error {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		return fmt.Errorf("gofunction: no Go toolchain on PATH to build %s: install Go, or skip bundling with -c aws:cdk:bundling-stacks=[]: %w", dir, err)
+	}
+	args := append([]string{"build"}, BuildFlags...)
+	args = append(args, "-o", filepath.Join(outDir, "bootstrap"), ".")
+	cmd := exec.Command(goBin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), BuildEnv...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return &BuildError{Dir: dir, Command: shellCommand(append(BuildEnv, append([]string{"go"}, args...)...)), Output: strings.TrimSpace(out.String()), Err: err}
+	}
+	return nil
+}
+
+// shellCommand quotes the words of a command that need it.
+func shellCommand(words []string) string {
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		if strings.ContainsAny(w, " \t\"'") {
+			w = strconv.Quote(w)
+		}
+		quoted[i] = w
+	}
+	return strings.Join(quoted, " ")
+}
+
+// checkPackage reports why dir cannot be a handler package, or nil.
+func checkPackage(dir string) error {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("handler package %s: %w", dir, err)
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("handler package %s is not a directory", dir)
+	}
+	sources, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return err
+	}
+	if len(sources) == 0 {
+		return fmt.Errorf("handler package %s has no .go files", dir)
+	}
+	return nil
+}
+
+// moduleRoot returns the nearest directory at or above dir that holds go.mod.
+func moduleRoot(dir string) (string, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", errors.New("no go.mod at or above " + dir)
+		}
+	}
+}
+
+// ResolveEntry turns a handler package path into an absolute directory. A
+// relative path is taken from the root of the Go module that holds the
+// working directory, so `functions/customers/get` means the same thing to
+// app.go at the repository root and to a test in a subdirectory.
+func ResolveEntry(entry string) (string, error) {
+	if filepath.IsAbs(entry) {
+		return filepath.Clean(entry), nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	root, err := moduleRoot(wd)
+	if err != nil {
+		return "", fmt.Errorf("resolve handler package %q: %w", entry, err)
+	}
+	return filepath.Join(root, entry), nil
+}

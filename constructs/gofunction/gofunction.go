@@ -1,0 +1,150 @@
+// Package gofunction builds a Go Lambda handler with the local Go toolchain
+// and deploys it with safe defaults: provided.al2023 on arm64, JSON logs in a
+// log group of its own with a retention, active X-Ray tracing, and a role that
+// holds nothing but the right to write its own logs and traces.
+//
+// It replaces the aws-lambda-go-alpha GoFunction, which needs Docker or a
+// package this project cannot use. Bundling runs `go build` through CDK's
+// local bundling hook, so it honours CDK's bundling-stacks context: tests and
+// `cdk synth -c aws:cdk:bundling-stacks=[]` synthesize without building.
+package gofunction
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/acme/customers-api/constructs/internal/cdkx"
+)
+
+// Defaults used when a Props field is zero.
+const (
+	DefaultMemoryMB      = 256
+	DefaultTimeout       = 10 * time.Second
+	DefaultRetentionDays = 30
+)
+
+// Props describes one Go Lambda function.
+type Props struct {
+	// Entry is the directory of the handler's main package. A relative path
+	// is taken from the root of the Go module holding the working directory
+	// (see ResolveEntry). Required.
+	Entry string
+	// Description is shown in the Lambda console.
+	Description string
+	// MemoryMB defaults to DefaultMemoryMB.
+	MemoryMB int
+	// Timeout defaults to DefaultTimeout.
+	Timeout time.Duration
+	// LogRetentionDays is the log group's retention; it defaults to
+	// DefaultRetentionDays and must be a value CloudWatch Logs accepts.
+	LogRetentionDays int
+	// RetainLogs keeps the log group when the stack is deleted.
+	RetainLogs bool
+	// Environment holds the function's environment variables. Never put
+	// secrets here: they are visible in the template and the console.
+	Environment map[string]string
+}
+
+// Function is a deployed Go handler and the resources it owns.
+type Function struct {
+	constructs.Construct
+	// Function is the Lambda function.
+	Function awslambda.Function
+	// Role is the function's execution role; grant it what the handler needs.
+	Role awsiam.Role
+	// LogGroup receives the function's JSON logs.
+	LogGroup awslogs.LogGroup
+}
+
+// New creates the function. An invalid Entry is reported as an error
+// annotation on the construct (which fails synth), not as a panic.
+func New(scope constructs.Construct, id string, props Props) *Function {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	f := &Function{Construct: c}
+
+	retention, err := cdkx.Retention(cdkx.OrDefault(props.LogRetentionDays, DefaultRetentionDays))
+	if err != nil {
+		cdkx.Error(c, "gofunction: LogRetentionDays: %v", err)
+		retention = awslogs.RetentionDays_ONE_MONTH
+	}
+	f.LogGroup = awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
+		Retention:     retention,
+		RemovalPolicy: cdkx.RemovalPolicy(props.RetainLogs),
+	})
+	f.Role = awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String(fmt.Sprintf("Execution role of %s", *c.Node().Path())),
+	})
+	f.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+		Resources: jsii.Strings(*f.LogGroup.LogGroupArn()),
+	}))
+
+	f.Function = awslambda.NewFunction(c, jsii.String("Function"), &awslambda.FunctionProps{
+		Runtime:               awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:          awslambda.Architecture_ARM_64(),
+		Handler:               jsii.String("bootstrap"),
+		Code:                  code(c, props.Entry),
+		Description:           cdkx.OptionalString(props.Description),
+		MemorySize:            jsii.Number(cdkx.OrDefault(props.MemoryMB, DefaultMemoryMB)),
+		Timeout:               awscdk.Duration_Millis(jsii.Number(float64(cdkx.OrDefault(props.Timeout, DefaultTimeout).Milliseconds()))),
+		Environment:           cdkx.StringMap(props.Environment),
+		Role:                  f.Role,
+		LogGroup:              f.LogGroup,
+		LoggingFormat:         awslambda.LoggingFormat_JSON,
+		ApplicationLogLevelV2: awslambda.ApplicationLogLevel_INFO,
+		SystemLogLevelV2:      awslambda.SystemLogLevel_WARN,
+		Tracing:               awslambda.Tracing_ACTIVE,
+		RecursiveLoop:         awslambda.RecursiveLoop_TERMINATE,
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(f.Role, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions; CDK grants them on * for active tracing."),
+		AppliesTo: &[]interface{}{jsii.String("Resource::*")},
+	}}, jsii.Bool(true))
+	return f
+}
+
+// code returns the asset built from entry, or, when entry is not a Go
+// package, records an error annotation and returns a placeholder that keeps
+// the construct tree intact until synth reports the error.
+func code(c constructs.Construct, entry string) awslambda.Code {
+	dir, err := ResolveEntry(entry)
+	if err == nil {
+		err = checkPackage(dir)
+	}
+	if err != nil {
+		cdkx.Error(c, "gofunction: %v", err)
+		return awslambda.Code_FromCfnParameters(nil)
+	}
+	return awslambda.Code_FromAsset(jsii.String(dir), &awss3assets.AssetOptions{
+		Bundling: &awscdk.BundlingOptions{
+			// Only used if local bundling declined, which it never does.
+			Image: awscdk.DockerImage_FromRegistry(jsii.String("none")),
+			Local: &localBuild{dir: dir},
+		},
+	})
+}
+
+// localBuild is the ILocalBundling that CDK calls back (through jsii) when a
+// stack's assets are bundled.
+type localBuild struct{ dir string }
+
+// TryBundle builds the bootstrap into outputDir. It never declines (which
+// would make CDK try Docker): a failed build panics with the compiler output,
+// and the jsii runtime turns that into a synth error.
+func (b *localBuild) TryBundle(outputDir *string, _ *awscdk.BundlingOptions) *bool {
+	if err := Build(b.dir, *outputDir); err != nil {
+		panic(err)
+	}
+	return jsii.Bool(true)
+}

@@ -1,0 +1,168 @@
+package gofunction_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme/customers-api/constructs/gofunction"
+	"github.com/acme/customers-api/internal/testenv"
+)
+
+const hello = "constructs/gofunction/testdata/hello"
+
+func TestMain(m *testing.M) {
+	if err := testenv.Setup(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
+
+// newStack returns a stack in a fresh app; bundling is skipped unless bundle
+// is true.
+func newStack(t *testing.T, bundle bool) awscdk.Stack {
+	t.Helper()
+	props := &awscdk.AppProps{Outdir: jsii.String(t.TempDir())}
+	if !bundle {
+		props.Context = &map[string]any{"aws:cdk:bundling-stacks": []string{}}
+	}
+	return awscdk.NewStack(awscdk.NewApp(props), jsii.String("Test"), nil)
+}
+
+func TestDefaultsAreArm64Al2023WithJSONLogsTracingAndOwnLogGroup(t *testing.T) {
+	stack := newStack(t, false)
+	gofunction.New(stack, "Hello", gofunction.Props{Entry: hello})
+	tmpl := assertions.Template_FromStack(stack, nil)
+
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
+		"Runtime":       "provided.al2023",
+		"Architectures": []string{"arm64"},
+		"Handler":       "bootstrap",
+		"MemorySize":    gofunction.DefaultMemoryMB,
+		"Timeout":       int(gofunction.DefaultTimeout.Seconds()),
+		"TracingConfig": map[string]any{"Mode": "Active"},
+		"LoggingConfig": map[string]any{
+			"LogFormat": "JSON",
+			"LogGroup":  map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("HelloLogs"))},
+		},
+	})
+	tmpl.HasResource(jsii.String("AWS::Logs::LogGroup"), map[string]any{
+		"Properties":     map[string]any{"RetentionInDays": gofunction.DefaultRetentionDays},
+		"DeletionPolicy": "Delete",
+	})
+	tmpl.ResourceCountIs(jsii.String("AWS::Logs::LogGroup"), jsii.Number(1))
+}
+
+func TestTheRoleMayOnlyWriteItsOwnLogsAndTraces(t *testing.T) {
+	stack := newStack(t, false)
+	gofunction.New(stack, "Hello", gofunction.Props{Entry: hello})
+	tmpl := assertions.Template_FromStack(stack, nil)
+
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
+		"ManagedPolicyArns": assertions.Match_Absent(),
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+		"PolicyDocument": map[string]any{"Statement": []any{
+			map[string]any{
+				"Action":   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
+				"Effect":   "Allow",
+				"Resource": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("HelloLogs")), "Arn"}},
+			},
+			map[string]any{
+				"Action":   []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"},
+				"Effect":   "Allow",
+				"Resource": "*",
+			},
+		}},
+	})
+}
+
+func TestPropsOverrideTheDefaults(t *testing.T) {
+	stack := newStack(t, false)
+	gofunction.New(stack, "Hello", gofunction.Props{
+		Entry: hello, MemoryMB: 1024, Timeout: 3 * time.Second, LogRetentionDays: 365, RetainLogs: true,
+		Environment: map[string]string{"TABLE_NAME": "t"},
+	})
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
+		"MemorySize":  1024,
+		"Timeout":     3,
+		"Environment": map[string]any{"Variables": map[string]any{"TABLE_NAME": "t"}},
+	})
+	tmpl.HasResource(jsii.String("AWS::Logs::LogGroup"), map[string]any{
+		"Properties":     map[string]any{"RetentionInDays": 365},
+		"DeletionPolicy": "Retain",
+	})
+}
+
+func TestInvalidPropsAreAnnotationErrors(t *testing.T) {
+	for name, tc := range map[string]struct {
+		props gofunction.Props
+		want  string
+	}{
+		"missing package":   {gofunction.Props{Entry: "functions/does-not-exist"}, "gofunction: handler package .*functions/does-not-exist.*no such file"},
+		"bad log retention": {gofunction.Props{Entry: hello, LogRetentionDays: 10}, "gofunction: LogRetentionDays: 10 days is not a CloudWatch Logs retention period"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			stack := newStack(t, false)
+			gofunction.New(stack, "Hello", tc.props)
+			errs := assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(tc.want)))
+			if len(*errs) != 1 {
+				t.Errorf("want one error annotation matching %q, got %d", tc.want, len(*errs))
+			}
+		})
+	}
+}
+
+func TestBundlingBuildsTheBootstrapAndIdenticalSourcesHashAlike(t *testing.T) {
+	hashes := make([]string, 2)
+	for i := range hashes {
+		stack := newStack(t, true)
+		gofunction.New(stack, "Hello", gofunction.Props{Entry: hello})
+		asm := awscdk.Stage_Of(stack).Synth(nil)
+		fns := assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::Lambda::Function"), nil)
+		for _, fn := range *fns {
+			key := (*fn)["Properties"].(map[string]any)["Code"].(map[string]any)["S3Key"].(string)
+			hashes[i] = strings.TrimSuffix(key, ".zip")
+		}
+		if _, err := os.Stat(filepath.Join(*asm.Directory(), "asset."+hashes[i], "bootstrap")); err != nil {
+			t.Fatalf("staged asset has no bootstrap: %v", err)
+		}
+	}
+	if hashes[0] != hashes[1] {
+		t.Errorf("asset hashes differ for identical sources: %s vs %s", hashes[0], hashes[1])
+	}
+}
+
+func TestAFailingBuildStopsSynthWithTheCompilerOutput(t *testing.T) {
+	stack := newStack(t, true)
+	defer func() {
+		var be *gofunction.BuildError
+		err, _ := recover().(error)
+		if !errors.As(err, &be) {
+			t.Fatalf("recovered %v, want a *gofunction.BuildError", err)
+		}
+		if want := "undefined: undefinedFunction"; !strings.Contains(be.Output, want) {
+			t.Errorf("compiler output %q does not contain %q", be.Output, want)
+		}
+	}()
+	gofunction.New(stack, "Broken", gofunction.Props{Entry: "constructs/gofunction/testdata/broken"})
+}
+
+func TestSkippedBundlingNeverRunsTheBuild(t *testing.T) {
+	stack := newStack(t, false)
+	// The broken package would panic if bundling ran.
+	gofunction.New(stack, "Broken", gofunction.Props{Entry: "constructs/gofunction/testdata/broken"})
+	assertions.Template_FromStack(stack, nil).ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(1))
+}

@@ -1,0 +1,96 @@
+// Package table creates a DynamoDB table with the defaults this project
+// treats as non-negotiable: on-demand billing, point-in-time recovery,
+// encryption at rest with the AWS-managed key, and string keys.
+package table
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme/customers-api/constructs/internal/cdkx"
+)
+
+// Index is a global secondary index projecting all attributes.
+type Index struct {
+	Name         string
+	PartitionKey string
+	SortKey      string
+}
+
+// Props describes a table. String keys only: every key in this design is a
+// composite string.
+type Props struct {
+	// PartitionKey is required; SortKey is optional.
+	PartitionKey string
+	SortKey      string
+	// Indexes are global secondary indexes.
+	Indexes []Index
+	// TTLAttribute, when set, expires items at the epoch second it holds.
+	TTLAttribute string
+	// Stream publishes new and old images of every change.
+	Stream bool
+	// Protect turns on deletion protection and keeps the table when its
+	// stack is deleted. Leave it off only for disposable environments.
+	Protect bool
+	// LogicalID pins the CloudFormation logical ID, so that refactoring the
+	// construct tree never replaces the table. Required.
+	LogicalID string
+}
+
+// Table is the created table.
+type Table struct {
+	constructs.Construct
+	Table awsdynamodb.Table
+}
+
+// New creates the table; invalid props become error annotations.
+func New(scope constructs.Construct, id string, props Props) *Table {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	if props.PartitionKey == "" {
+		cdkx.Error(c, "table: PartitionKey is required")
+		props.PartitionKey = "pk"
+	}
+	if props.LogicalID == "" {
+		cdkx.Error(c, "table: LogicalID is required so the table is never replaced by a refactoring")
+	}
+	tp := &awsdynamodb.TableProps{
+		PartitionKey: attribute(props.PartitionKey),
+		SortKey:      optionalAttribute(props.SortKey),
+		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		Encryption:   awsdynamodb.TableEncryption_AWS_MANAGED,
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		DeletionProtection:  jsii.Bool(props.Protect),
+		RemovalPolicy:       cdkx.RemovalPolicy(props.Protect),
+		TimeToLiveAttribute: cdkx.OptionalString(props.TTLAttribute),
+	}
+	if props.Stream {
+		tp.Stream = awsdynamodb.StreamViewType_NEW_AND_OLD_IMAGES
+	}
+	t := awsdynamodb.NewTable(c, jsii.String("Table"), tp)
+	for _, ix := range props.Indexes {
+		t.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
+			IndexName:      jsii.String(ix.Name),
+			PartitionKey:   attribute(ix.PartitionKey),
+			SortKey:        optionalAttribute(ix.SortKey),
+			ProjectionType: awsdynamodb.ProjectionType_ALL,
+		})
+	}
+	if props.LogicalID != "" {
+		t.Node().DefaultChild().(awsdynamodb.CfnTable).OverrideLogicalId(jsii.String(props.LogicalID))
+	}
+	return &Table{Construct: c, Table: t}
+}
+
+func attribute(name string) *awsdynamodb.Attribute {
+	return &awsdynamodb.Attribute{Name: jsii.String(name), Type: awsdynamodb.AttributeType_STRING}
+}
+
+func optionalAttribute(name string) *awsdynamodb.Attribute {
+	if name == "" {
+		return nil
+	}
+	return attribute(name)
+}

@@ -1,0 +1,64 @@
+// Package stacks composes the constructs into the stacks of each
+// environment. Stacks only wire: every resource is made by a construct in
+// constructs/.
+package stacks
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/acme/customers-api/config"
+)
+
+// Service holds the stacks of one environment.
+type Service struct {
+	Env  config.Environment
+	Data *DataStack
+}
+
+// StackName is the name of an environment's stack, e.g. "Customers-dev-Data".
+func StackName(env config.Environment, part string) string {
+	return fmt.Sprintf("Customers-%s-%s", env.Name, part)
+}
+
+// NewApp adds the stacks of every given environment to app and applies the
+// cdk-nag AwsSolutions checks to all of them. app.go and the tests both call
+// it. An invalid configuration adds nothing and returns the validation error.
+func NewApp(app awscdk.App, envs []config.Environment) ([]*Service, error) {
+	var errs []error
+	for _, env := range envs {
+		errs = append(errs, env.Validate())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	services := make([]*Service, 0, len(envs))
+	for _, env := range envs {
+		services = append(services, newService(app, env))
+	}
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	return services, nil
+}
+
+func newService(app awscdk.App, env config.Environment) *Service {
+	base := awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)},
+		Tags: &map[string]*string{
+			"service":     jsii.String("customers"),
+			"environment": jsii.String(env.Name),
+		},
+	}
+	withName := func(part string) awscdk.StackProps {
+		p := base
+		p.StackName = jsii.String(StackName(env, part))
+		p.Description = jsii.String(fmt.Sprintf("Customers API (%s): %s", env.Name, part))
+		p.TerminationProtection = jsii.Bool(env.DeletionProtection)
+		return p
+	}
+	data := NewDataStack(app, StackName(env, "Data"), DataStackProps{StackProps: withName("Data"), Env: env})
+	return &Service{Env: env, Data: data}
+}

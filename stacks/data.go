@@ -1,0 +1,45 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme/customers-api/config"
+	"github.com/acme/customers-api/constructs/table"
+	"github.com/acme/customers-api/functions/tabledesign"
+)
+
+// DataStackProps configures the stateful stack.
+type DataStackProps struct {
+	awscdk.StackProps
+	Env config.Environment
+}
+
+// DataStack holds the stateful resources, kept apart from the stateless ones
+// so that the API can be replaced freely.
+type DataStack struct {
+	awscdk.Stack
+	// Table is the customers table.
+	Table awsdynamodb.Table
+}
+
+// NewDataStack creates the customers table with the key design in
+// functions/tabledesign.
+func NewDataStack(scope constructs.Construct, id string, props DataStackProps) *DataStack {
+	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
+	t := table.New(stack, "Customers", table.Props{
+		PartitionKey: tabledesign.PartitionKey,
+		SortKey:      tabledesign.SortKey,
+		Indexes: []table.Index{
+			{Name: tabledesign.ListIndex, PartitionKey: tabledesign.ListPartitionKey, SortKey: tabledesign.ListSortKey},
+			{Name: tabledesign.StatusIndex, PartitionKey: tabledesign.StatusPartitionKey, SortKey: tabledesign.ListSortKey},
+		},
+		TTLAttribute: tabledesign.TTLAttribute,
+		Stream:       true,
+		Protect:      props.Env.DeletionProtection,
+		LogicalID:    "CustomersTable",
+	})
+	return &DataStack{Stack: stack, Table: t.Table}
+}
