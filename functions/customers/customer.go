@@ -1,0 +1,107 @@
+// Package customers is the customers domain: the Customer record, its
+// validation (from the JSON Schemas in schemas/, the same ones API Gateway
+// uses), identifiers and the domain errors. It knows nothing of HTTP or
+// DynamoDB.
+package customers
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/acme/customers-api/functions/validate"
+)
+
+// Status is a customer's lifecycle state.
+type Status string
+
+// The statuses a customer can have.
+const (
+	Active    Status = "ACTIVE"
+	Inactive  Status = "INACTIVE"
+	Suspended Status = "SUSPENDED"
+)
+
+// Statuses lists every valid status.
+var Statuses = []Status{Active, Inactive, Suspended}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	for _, v := range Statuses {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Customer is the stored record.
+type Customer struct {
+	ID          string    `json:"customerId"`
+	Name        string    `json:"name"`
+	Email       string    `json:"email"`
+	Status      Status    `json:"status"`
+	CreatedDate time.Time `json:"createdDate"`
+	UpdatedDate time.Time `json:"updatedDate"`
+	// Version increases by one on every change; it is the ETag.
+	Version int64 `json:"version"`
+}
+
+// Draft is what a client may set: the body of a create or an update.
+type Draft struct {
+	Name   string `json:"name"`
+	Email  string `json:"email"`
+	Status Status `json:"status"`
+}
+
+// Domain errors; the HTTP layer maps each to a status code.
+var (
+	ErrNotFound        = errors.New("customer not found")
+	ErrEmailTaken      = errors.New("e-mail address already belongs to another customer")
+	ErrVersionMismatch = errors.New("customer changed since the given version")
+)
+
+// IDPrefix starts every customer id.
+const IDPrefix = "CUST-"
+
+var idPattern = regexp.MustCompile(`^CUST-[0-9A-HJKMNP-TV-Z]{26}$`)
+
+// NewID returns "CUST-" and a ULID: unique, and sortable by creation time.
+func NewID(now time.Time) string {
+	return IDPrefix + ulid.MustNew(ulid.Timestamp(now), rand.Reader).String()
+}
+
+// ValidID reports whether id has the form NewID produces.
+func ValidID(id string) bool { return idPattern.MatchString(id) }
+
+// Normalize returns the draft as it is stored: name trimmed, e-mail trimmed
+// and lower-cased, status defaulted to ACTIVE. It checks what the schema
+// cannot: the trimmed name's length and that the e-mail parses as a plain
+// address. Errors are validate.Errors.
+func (d Draft) Normalize() (Draft, error) {
+	d.Name = strings.TrimSpace(d.Name)
+	d.Email = strings.ToLower(strings.TrimSpace(d.Email))
+	if d.Status == "" {
+		d.Status = Active
+	}
+	var errs validate.Errors
+	if n := len([]rune(d.Name)); n < 1 || n > 200 {
+		errs = append(errs, validate.FieldError{Pointer: "/name", Detail: "must be 1 to 200 characters after trimming"})
+	}
+	if a, err := mail.ParseAddress(d.Email); err != nil || a.Address != d.Email || a.Name != "" {
+		errs = append(errs, validate.FieldError{Pointer: "/email", Detail: "must be a plain e-mail address"})
+	}
+	if !d.Status.Valid() {
+		errs = append(errs, validate.FieldError{Pointer: "/status", Detail: fmt.Sprintf("must be one of %v", Statuses)})
+	}
+	if len(errs) > 0 {
+		return Draft{}, errs
+	}
+	return d, nil
+}

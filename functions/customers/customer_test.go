@@ -1,0 +1,78 @@
+package customers
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/acme/customers-api/functions/validate"
+)
+
+func TestDecodeCreateNormalizes(t *testing.T) {
+	got, err := DecodeCreate([]byte(`{"name":"  Ada Lovelace ","email":"Ada@Example.COM"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Draft{Name: "Ada Lovelace", Email: "ada@example.com", Status: Active}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("DecodeCreate (-want +got):\n%s", diff)
+	}
+}
+
+func TestDecodeRejectsInvalidBodiesWithoutQuotingThem(t *testing.T) {
+	long := strings.Repeat("x", 201)
+	for _, tc := range []struct {
+		name, body string
+		update     bool
+		want       validate.Errors
+	}{
+		{"not JSON", `{"name":`, false, validate.Errors{{Pointer: "", Detail: "is not a valid JSON document"}}},
+		{"not an object", `[]`, false, validate.Errors{{Pointer: "", Detail: "must be of type object"}}},
+		{"missing fields", `{}`, false, validate.Errors{{Pointer: "/email", Detail: "is required"}, {Pointer: "/name", Detail: "is required"}}},
+		{"unknown field", `{"name":"A","email":"a@b.co","vip":true}`, false, validate.Errors{{Pointer: "/vip", Detail: "is not allowed"}}},
+		{"blank name", `{"name":"   ","email":"a@b.co"}`, false, validate.Errors{{Pointer: "/name", Detail: "does not have the expected format"}}},
+		{"long name", `{"name":"` + long + `","email":"a@b.co"}`, false, validate.Errors{{Pointer: "/name", Detail: "must be at most 200 characters"}}},
+		{"bad email", `{"name":"A","email":"secret-address"}`, false, validate.Errors{{Pointer: "/email", Detail: "does not have the expected format"}}},
+		{"email the schema passes but mail rejects", `{"name":"A","email":"a@b..co"}`, false, validate.Errors{{Pointer: "/email", Detail: "must be a plain e-mail address"}}},
+		{"bad status", `{"name":"A","email":"a@b.co","status":"GONE"}`, false, validate.Errors{{Pointer: "/status", Detail: "must be one of [ACTIVE INACTIVE SUSPENDED]"}}},
+		{"wrong type", `{"name":5,"email":"a@b.co"}`, false, validate.Errors{{Pointer: "/name", Detail: "must be of type string"}}},
+		{"update needs status", `{"name":"A","email":"a@b.co"}`, true, validate.Errors{{Pointer: "/status", Detail: "is required"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			decode := DecodeCreate
+			if tc.update {
+				decode = DecodeUpdate
+			}
+			_, err := decode([]byte(tc.body))
+			var got validate.Errors
+			if !errors.As(err, &got) {
+				t.Fatalf("err = %v, want validate.Errors", err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("errors (-want +got):\n%s", diff)
+			}
+			if strings.Contains(err.Error(), "secret-address") {
+				t.Errorf("error quotes the rejected value: %v", err)
+			}
+		})
+	}
+}
+
+func TestIDsAreSortableByCreationTime(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	a, b := NewID(t0), NewID(t0.Add(time.Millisecond))
+	if !ValidID(a) || !ValidID(b) {
+		t.Fatalf("invalid ids %q %q", a, b)
+	}
+	if a >= b {
+		t.Errorf("%q should sort before %q", a, b)
+	}
+	for _, bad := range []string{"", "CUST-", "CUST-123", "cust-01ARZ3NDEKTSV4RRFFQ69G5FAV", "CUST-01ARZ3NDEKTSV4RRFFQ69G5FAVX"} {
+		if ValidID(bad) {
+			t.Errorf("ValidID(%q) = true", bad)
+		}
+	}
+}

@@ -1,0 +1,38 @@
+package customers
+
+import (
+	"embed"
+
+	"github.com/acme/customers-api/functions/validate"
+)
+
+// Schemas holds the JSON Schemas of the request bodies. API Gateway's
+// request models are made from the same files.
+//
+//go:embed schemas/*.schema.json
+var Schemas embed.FS
+
+// Schema file names in Schemas.
+const (
+	CreateSchemaFile = "schemas/customer-create.schema.json"
+	UpdateSchemaFile = "schemas/customer-update.schema.json"
+)
+
+var (
+	createSchema = validate.MustCompile(Schemas, CreateSchemaFile)
+	updateSchema = validate.MustCompile(Schemas, UpdateSchemaFile)
+)
+
+// DecodeCreate validates and normalizes the body of a create request.
+func DecodeCreate(body []byte) (Draft, error) { return decode(createSchema, body) }
+
+// DecodeUpdate validates and normalizes the body of an update request.
+func DecodeUpdate(body []byte) (Draft, error) { return decode(updateSchema, body) }
+
+func decode(s *validate.Schema, body []byte) (Draft, error) {
+	var d Draft
+	if err := s.Decode(body, &d); err != nil {
+		return Draft{}, err
+	}
+	return d.Normalize()
+}
