@@ -11,9 +11,11 @@
 package testenv
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 var setupErr = UseProjectNode()
@@ -75,4 +77,24 @@ func VenvTool(name string) (string, error) {
 		return "", fmt.Errorf("testenv: %s is missing: run `make tools` (or `make test`) first", path)
 	}
 	return path, nil
+}
+
+// Buffer is a bytes.Buffer safe for concurrent writers, for capturing the
+// output of servers and loggers in tests.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// String returns everything written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

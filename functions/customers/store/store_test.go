@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -19,16 +18,7 @@ import (
 
 var srv *moto.Server
 
-func TestMain(m *testing.M) {
-	var err error
-	if srv, err = moto.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	srv.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { moto.TestMain(m, &srv) }
 
 func newStore(t *testing.T) *store.Store {
 	db, table := storetest.NewTable(t, srv)

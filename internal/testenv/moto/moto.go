@@ -4,14 +4,14 @@
 package moto
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"strconv"
-	"sync"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,7 +25,7 @@ type Server struct {
 	// Endpoint is the server's URL, e.g. http://127.0.0.1:41234.
 	Endpoint string
 	cmd      *exec.Cmd
-	out      *syncBuffer
+	out      *testenv.Buffer
 }
 
 // Start runs moto_server on a free loopback port and waits until it answers.
@@ -50,7 +50,7 @@ func start(bin string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Endpoint: "http://127.0.0.1:" + strconv.Itoa(port), out: &syncBuffer{}}
+	s := &Server{Endpoint: "http://127.0.0.1:" + strconv.Itoa(port), out: &testenv.Buffer{}}
 	s.cmd = exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -75,6 +75,20 @@ func start(bin string) (*Server, error) {
 	}
 	s.Stop()
 	return nil, fmt.Errorf("moto_server did not answer on %s within 60s:\n%s", s.Endpoint, s.out.String())
+}
+
+// TestMain is the body of a test package's TestMain: it starts a server
+// into *srv, runs the tests, stops the server and exits.
+func TestMain(m *testing.M, srv **Server) {
+	s, err := Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	*srv = s
+	code := m.Run()
+	s.Stop()
+	os.Exit(code)
 }
 
 // Stop ends the server and its child processes.
@@ -110,22 +124,3 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
-
-// syncBuffer collects the server's output for error messages.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-

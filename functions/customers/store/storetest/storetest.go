@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/acme/customers-api/functions/ddb"
 	td "github.com/acme/customers-api/functions/tabledesign"
 	"github.com/acme/customers-api/internal/testenv/moto"
 )
@@ -22,7 +23,7 @@ var tables atomic.Int64
 // returns a client for the server and the table's name.
 func NewTable(t testing.TB, srv *moto.Server) (*dynamodb.Client, string) {
 	t.Helper()
-	db := dynamodb.NewFromConfig(srv.Config())
+	db := ddb.New(srv.Config())
 	name := fmt.Sprintf("customers-%d", tables.Add(1))
 	ctx := context.Background()
 	index := func(name, pk string) types.GlobalSecondaryIndex {

@@ -1,0 +1,341 @@
+// Package handlers implements the five /customers operations as API Gateway
+// Lambda proxy handlers. Each operation is deployed as its own function, so
+// each main package only picks its operation and calls Main.
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/acme/customers-api/functions/customers"
+	"github.com/acme/customers-api/functions/customers/store"
+	"github.com/acme/customers-api/functions/ddb"
+	"github.com/acme/customers-api/functions/httpx"
+	"github.com/acme/customers-api/functions/idempotency"
+	"github.com/acme/customers-api/functions/validate"
+)
+
+// MaxBodyBytes caps request bodies; a valid customer is far smaller.
+const MaxBodyBytes = 16 << 10
+
+// Page sizes of GET /customers.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 100
+)
+
+// DB is the DynamoDB API the handlers use.
+type DB interface {
+	store.API
+	idempotency.API
+}
+
+// Deps are the handlers' collaborators.
+type Deps struct {
+	DB     DB
+	Table  string
+	Logger *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Handlers serves the customers API.
+type Handlers struct {
+	store *store.Store
+	idem  *idempotency.Store
+	svc   *httpx.Service
+	now   func() time.Time
+}
+
+// New wires the handlers.
+func New(d Deps) *Handlers {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &Handlers{
+		store: store.New(d.DB, d.Table),
+		idem:  idempotency.New(d.DB, d.Table, idempotency.Options{Now: d.Now}),
+		svc:   &httpx.Service{Logger: d.Logger, Map: mapError, DeadlineMargin: 500 * time.Millisecond},
+		now:   d.Now,
+	}
+}
+
+// List handles GET /customers.
+func (h *Handlers) List() httpx.LambdaFunc { return h.svc.Handle("GET /customers", h.list) }
+
+// Get handles GET /customers/{id}.
+func (h *Handlers) Get() httpx.LambdaFunc { return h.svc.Handle("GET /customers/{id}", h.get) }
+
+// Create handles POST /customers.
+func (h *Handlers) Create() httpx.LambdaFunc { return h.svc.Handle("POST /customers", h.create) }
+
+// Update handles PUT /customers/{id}.
+func (h *Handlers) Update() httpx.LambdaFunc { return h.svc.Handle("PUT /customers/{id}", h.update) }
+
+// Delete handles DELETE /customers/{id}.
+func (h *Handlers) Delete() httpx.LambdaFunc { return h.svc.Handle("DELETE /customers/{id}", h.delete) }
+
+// Main is the body of every handler's main: it builds the DynamoDB client
+// once per container, from the TABLE_NAME and AWS environment, and starts the
+// Lambda runtime with the chosen operation. It exits if set-up fails.
+func Main(operation func(*Handlers) httpx.LambdaFunc) {
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: logLevel(os.Getenv("AWS_LAMBDA_LOG_LEVEL"))}))
+	table := os.Getenv("TABLE_NAME")
+	db, err := ddb.NewClient(context.Background())
+	if err == nil && table == "" {
+		err = errors.New("TABLE_NAME is not set")
+	}
+	if err != nil {
+		logger.Error("start-up failed", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(operation(New(Deps{DB: db, Table: table, Logger: logger})))
+}
+
+func logLevel(name string) slog.Level {
+	var l slog.Level
+	if l.UnmarshalText([]byte(name)) != nil {
+		return slog.LevelInfo
+	}
+	return l
+}
+
+// mapError is the one place where domain errors get HTTP statuses.
+func mapError(err error) *httpx.Error {
+	switch {
+	case errors.Is(err, customers.ErrNotFound):
+		return httpx.NewError(http.StatusNotFound, "customer-not-found", "No customer has this id.")
+	case errors.Is(err, customers.ErrEmailTaken):
+		return httpx.NewError(http.StatusConflict, "email-taken", "Another customer already has this e-mail address.")
+	case errors.Is(err, customers.ErrVersionMismatch):
+		return httpx.NewError(http.StatusPreconditionFailed, "precondition-failed", "The customer has changed since the version in If-Match; fetch it again.")
+	case errors.Is(err, errBadCursor):
+		return httpx.NewError(http.StatusBadRequest, "invalid-cursor", "The cursor is not one this listing issued; start again without it.")
+	}
+	return nil
+}
+
+func (h *Handlers) get(ctx context.Context, req *httpx.Request) (httpx.Response, error) {
+	id, err := customerID(ctx, req)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	c, err := h.store.Get(ctx, id)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	etag := httpx.ETag(c.Version)
+	if inm := httpx.Header(req, "If-None-Match"); inm != "" && httpx.MatchesAny(inm, etag) {
+		return httpx.Response{StatusCode: http.StatusNotModified, Headers: map[string]string{"ETag": etag}}, nil
+	}
+	return httpx.JSON(http.StatusOK, c, map[string]string{"ETag": etag})
+}
+
+// listResponse is the body of GET /customers.
+type listResponse struct {
+	Items      []customers.Customer `json:"items"`
+	NextCursor string               `json:"nextCursor,omitempty"`
+}
+
+var listParams = map[string]bool{"limit": true, "status": true, "cursor": true, "email": true}
+
+func (h *Handlers) list(ctx context.Context, req *httpx.Request) (httpx.Response, error) {
+	params := req.QueryStringParameters
+	var problems validate.Errors
+	for name := range params {
+		if !listParams[name] {
+			problems = append(problems, validate.FieldError{Pointer: "/query/" + name, Detail: "is not a known parameter"})
+		}
+	}
+	if email, ok := params["email"]; ok {
+		if len(params) > 1 {
+			problems = append(problems, validate.FieldError{Pointer: "/query/email", Detail: "cannot be combined with other parameters"})
+		}
+		if len(problems) > 0 {
+			return httpx.Response{}, problems
+		}
+		return h.findByEmail(ctx, email)
+	}
+	q := store.ListQuery{Limit: DefaultLimit, Status: customers.Status(params["status"])}
+	if s, ok := params["limit"]; ok {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxLimit {
+			problems = append(problems, validate.FieldError{Pointer: "/query/limit", Detail: "must be a whole number from 1 to 100"})
+		}
+		q.Limit = n
+	}
+	if _, ok := params["status"]; ok && !q.Status.Valid() {
+		problems = append(problems, validate.FieldError{Pointer: "/query/status", Detail: "must be one of [ACTIVE INACTIVE SUSPENDED]"})
+	}
+	if len(problems) > 0 {
+		return httpx.Response{}, problems
+	}
+	if token, ok := params["cursor"]; ok {
+		after, err := decodeCursor(token, string(q.Status))
+		if err != nil {
+			return httpx.Response{}, err
+		}
+		q.After = after
+	}
+	page, err := h.store.List(ctx, q)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	out := listResponse{Items: page.Items}
+	if page.Next != "" {
+		out.NextCursor = encodeCursor(string(q.Status), page.Next)
+	}
+	return httpx.JSON(http.StatusOK, out, nil)
+}
+
+func (h *Handlers) findByEmail(ctx context.Context, email string) (httpx.Response, error) {
+	d, err := (customers.Draft{Name: "-", Email: email}).Normalize()
+	if err != nil {
+		return httpx.Response{}, validate.Errors{{Pointer: "/query/email", Detail: "must be a plain e-mail address"}}
+	}
+	out := listResponse{Items: []customers.Customer{}}
+	c, err := h.store.FindByEmail(ctx, d.Email)
+	switch {
+	case err == nil:
+		out.Items = append(out.Items, c)
+		httpx.Annotate(ctx, "customerId", c.ID)
+	case !errors.Is(err, customers.ErrNotFound):
+		return httpx.Response{}, err
+	}
+	return httpx.JSON(http.StatusOK, out, nil)
+}
+
+func (h *Handlers) create(ctx context.Context, req *httpx.Request) (httpx.Response, error) {
+	body, err := httpx.JSONBody(req, MaxBodyBytes)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	draft, err := customers.DecodeCreate(body)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	run := func(ctx context.Context) httpx.Response {
+		resp, err := h.insert(ctx, req, draft)
+		if err != nil {
+			return httpx.ErrorResponse(ctx, err)
+		}
+		return resp
+	}
+	key := httpx.Header(req, idempotency.HeaderKey)
+	if key == "" {
+		return run(ctx), nil
+	}
+	if !idempotency.ValidKey(key) {
+		return httpx.Response{}, validate.Errors{{Pointer: "/header/Idempotency-Key", Detail: "must be 1 to 255 visible ASCII characters"}}
+	}
+	normalized, _ := json.Marshal(draft)
+	return h.idem.Do(ctx, idempotency.Request{
+		Scope:       httpx.Principal(req) + " POST /customers",
+		Key:         key,
+		Fingerprint: idempotency.Fingerprint(string(normalized)),
+	}, run)
+}
+
+func (h *Handlers) insert(ctx context.Context, req *httpx.Request, d customers.Draft) (httpx.Response, error) {
+	now := h.now().UTC().Truncate(time.Millisecond)
+	c := customers.Customer{
+		ID: customers.NewID(now), Name: d.Name, Email: d.Email, Status: d.Status,
+		CreatedDate: now, UpdatedDate: now, Version: 1,
+	}
+	httpx.Annotate(ctx, "customerId", c.ID)
+	if err := h.store.Create(ctx, c); err != nil {
+		return httpx.Response{}, err
+	}
+	return httpx.JSON(http.StatusCreated, c, map[string]string{
+		"Location": httpx.ResourcePath(req, c.ID),
+		"ETag":     httpx.ETag(c.Version),
+	})
+}
+
+func (h *Handlers) update(ctx context.Context, req *httpx.Request) (httpx.Response, error) {
+	id, err := customerID(ctx, req)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	ifMatch := httpx.Header(req, "If-Match")
+	if ifMatch == "" {
+		return httpx.Response{}, httpx.NewError(http.StatusPreconditionRequired, "precondition-required",
+			"Send If-Match with the ETag of the version you are updating.")
+	}
+	body, err := httpx.JSONBody(req, MaxBodyBytes)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	draft, err := customers.DecodeUpdate(body)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	cur, err := h.store.Get(ctx, id)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	if !httpx.MatchesAny(ifMatch, httpx.ETag(cur.Version)) {
+		return httpx.Response{}, customers.ErrVersionMismatch
+	}
+	next := cur
+	next.Name, next.Email, next.Status = draft.Name, draft.Email, draft.Status
+	if next != cur {
+		next.Version = cur.Version + 1
+		next.UpdatedDate = h.now().UTC().Truncate(time.Millisecond)
+		if err := h.store.Update(ctx, cur, next); err != nil {
+			return httpx.Response{}, err
+		}
+	}
+	return httpx.JSON(http.StatusOK, next, map[string]string{"ETag": httpx.ETag(next.Version)})
+}
+
+// deleteAttempts bounds how often a DELETE without If-Match re-reads a
+// customer that keeps changing under it.
+const deleteAttempts = 3
+
+func (h *Handlers) delete(ctx context.Context, req *httpx.Request) (httpx.Response, error) {
+	id, err := customerID(ctx, req)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	ifMatch := httpx.Header(req, "If-Match")
+	for range deleteAttempts {
+		cur, err := h.store.Get(ctx, id)
+		if err != nil {
+			return httpx.Response{}, err
+		}
+		if ifMatch != "" && !httpx.MatchesAny(ifMatch, httpx.ETag(cur.Version)) {
+			return httpx.Response{}, customers.ErrVersionMismatch
+		}
+		err = h.store.Delete(ctx, cur)
+		if errors.Is(err, customers.ErrVersionMismatch) && ifMatch == "" {
+			continue // changed between read and delete: read again
+		}
+		if err != nil {
+			return httpx.Response{}, err
+		}
+		return httpx.Response{StatusCode: http.StatusNoContent}, nil
+	}
+	e := httpx.NewError(http.StatusConflict, "concurrent-modification", "The customer kept changing during the delete; retry.")
+	e.Headers = map[string]string{"Retry-After": "1"}
+	return httpx.Response{}, e
+}
+
+// customerID returns the {id} path parameter, checked, and adds it to the
+// request's log line.
+func customerID(ctx context.Context, req *httpx.Request) (string, error) {
+	id := req.PathParameters["id"]
+	if !customers.ValidID(id) {
+		return "", validate.Errors{{Pointer: "/path/id", Detail: "must be CUST- followed by 26 ULID characters"}}
+	}
+	httpx.Annotate(ctx, "customerId", id)
+	return id, nil
+}

@@ -1,0 +1,290 @@
+// Package idempotency makes retried HTTP requests safe: the first request
+// with an Idempotency-Key runs, and every later one with the same key gets
+// the first one's response (marked as a replay) for as long as the record
+// lives, which is a day by default. A record is an item in the service's
+// DynamoDB table that expires through TTL.
+//
+// A key reused with a different request body is refused (422). A request
+// that arrives while the first one is still running waits for its response,
+// up to the caller's deadline, and is told to retry (409) if it does not
+// come. A first request that ends in a 5xx releases the key so that the
+// client's retry runs again.
+package idempotency
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/acme/customers-api/functions/ddb"
+	"github.com/acme/customers-api/functions/httpx"
+)
+
+// HeaderKey is the request header that carries the key; HeaderReplayed
+// marks a replayed response.
+const (
+	HeaderKey      = "Idempotency-Key"
+	HeaderReplayed = "Idempotent-Replayed"
+)
+
+// API is the part of the DynamoDB client the store uses.
+type API interface {
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+}
+
+// Options configure a Store; zero fields take the defaults.
+type Options struct {
+	// Retention is how long a completed response is replayed (default 24h).
+	Retention time.Duration
+	// Lease is how long a running request holds its key before another may
+	// take over; make it longer than the function timeout (default 60s).
+	Lease time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Store keeps idempotency records.
+type Store struct {
+	db    API
+	table string
+	opt   Options
+}
+
+// New returns a store over the named table.
+func New(db API, table string, opt Options) *Store {
+	if opt.Retention == 0 {
+		opt.Retention = 24 * time.Hour
+	}
+	if opt.Lease == 0 {
+		opt.Lease = time.Minute
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	return &Store{db: db, table: table, opt: opt}
+}
+
+// Errors the HTTP layer shows the client.
+var (
+	ErrKeyReused = &httpx.Error{Status: http.StatusUnprocessableEntity, Slug: "idempotency-key-reused",
+		Title: http.StatusText(http.StatusUnprocessableEntity), Detail: "This Idempotency-Key was used with a different request."}
+	ErrInFlight = &httpx.Error{Status: http.StatusConflict, Slug: "request-in-progress",
+		Title: http.StatusText(http.StatusConflict), Detail: "A request with this Idempotency-Key is still being processed; retry later.",
+		Headers: map[string]string{"Retry-After": "1"}}
+)
+
+const (
+	statusInProgress = "IN_PROGRESS"
+	statusCompleted  = "COMPLETED"
+)
+
+// record is the stored item. leaseUntil is in Unix milliseconds, expiresAt
+// (the TTL attribute) in Unix seconds.
+type record struct {
+	PK          string            `dynamodbav:"pk"`
+	SK          string            `dynamodbav:"sk"`
+	Type        string            `dynamodbav:"type"`
+	Fingerprint string            `dynamodbav:"fingerprint"`
+	Status      string            `dynamodbav:"status"`
+	Token       string            `dynamodbav:"token"`
+	LeaseUntil  int64             `dynamodbav:"leaseUntil"`
+	ExpiresAt   int64             `dynamodbav:"expiresAt"`
+	StatusCode  int               `dynamodbav:"statusCode,omitempty"`
+	Headers     map[string]string `dynamodbav:"headers,omitempty"`
+	Body        string            `dynamodbav:"body,omitempty"`
+}
+
+// Request identifies one idempotent request.
+type Request struct {
+	// Scope separates callers (for example the authenticated client id) and
+	// routes, so that two clients' keys never collide.
+	Scope string
+	// Key is the client's Idempotency-Key.
+	Key string
+	// Fingerprint identifies the request's content (see Fingerprint).
+	Fingerprint string
+}
+
+// Fingerprint hashes the parts of a request that must not change between
+// retries.
+func Fingerprint(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		fmt.Fprintf(h, "%d:%s;", len(p), p)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ValidKey reports whether a client's key is 1 to 255 visible ASCII
+// characters.
+func ValidKey(key string) bool {
+	if len(key) < 1 || len(key) > 255 {
+		return false
+	}
+	for _, c := range []byte(key) {
+		if c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// Do runs fn once for the request and returns its response; a repeated
+// request gets the stored response with HeaderReplayed set. Errors are
+// ErrKeyReused, ErrInFlight, or a DynamoDB failure.
+func (s *Store) Do(ctx context.Context, r Request, fn func(context.Context) httpx.Response) (httpx.Response, error) {
+	pk := "IDEMPOTENCY#" + Fingerprint(r.Scope, r.Key)
+	for wait := 25 * time.Millisecond; ; wait = min(2*wait, 400*time.Millisecond) {
+		token, existing, err := s.acquire(ctx, pk, r.Fingerprint)
+		if err != nil {
+			return httpx.Response{}, err
+		}
+		if existing == nil {
+			return s.run(ctx, pk, token, fn), nil
+		}
+		switch {
+		case existing.Fingerprint != r.Fingerprint:
+			return httpx.Response{}, ErrKeyReused
+		case existing.Status == statusCompleted:
+			httpx.Annotate(ctx, "idempotentReplay", true)
+			return replay(existing), nil
+		}
+		// Another invocation is running it: wait for its response.
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return httpx.Response{}, ErrInFlight
+		}
+		select {
+		case <-ctx.Done():
+			return httpx.Response{}, ErrInFlight
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (s *Store) key(pk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: pk},
+		"sk": &types.AttributeValueMemberS{Value: "IDEMPOTENCY"},
+	}
+}
+
+// acquire takes the key and returns a token proving it, or returns the
+// record that holds the key. A record is free when it does not exist, has
+// expired (TTL deletes lazily), or is a run whose lease has ended.
+func (s *Store) acquire(ctx context.Context, pk, fingerprint string) (string, *record, error) {
+	now := s.opt.Now()
+	token := rand.Text()
+	item, err := attributevalue.MarshalMap(record{
+		PK: pk, SK: "IDEMPOTENCY", Type: "idempotency", Fingerprint: fingerprint,
+		Status: statusInProgress, Token: token,
+		LeaseUntil: now.Add(s.opt.Lease).UnixMilli(), ExpiresAt: now.Add(s.opt.Retention).Unix(),
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("encode idempotency record: %w", err)
+	}
+	free := expression.AttributeNotExists(expression.Name("pk")).
+		Or(expression.Name("expiresAt").LessThan(expression.Value(now.Unix()))).
+		Or(expression.Name("status").Equal(expression.Value(statusInProgress)).
+			And(expression.Name("leaseUntil").LessThan(expression.Value(now.UnixMilli()))))
+	cond, err := expression.NewBuilder().WithCondition(free).Build()
+	if err != nil {
+		return "", nil, fmt.Errorf("build idempotency condition: %w", err)
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: &s.table, Item: item,
+		ConditionExpression: cond.Condition(), ExpressionAttributeNames: cond.Names(), ExpressionAttributeValues: cond.Values(),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	var taken *types.ConditionalCheckFailedException
+	if !errors.As(err, &taken) {
+		return token, nil, ddb.Classify("acquire idempotency key", err)
+	}
+	existing := taken.Item
+	if existing == nil { // not every DynamoDB implementation returns it
+		out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: s.key(pk), ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			return "", nil, ddb.Classify("read idempotency record", err)
+		}
+		if existing = out.Item; existing == nil {
+			return s.acquire(ctx, pk, fingerprint) // released meanwhile
+		}
+	}
+	var rec record
+	if err := attributevalue.UnmarshalMap(existing, &rec); err != nil {
+		return "", nil, fmt.Errorf("decode idempotency record: %w", err)
+	}
+	return "", &rec, nil
+}
+
+// run executes fn, then stores its response, or releases the key when the
+// response is a server error so that a retry runs again. A failure to store
+// is logged with the request: the response has happened and is returned.
+func (s *Store) run(ctx context.Context, pk, token string, fn func(context.Context) httpx.Response) httpx.Response {
+	resp := fn(ctx)
+	// Store even when the request's context is ending: a lost record would
+	// let a retry run the operation twice.
+	store := context.WithoutCancel(ctx)
+	mine := expression.Name("token").Equal(expression.Value(token))
+	var err error
+	if resp.StatusCode >= 500 {
+		err = s.release(store, pk, mine)
+	} else {
+		err = s.complete(store, pk, mine, resp)
+	}
+	if err != nil {
+		httpx.Annotate(ctx, "idempotencyError", err.Error())
+	}
+	return resp
+}
+
+func (s *Store) release(ctx context.Context, pk string, mine expression.ConditionBuilder) error {
+	expr, err := expression.NewBuilder().WithCondition(mine).Build()
+	if err != nil {
+		return err
+	}
+	_, err = s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: &s.table, Key: s.key(pk), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	return ddb.Classify("release idempotency key", err)
+}
+
+func (s *Store) complete(ctx context.Context, pk string, mine expression.ConditionBuilder, resp httpx.Response) error {
+	update := expression.
+		Set(expression.Name("status"), expression.Value(statusCompleted)).
+		Set(expression.Name("statusCode"), expression.Value(resp.StatusCode)).
+		Set(expression.Name("headers"), expression.Value(resp.Headers)).
+		Set(expression.Name("body"), expression.Value(resp.Body)).
+		Set(expression.Name("expiresAt"), expression.Value(s.opt.Now().Add(s.opt.Retention).Unix()))
+	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(mine).Build()
+	if err != nil {
+		return err
+	}
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.table, Key: s.key(pk), UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	return ddb.Classify("store idempotent response", err)
+}
+
+func replay(r *record) httpx.Response {
+	headers := map[string]string{HeaderReplayed: "true"}
+	for k, v := range r.Headers {
+		headers[k] = v
+	}
+	return httpx.Response{StatusCode: r.StatusCode, Headers: headers, Body: r.Body}
+}
