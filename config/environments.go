@@ -5,15 +5,24 @@ package config
 // tests never contact an account.
 var environments = map[string]Environment{
 	"dev": {
-		Name:               "dev",
-		Account:            "111111111111",
-		Region:             "eu-west-1",
-		LogRetentionDays:   14,
-		Lambda:             Lambda{MemoryMB: 256, TimeoutSeconds: 10},
-		Throttling:         Throttling{RateLimit: 50, BurstLimit: 100},
-		WAF:                false,
-		DeletionProtection: false,
-		CORSOrigins:        []string{"http://localhost:3000"},
+		Name:                     "dev",
+		Account:                  "111111111111",
+		Region:                   "eu-west-1",
+		LogRetentionDays:         14,
+		Lambda:                   Lambda{MemoryMB: 256, TimeoutSeconds: 10},
+		Throttling:               Throttling{RateLimit: 50, BurstLimit: 100},
+		WAF:                      false,
+		DeletionProtection:       false,
+		APIGatewayCloudWatchRole: true,
+		CORSOrigins:              []string{"http://localhost:3000"},
+		Auth: Auth{
+			DomainPrefix: "customers-dev-111111111111", MFA: "OPTIONAL",
+			AccessTokenMinutes: 60, RefreshTokenDays: 30,
+			CallbackURLs: []string{"http://localhost:3000/callback"}, LogoutURLs: []string{"http://localhost:3000/"},
+		},
+		UsagePlans: []UsagePlan{
+			{Name: "standard", Throttling: Throttling{RateLimit: 20, BurstLimit: 40}, QuotaPerDay: 10_000, APIKeys: []string{"dev-tester"}},
+		},
 	},
 	"staging": {
 		Name:               "staging",
@@ -26,6 +35,17 @@ var environments = map[string]Environment{
 		WAF:                true,
 		DeletionProtection: false,
 		CORSOrigins:        []string{"https://staging.app.example.com"},
+		WriteThrottling:    &Throttling{RateLimit: 50, BurstLimit: 100},
+		WAFRateLimit:       2000,
+		Auth: Auth{
+			DomainPrefix: "customers-staging-222222222222", MFA: "OPTIONAL",
+			AccessTokenMinutes: 60, RefreshTokenDays: 30,
+			CallbackURLs: []string{"https://staging.app.example.com/callback"}, LogoutURLs: []string{"https://staging.app.example.com/"},
+		},
+		UsagePlans: []UsagePlan{
+			{Name: "standard", Throttling: Throttling{RateLimit: 50, BurstLimit: 100}, QuotaPerDay: 50_000, APIKeys: []string{"web-app"}},
+			{Name: "partner", Throttling: Throttling{RateLimit: 20, BurstLimit: 40}, QuotaPerDay: 20_000, APIKeys: []string{"partner-crm"}},
+		},
 	},
 	"prod": {
 		Name:               "prod",
@@ -38,5 +58,16 @@ var environments = map[string]Environment{
 		WAF:                true,
 		DeletionProtection: true,
 		CORSOrigins:        []string{"https://app.example.com"},
+		WriteThrottling:    &Throttling{RateLimit: 200, BurstLimit: 400},
+		WAFRateLimit:       2000,
+		Auth: Auth{
+			DomainPrefix: "customers-prod-333333333333", MFA: "REQUIRED",
+			AccessTokenMinutes: 15, RefreshTokenDays: 7,
+			CallbackURLs: []string{"https://app.example.com/callback"}, LogoutURLs: []string{"https://app.example.com/"},
+		},
+		UsagePlans: []UsagePlan{
+			{Name: "standard", Throttling: Throttling{RateLimit: 500, BurstLimit: 1000}, QuotaPerDay: 1_000_000, APIKeys: []string{"web-app"}},
+			{Name: "partner", Throttling: Throttling{RateLimit: 100, BurstLimit: 200}, QuotaPerDay: 100_000, APIKeys: []string{"partner-crm"}},
+		},
 	},
 }

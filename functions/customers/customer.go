@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"regexp"
 	"strings"
 	"time"
 
@@ -70,15 +69,10 @@ var (
 // IDPrefix starts every customer id.
 const IDPrefix = "CUST-"
 
-var idPattern = regexp.MustCompile(`^CUST-[0-9A-HJKMNP-TV-Z]{26}$`)
-
 // NewID returns "CUST-" and a ULID: unique, and sortable by creation time.
 func NewID(now time.Time) string {
 	return IDPrefix + ulid.MustNew(ulid.Timestamp(now), rand.Reader).String()
 }
-
-// ValidID reports whether id has the form NewID produces.
-func ValidID(id string) bool { return idPattern.MatchString(id) }
 
 // Normalize returns the draft as it is stored: name trimmed, e-mail trimmed
 // and lower-cased, status defaulted to ACTIVE. It checks what the schema
@@ -86,7 +80,6 @@ func ValidID(id string) bool { return idPattern.MatchString(id) }
 // address. Errors are validate.Errors.
 func (d Draft) Normalize() (Draft, error) {
 	d.Name = strings.TrimSpace(d.Name)
-	d.Email = strings.ToLower(strings.TrimSpace(d.Email))
 	if d.Status == "" {
 		d.Status = Active
 	}
@@ -94,8 +87,9 @@ func (d Draft) Normalize() (Draft, error) {
 	if n := len([]rune(d.Name)); n < 1 || n > 200 {
 		errs = append(errs, validate.FieldError{Pointer: "/name", Detail: "must be 1 to 200 characters after trimming"})
 	}
-	if a, err := mail.ParseAddress(d.Email); err != nil || a.Address != d.Email || a.Name != "" {
-		errs = append(errs, validate.FieldError{Pointer: "/email", Detail: "must be a plain e-mail address"})
+	var err error
+	if d.Email, err = NormalizeEmail(d.Email); err != nil {
+		errs = append(errs, validate.FieldError{Pointer: "/email", Detail: err.Error()})
 	}
 	if !d.Status.Valid() {
 		errs = append(errs, validate.FieldError{Pointer: "/status", Detail: fmt.Sprintf("must be one of %v", Statuses)})
@@ -104,4 +98,14 @@ func (d Draft) Normalize() (Draft, error) {
 		return Draft{}, errs
 	}
 	return d, nil
+}
+
+// NormalizeEmail returns the stored form of an e-mail address (trimmed,
+// lower case), or an error if it is not a plain address.
+func NormalizeEmail(email string) (string, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || a.Name != "" {
+		return "", errors.New("must be a plain e-mail address")
+	}
+	return email, nil
 }

@@ -64,15 +64,17 @@ func TestDecodeRejectsInvalidBodiesWithoutQuotingThem(t *testing.T) {
 func TestIDsAreSortableByCreationTime(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	a, b := NewID(t0), NewID(t0.Add(time.Millisecond))
-	if !ValidID(a) || !ValidID(b) {
-		t.Fatalf("invalid ids %q %q", a, b)
+	for _, id := range []string{a, b} {
+		if err := CheckPath(map[string]string{"id": id}); err != nil {
+			t.Errorf("NewID gave %q, which the path schema rejects: %v", id, err)
+		}
 	}
 	if a >= b {
 		t.Errorf("%q should sort before %q", a, b)
 	}
-	for _, bad := range []string{"", "CUST-", "CUST-123", "cust-01ARZ3NDEKTSV4RRFFQ69G5FAV", "CUST-01ARZ3NDEKTSV4RRFFQ69G5FAVX"} {
-		if ValidID(bad) {
-			t.Errorf("ValidID(%q) = true", bad)
+	for _, bad := range []string{"", "CUST-", "CUST-123", "cust-01ARZ3NDEKTSV4RRFFQ69G5FAV", "CUST-01ARZ3NDEKTSV4RRFFQ69G5FAVX", "CUST-01ARZ3NDEKTSV4RRFFQ69G5FAU"} {
+		if CheckPath(map[string]string{"id": bad}) == nil {
+			t.Errorf("the path schema accepts %q", bad)
 		}
 	}
 }

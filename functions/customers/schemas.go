@@ -14,14 +14,36 @@ var Schemas embed.FS
 
 // Schema file names in Schemas.
 const (
-	CreateSchemaFile = "schemas/customer-create.schema.json"
-	UpdateSchemaFile = "schemas/customer-update.schema.json"
+	CreateSchemaFile    = "schemas/customer-create.schema.json"
+	UpdateSchemaFile    = "schemas/customer-update.schema.json"
+	ListQuerySchemaFile = "schemas/list-customers.query.schema.json"
+	PathSchemaFile      = "schemas/customer-id.path.schema.json"
 )
 
 var (
-	createSchema = validate.MustCompile(Schemas, CreateSchemaFile)
-	updateSchema = validate.MustCompile(Schemas, UpdateSchemaFile)
+	createSchema    = validate.MustCompile(Schemas, CreateSchemaFile)
+	updateSchema    = validate.MustCompile(Schemas, UpdateSchemaFile)
+	listQuerySchema = validate.MustCompile(Schemas, ListQuerySchemaFile)
+	pathSchema      = validate.MustCompile(Schemas, PathSchemaFile)
 )
+
+// CheckListQuery validates the query parameters of a listing.
+func CheckListQuery(params map[string]string) error {
+	return listQuerySchema.Check(asDocument(params), "/query")
+}
+
+// CheckPath validates the path parameters of /customers/{id}.
+func CheckPath(params map[string]string) error {
+	return pathSchema.Check(asDocument(params), "/path")
+}
+
+func asDocument(params map[string]string) map[string]any {
+	doc := make(map[string]any, len(params))
+	for k, v := range params {
+		doc[k] = v
+	}
+	return doc
+}
 
 // DecodeCreate validates and normalizes the body of a create request.
 func DecodeCreate(body []byte) (Draft, error) { return decode(createSchema, body) }

@@ -75,3 +75,14 @@ func TestPrincipalPrefersTheClientID(t *testing.T) {
 		t.Errorf("Principal without claims = %q", got)
 	}
 }
+
+func TestCORSHeadersOnlyForAllowedOrigins(t *testing.T) {
+	svc := &Service{Logger: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil)), AllowedOrigins: []string{"https://app.example.com"}}
+	h := svc.Handle("GET /x", func(context.Context, *Request) (Response, error) { return JSON(200, "ok", nil) })
+	for origin, want := range map[string]string{"https://app.example.com": "https://app.example.com", "https://evil.example": "", "": ""} {
+		resp, _ := h(context.Background(), Request{Headers: map[string]string{"Origin": origin}})
+		if got := resp.Headers["Access-Control-Allow-Origin"]; got != want {
+			t.Errorf("Origin %q: Access-Control-Allow-Origin = %q, want %q", origin, got, want)
+		}
+	}
+}

@@ -28,6 +28,9 @@ type Service struct {
 	// DeadlineMargin is kept free before the Lambda deadline so that a slow
 	// call still ends in a proper 503 rather than a Lambda time-out.
 	DeadlineMargin time.Duration
+	// AllowedOrigins are the browser origins that may read responses
+	// (CORS); "*" allows any. API Gateway answers the preflights.
+	AllowedOrigins []string
 }
 
 // coldStart is true until the container's first request.
@@ -91,8 +94,29 @@ func (s *Service) Handle(route string, h HandlerFunc) LambdaFunc {
 		if err != nil {
 			resp = ErrorResponse(ctx, err)
 		}
+		s.cors(&req, &resp)
 		s.log(ctx, x, route, req.HTTPMethod, resp.StatusCode, time.Since(start), cold)
 		return resp, nil
+	}
+}
+
+// cors lets the calling browser origin read the response when it is
+// allowed.
+func (s *Service) cors(req *Request, resp *Response) {
+	origin := Header(req, "Origin")
+	if origin == "" {
+		return
+	}
+	for _, allowed := range s.AllowedOrigins {
+		if allowed == "*" || allowed == origin {
+			if resp.Headers == nil {
+				resp.Headers = map[string]string{}
+			}
+			resp.Headers["Access-Control-Allow-Origin"] = origin
+			resp.Headers["Access-Control-Expose-Headers"] = "ETag, Location, Retry-After, Idempotent-Replayed"
+			resp.Headers["Vary"] = "Origin"
+			return
+		}
 	}
 }
 

@@ -80,7 +80,7 @@ func (s *Schema) Decode(body []byte, v any) error {
 	if err != nil {
 		return Errors{{Pointer: "", Detail: "is not a valid JSON document"}}
 	}
-	if err := s.Check(doc); err != nil {
+	if err := s.Check(doc, ""); err != nil {
 		return err
 	}
 	if err := json.Unmarshal(body, v); err != nil {
@@ -90,8 +90,9 @@ func (s *Schema) Decode(body []byte, v any) error {
 }
 
 // Check validates a decoded document (as jsonschema.UnmarshalJSON or
-// encoding/json with UseNumber produce it).
-func (s *Schema) Check(doc any) error {
+// encoding/json with UseNumber produce it). Pointers in the errors start
+// with prefix, e.g. "/query" for a document made of query parameters.
+func (s *Schema) Check(doc any, prefix string) error {
 	err := s.schema.Validate(doc)
 	if err == nil {
 		return nil
@@ -102,6 +103,9 @@ func (s *Schema) Check(doc any) error {
 	}
 	var out Errors
 	collect(ve, &out)
+	for i := range out {
+		out[i].Pointer = prefix + out[i].Pointer
+	}
 	slices.SortFunc(out, func(a, b FieldError) int { return strings.Compare(a.Pointer+a.Detail, b.Pointer+b.Detail) })
 	return slices.Compact(out)
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -26,11 +27,9 @@ import (
 // MaxBodyBytes caps request bodies; a valid customer is far smaller.
 const MaxBodyBytes = 16 << 10
 
-// Page sizes of GET /customers.
-const (
-	DefaultLimit = 20
-	MaxLimit     = 100
-)
+// DefaultLimit is the page size of GET /customers without limit; the
+// query schema caps limit at 100.
+const DefaultLimit = 20
 
 // DB is the DynamoDB API the handlers use.
 type DB interface {
@@ -43,6 +42,8 @@ type Deps struct {
 	DB     DB
 	Table  string
 	Logger *slog.Logger
+	// AllowedOrigins are the CORS origins (see httpx.Service).
+	AllowedOrigins []string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -63,7 +64,9 @@ func New(d Deps) *Handlers {
 	return &Handlers{
 		store: store.New(d.DB, d.Table),
 		idem:  idempotency.New(d.DB, d.Table, idempotency.Options{Now: d.Now}),
-		svc:   &httpx.Service{Logger: d.Logger, Map: mapError, DeadlineMargin: 500 * time.Millisecond},
+		svc: &httpx.Service{
+			Logger: d.Logger, Map: mapError, DeadlineMargin: 500 * time.Millisecond, AllowedOrigins: d.AllowedOrigins,
+		},
 		now:   d.Now,
 	}
 }
@@ -84,8 +87,9 @@ func (h *Handlers) Update() httpx.LambdaFunc { return h.svc.Handle("PUT /custome
 func (h *Handlers) Delete() httpx.LambdaFunc { return h.svc.Handle("DELETE /customers/{id}", h.delete) }
 
 // Main is the body of every handler's main: it builds the DynamoDB client
-// once per container, from the TABLE_NAME and AWS environment, and starts the
-// Lambda runtime with the chosen operation. It exits if set-up fails.
+// once per container, from the environment (TABLE_NAME, ALLOWED_ORIGINS as a
+// comma-separated list, the AWS variables), and starts the Lambda runtime
+// with the chosen operation. It exits if set-up fails.
 func Main(operation func(*Handlers) httpx.LambdaFunc) {
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: logLevel(os.Getenv("AWS_LAMBDA_LOG_LEVEL"))}))
 	table := os.Getenv("TABLE_NAME")
@@ -97,7 +101,11 @@ func Main(operation func(*Handlers) httpx.LambdaFunc) {
 		logger.Error("start-up failed", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(operation(New(Deps{DB: db, Table: table, Logger: logger})))
+	var origins []string
+	if v := os.Getenv("ALLOWED_ORIGINS"); v != "" {
+		origins = strings.Split(v, ",")
+	}
+	lambda.Start(operation(New(Deps{DB: db, Table: table, Logger: logger, AllowedOrigins: origins})))
 }
 
 func logLevel(name string) slog.Level {
@@ -145,38 +153,20 @@ type listResponse struct {
 	NextCursor string               `json:"nextCursor,omitempty"`
 }
 
-var listParams = map[string]bool{"limit": true, "status": true, "cursor": true, "email": true}
-
 func (h *Handlers) list(ctx context.Context, req *httpx.Request) (httpx.Response, error) {
 	params := req.QueryStringParameters
-	var problems validate.Errors
-	for name := range params {
-		if !listParams[name] {
-			problems = append(problems, validate.FieldError{Pointer: "/query/" + name, Detail: "is not a known parameter"})
-		}
+	if err := customers.CheckListQuery(params); err != nil {
+		return httpx.Response{}, err
 	}
 	if email, ok := params["email"]; ok {
 		if len(params) > 1 {
-			problems = append(problems, validate.FieldError{Pointer: "/query/email", Detail: "cannot be combined with other parameters"})
-		}
-		if len(problems) > 0 {
-			return httpx.Response{}, problems
+			return httpx.Response{}, validate.Errors{{Pointer: "/query/email", Detail: "cannot be combined with other parameters"}}
 		}
 		return h.findByEmail(ctx, email)
 	}
 	q := store.ListQuery{Limit: DefaultLimit, Status: customers.Status(params["status"])}
 	if s, ok := params["limit"]; ok {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > MaxLimit {
-			problems = append(problems, validate.FieldError{Pointer: "/query/limit", Detail: "must be a whole number from 1 to 100"})
-		}
-		q.Limit = n
-	}
-	if _, ok := params["status"]; ok && !q.Status.Valid() {
-		problems = append(problems, validate.FieldError{Pointer: "/query/status", Detail: "must be one of [ACTIVE INACTIVE SUSPENDED]"})
-	}
-	if len(problems) > 0 {
-		return httpx.Response{}, problems
+		q.Limit, _ = strconv.Atoi(s) // the schema allows only 1-100
 	}
 	if token, ok := params["cursor"]; ok {
 		after, err := decodeCursor(token, string(q.Status))
@@ -197,12 +187,12 @@ func (h *Handlers) list(ctx context.Context, req *httpx.Request) (httpx.Response
 }
 
 func (h *Handlers) findByEmail(ctx context.Context, email string) (httpx.Response, error) {
-	d, err := (customers.Draft{Name: "-", Email: email}).Normalize()
+	email, err := customers.NormalizeEmail(email)
 	if err != nil {
-		return httpx.Response{}, validate.Errors{{Pointer: "/query/email", Detail: "must be a plain e-mail address"}}
+		return httpx.Response{}, validate.Errors{{Pointer: "/query/email", Detail: err.Error()}}
 	}
 	out := listResponse{Items: []customers.Customer{}}
-	c, err := h.store.FindByEmail(ctx, d.Email)
+	c, err := h.store.FindByEmail(ctx, email)
 	switch {
 	case err == nil:
 		out.Items = append(out.Items, c)
@@ -332,10 +322,10 @@ func (h *Handlers) delete(ctx context.Context, req *httpx.Request) (httpx.Respon
 // customerID returns the {id} path parameter, checked, and adds it to the
 // request's log line.
 func customerID(ctx context.Context, req *httpx.Request) (string, error) {
-	id := req.PathParameters["id"]
-	if !customers.ValidID(id) {
-		return "", validate.Errors{{Pointer: "/path/id", Detail: "must be CUST- followed by 26 ULID characters"}}
+	if err := customers.CheckPath(req.PathParameters); err != nil {
+		return "", err
 	}
+	id := req.PathParameters["id"]
 	httpx.Annotate(ctx, "customerId", id)
 	return id, nil
 }
