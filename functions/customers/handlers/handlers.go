@@ -67,7 +67,7 @@ func New(d Deps) *Handlers {
 		svc: &httpx.Service{
 			Logger: d.Logger, Map: mapError, DeadlineMargin: 500 * time.Millisecond, AllowedOrigins: d.AllowedOrigins,
 		},
-		now:   d.Now,
+		now: d.Now,
 	}
 }
 
