@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
@@ -18,6 +19,18 @@ import (
 type Service struct {
 	Env  config.Environment
 	Data *DataStack
+	// Auth is nil when the environment imports an existing user pool.
+	Auth *AuthStack
+	Api  *ApiStack
+}
+
+// Stacks lists the service's stacks.
+func (s *Service) Stacks() []awscdk.Stack {
+	out := []awscdk.Stack{s.Data.Stack}
+	if s.Auth != nil {
+		out = append(out, s.Auth.Stack)
+	}
+	return append(out, s.Api.Stack)
 }
 
 // StackName is the name of an environment's stack, e.g. "Customers-dev-Data".
@@ -59,6 +72,15 @@ func newService(app awscdk.App, env config.Environment) *Service {
 		p.TerminationProtection = jsii.Bool(env.DeletionProtection)
 		return p
 	}
-	data := NewDataStack(app, StackName(env, "Data"), DataStackProps{StackProps: withName("Data"), Env: env})
-	return &Service{Env: env, Data: data}
+	svc := &Service{Env: env}
+	svc.Data = NewDataStack(app, StackName(env, "Data"), DataStackProps{StackProps: withName("Data"), Env: env})
+	var pool awscognito.IUserPool // nil: the Api stack imports Auth.ExistingUserPoolID
+	if env.Auth.ExistingUserPoolID == "" {
+		svc.Auth = NewAuthStack(app, StackName(env, "Auth"), AuthStackProps{StackProps: withName("Auth"), Env: env})
+		pool = svc.Auth.UserPool.Pool
+	}
+	svc.Api = NewApiStack(app, StackName(env, "Api"), ApiStackProps{
+		StackProps: withName("Api"), Env: env, Table: svc.Data.Table, UserPool: pool,
+	})
+	return svc
 }

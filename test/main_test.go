@@ -85,7 +85,7 @@ func newTestApp(dir string) (awscdk.App, error) {
 // allStacks calls f with every stack of every environment.
 func allStacks(t *testing.T, f func(t *testing.T, s *stacks.Service, stack awscdk.Stack)) {
 	for _, s := range services {
-		for _, stack := range []awscdk.Stack{s.Data.Stack} {
+		for _, stack := range s.Stacks() {
 			t.Run(*stack.StackName(), func(t *testing.T) { f(t, s, stack) })
 		}
 	}

@@ -6,6 +6,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -106,7 +107,7 @@ func summarize(w io.Writer, dir string) error {
 		}
 		slices.Sort(findings)
 		totalFindings += len(findings)
-		fmt.Fprintf(w, "  cdk-nag findings: %d\n", len(findings))
+		fmt.Fprintf(w, "  cdk-nag findings: %d%s\n", len(findings), suppressions(dir, name))
 		if len(findings) > 0 {
 			fmt.Fprintln(w, strings.Join(findings, "\n"))
 		}
@@ -137,6 +138,35 @@ func assetSize(dir, path string) string {
 		return "(not staged: bundling skipped)"
 	}
 	return fmt.Sprintf("%.1f MiB", float64(total)/(1<<20))
+}
+
+// suppressions summarizes the suppressed rules in cdk-nag's report for the
+// stack, e.g. " (suppressed with reasons: AwsSolutions-IAM5 x5)".
+func suppressions(dir, stack string) string {
+	f, err := os.Open(filepath.Join(dir, "AwsSolutions--"+stack+"-NagReport.csv"))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return ""
+	}
+	counts := map[string]int{}
+	for _, row := range rows {
+		if len(row) > 2 && row[2] == "Suppressed" {
+			counts[row[0]]++
+		}
+	}
+	if len(counts) == 0 {
+		return ""
+	}
+	var parts []string
+	for rule, n := range counts {
+		parts = append(parts, fmt.Sprintf("%s x%d", rule, n))
+	}
+	slices.Sort(parts)
+	return " (suppressed with reasons: " + strings.Join(parts, ", ") + ")"
 }
 
 func firstLine(s string) string {

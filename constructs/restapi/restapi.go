@@ -1,0 +1,370 @@
+// Package restapi creates the front door of a serverless API: an API
+// Gateway REST API (regional) where every method needs a Cognito token with
+// the operation's scopes and an API key, is validated against JSON Schemas
+// before any Lambda runs, and is metered by usage plans; the stage writes
+// JSON access logs, traces with X-Ray and throttles; every error API Gateway
+// itself returns is application/problem+json; a WAF web ACL can guard it.
+package restapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/acme/customers-api/constructs/internal/cdkx"
+)
+
+// Throttle is a token bucket: a steady rate per second and a burst.
+type Throttle struct {
+	RateLimit  float64
+	BurstLimit int
+}
+
+// UsagePlan is a class of consumer with its own limits and API keys.
+type UsagePlan struct {
+	Name        string
+	Throttle    Throttle
+	QuotaPerDay int
+	// APIKeys names the keys to create; API Gateway generates their values.
+	APIKeys []string
+}
+
+// Operation is one method of the API.
+type Operation struct {
+	// Method is the HTTP method; Path the resource path, e.g. "/customers/{id}".
+	Method, Path string
+	// Handler serves the operation through Lambda proxy integration.
+	Handler awslambda.IFunction
+	// Scopes are the OAuth scopes that allow the call (any one of them).
+	Scopes []string
+	// BodyModel names the request body model; BodySchema is its JSON
+	// Schema (draft-04). Both empty for operations without a body.
+	BodyModel  string
+	BodySchema []byte
+	// QuerySchema and PathSchema are JSON Schemas of the query and path
+	// parameters: their properties become the method's request parameters,
+	// required where the schema says so.
+	QuerySchema, PathSchema []byte
+	// Throttle, when set, replaces the stage default for this method.
+	Throttle *Throttle
+}
+
+// Key is "METHOD /path", the operation's name in maps and logs.
+func (o Operation) Key() string { return o.Method + " " + o.Path }
+
+// CustomDomain serves the API on its own name.
+type CustomDomain struct {
+	Name, CertificateARN string
+}
+
+// Props describes the API.
+type Props struct {
+	// Name is the API's name; Description is shown in the console.
+	Name, Description string
+	// StageName defaults to "v1".
+	StageName string
+	// Throttle is the stage default for every method.
+	Throttle Throttle
+	// Operations are the API's methods.
+	Operations []Operation
+	// UserPool authenticates callers. Required.
+	UserPool awscognito.IUserPool
+	// LogRetentionDays is the access and WAF log retention (default 30).
+	LogRetentionDays int
+	// RetainLogs keeps the log groups when the stack is deleted.
+	RetainLogs bool
+	// CORSOrigins may call the API from a browser; none disables CORS.
+	CORSOrigins []string
+	// CloudWatchRole creates the account-wide role API Gateway needs for
+	// execution logs; leave it off where the account already has one.
+	CloudWatchRole bool
+	// WAF attaches a web ACL (AWS managed common, known-bad-inputs and IP
+	// reputation rules, and a per-IP rate rule of WAFRateLimit requests per
+	// 5 minutes) and logs its decisions.
+	WAF          bool
+	WAFRateLimit int
+	// UsagePlans meter API keys; every method requires a key.
+	UsagePlans []UsagePlan
+	// CustomDomain, when set, is served with TLS 1.2 at least.
+	CustomDomain *CustomDomain
+}
+
+// RestAPI is the created API and everything it owns.
+type RestAPI struct {
+	constructs.Construct
+	Api        awsapigateway.RestApi
+	Stage      awsapigateway.Stage
+	Authorizer awsapigateway.CognitoUserPoolsAuthorizer
+	AccessLogs awslogs.LogGroup
+	// WebACL and WAFLogs are nil when WAF is off.
+	WebACL  *WebACL
+	WAFLogs awslogs.LogGroup
+	// UsagePlans and APIKeys by name; Methods by Operation.Key().
+	UsagePlans map[string]awsapigateway.UsagePlan
+	APIKeys    map[string]awsapigateway.IApiKey
+	Methods    map[string]awsapigateway.Method
+}
+
+// AllowedHeaders are the request headers browsers may send.
+var AllowedHeaders = []string{"Authorization", "Content-Type", "X-Api-Key", "Idempotency-Key", "If-Match", "If-None-Match", "X-Amzn-Trace-Id"}
+
+var modelName = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+
+// New creates the API. Invalid props are error annotations.
+func New(scope constructs.Construct, id string, props Props) *RestAPI {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	r := &RestAPI{
+		Construct:  c,
+		UsagePlans: map[string]awsapigateway.UsagePlan{},
+		APIKeys:    map[string]awsapigateway.IApiKey{},
+		Methods:    map[string]awsapigateway.Method{},
+	}
+	r.validate(props)
+	retention, err := cdkx.Retention(cdkx.OrDefault(props.LogRetentionDays, 30))
+	if err != nil {
+		cdkx.Error(c, "restapi: LogRetentionDays: %v", err)
+	}
+	r.AccessLogs = awslogs.NewLogGroup(c, jsii.String("AccessLogs"), &awslogs.LogGroupProps{
+		Retention: retention, RemovalPolicy: cdkx.RemovalPolicy(props.RetainLogs),
+	})
+	stageName := cdkx.OrDefault(props.StageName, "v1")
+	r.Api = awsapigateway.NewRestApi(c, jsii.String("Api"), &awsapigateway.RestApiProps{
+		RestApiName:                 jsii.String(props.Name),
+		Description:                 cdkx.OptionalString(props.Description),
+		EndpointConfiguration:       &awsapigateway.EndpointConfiguration{Types: &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL}},
+		ApiKeySourceType:            awsapigateway.ApiKeySourceType_HEADER,
+		CloudWatchRole:              jsii.Bool(props.CloudWatchRole),
+		DefaultCorsPreflightOptions: cors(props.CORSOrigins),
+		DomainName:                  domain(c, props.CustomDomain),
+		DeployOptions: &awsapigateway.StageOptions{
+			StageName:            jsii.String(stageName),
+			AccessLogDestination: awsapigateway.NewLogGroupLogDestination(r.AccessLogs),
+			AccessLogFormat:      awsapigateway.AccessLogFormat_Custom(jsii.String(AccessLogFormat)),
+			LoggingLevel:         awsapigateway.MethodLoggingLevel_ERROR,
+			DataTraceEnabled:     jsii.Bool(false),
+			TracingEnabled:       jsii.Bool(true),
+			MetricsEnabled:       jsii.Bool(true),
+			ThrottlingRateLimit:  jsii.Number(props.Throttle.RateLimit),
+			ThrottlingBurstLimit: jsii.Number(props.Throttle.BurstLimit),
+			MethodOptions:        methodThrottles(props.Operations),
+		},
+	})
+	r.Stage = r.Api.DeploymentStage()
+	if props.CloudWatchRole {
+		// The account setting outlives this API: other APIs in the account
+		// log through the same role.
+		r.Api.Node().FindChild(jsii.String("CloudWatchRole")).(awscdk.Resource).ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
+		cdknag.NagSuppressions_AddResourceSuppressions(r.Api, &[]*cdknag.NagPackSuppression{{
+			Id:        jsii.String("AwsSolutions-IAM4"),
+			Reason:    jsii.String("The account-wide API Gateway logging role uses the AWS managed policy AmazonAPIGatewayPushToCloudWatchLogs, as AWS documents it."),
+			AppliesTo: &[]interface{}{jsii.String("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")},
+		}}, jsii.Bool(true))
+	}
+	if props.UserPool != nil {
+		r.Authorizer = awsapigateway.NewCognitoUserPoolsAuthorizer(c, jsii.String("Authorizer"), &awsapigateway.CognitoUserPoolsAuthorizerProps{
+			CognitoUserPools: &[]awscognito.IUserPool{props.UserPool},
+		})
+	}
+	r.addGatewayResponses(props.CORSOrigins)
+	r.addOperations(props.Operations)
+	r.addUsagePlans(props.UsagePlans)
+	if props.WAF {
+		r.addWAF(props, retention)
+	} else {
+		cdknag.NagSuppressions_AddResourceSuppressions(r.Stage, &[]*cdknag.NagPackSuppression{{
+			Id:     jsii.String("AwsSolutions-APIG3"),
+			Reason: jsii.String("WAF is off in this environment by configuration (WAF=false)."),
+		}}, nil)
+	}
+	return r
+}
+
+func (r *RestAPI) validate(p Props) {
+	if p.Name == "" {
+		cdkx.Error(r.Construct, "restapi: Name is required")
+	}
+	if p.UserPool == nil {
+		cdkx.Error(r.Construct, "restapi: UserPool is required: every method needs a Cognito token")
+	}
+	if len(p.UsagePlans) == 0 {
+		cdkx.Error(r.Construct, "restapi: at least one UsagePlan is required: every method needs an API key")
+	}
+	if p.Throttle.RateLimit <= 0 || p.Throttle.BurstLimit <= 0 {
+		cdkx.Error(r.Construct, "restapi: Throttle needs a positive RateLimit and BurstLimit")
+	}
+	if p.WAF && p.WAFRateLimit < 10 {
+		cdkx.Error(r.Construct, "restapi: WAFRateLimit must be at least 10 requests per 5 minutes")
+	}
+	seen := map[string]bool{}
+	for _, op := range p.Operations {
+		switch {
+		case seen[op.Key()]:
+			cdkx.Error(r.Construct, "restapi: operation %s is defined twice", op.Key())
+		case op.Handler == nil:
+			cdkx.Error(r.Construct, "restapi: operation %s has no Handler", op.Key())
+		case len(op.Scopes) == 0:
+			cdkx.Error(r.Construct, "restapi: operation %s has no Scopes", op.Key())
+		case (op.BodyModel == "") != (len(op.BodySchema) == 0), op.BodyModel != "" && !modelName.MatchString(op.BodyModel):
+			cdkx.Error(r.Construct, "restapi: operation %s needs both an alphanumeric BodyModel and a BodySchema, or neither", op.Key())
+		case !strings.HasPrefix(op.Path, "/"):
+			cdkx.Error(r.Construct, "restapi: operation %s: Path must start with /", op.Key())
+		}
+		seen[op.Key()] = true
+	}
+}
+
+func cors(origins []string) *awsapigateway.CorsOptions {
+	if len(origins) == 0 {
+		return nil
+	}
+	return &awsapigateway.CorsOptions{
+		AllowOrigins:  jsii.Strings(origins...),
+		AllowMethods:  jsii.Strings("GET", "POST", "PUT", "DELETE", "OPTIONS"),
+		AllowHeaders:  jsii.Strings(AllowedHeaders...),
+		ExposeHeaders: jsii.Strings("ETag", "Location", "Retry-After", "Idempotent-Replayed"),
+		MaxAge:        awscdk.Duration_Minutes(jsii.Number(10)),
+	}
+}
+
+func domain(c constructs.Construct, d *CustomDomain) *awsapigateway.DomainNameOptions {
+	if d == nil {
+		return nil
+	}
+	return &awsapigateway.DomainNameOptions{
+		DomainName:     jsii.String(d.Name),
+		Certificate:    awscertificatemanager.Certificate_FromCertificateArn(c, jsii.String("Certificate"), jsii.String(d.CertificateARN)),
+		SecurityPolicy: awsapigateway.SecurityPolicy_TLS_1_2,
+		EndpointType:   awsapigateway.EndpointType_REGIONAL,
+	}
+}
+
+// methodThrottles gives operations with their own Throttle a stage method
+// setting.
+func methodThrottles(ops []Operation) *map[string]*awsapigateway.MethodDeploymentOptions {
+	out := map[string]*awsapigateway.MethodDeploymentOptions{}
+	for _, op := range ops {
+		if op.Throttle != nil {
+			out[op.Path+"/"+op.Method] = &awsapigateway.MethodDeploymentOptions{
+				ThrottlingRateLimit: jsii.Number(op.Throttle.RateLimit), ThrottlingBurstLimit: jsii.Number(op.Throttle.BurstLimit),
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return &out
+}
+
+func (r *RestAPI) addOperations(ops []Operation) {
+	bodyValidator := r.Api.AddRequestValidator(jsii.String("BodyAndParameters"), &awsapigateway.RequestValidatorOptions{
+		ValidateRequestBody: jsii.Bool(true), ValidateRequestParameters: jsii.Bool(true),
+	})
+	paramValidator := r.Api.AddRequestValidator(jsii.String("Parameters"), &awsapigateway.RequestValidatorOptions{
+		ValidateRequestBody: jsii.Bool(false), ValidateRequestParameters: jsii.Bool(true),
+	})
+	models := map[string]awscdk.CfnResource{}
+	for _, op := range ops {
+		if op.Handler == nil || len(op.Scopes) == 0 {
+			continue // reported by validate
+		}
+		opts := &awsapigateway.MethodOptions{
+			AuthorizationType:   awsapigateway.AuthorizationType_COGNITO,
+			Authorizer:          r.Authorizer,
+			AuthorizationScopes: jsii.Strings(op.Scopes...),
+			ApiKeyRequired:      jsii.Bool(true),
+			RequestValidator:    paramValidator,
+			RequestParameters:   r.requestParameters(op),
+			OperationName:       jsii.String(strings.ToLower(op.Method) + strings.ReplaceAll(strings.ReplaceAll(op.Path, "/", "_"), "{", "")),
+		}
+		var model awscdk.CfnResource
+		if op.BodyModel != "" {
+			model = models[op.BodyModel]
+			if model == nil {
+				model = r.addModel(op.BodyModel, op.BodySchema)
+				models[op.BodyModel] = model
+			}
+			opts.RequestValidator = bodyValidator
+			opts.RequestModels = &map[string]awsapigateway.IModel{
+				"application/json": awsapigateway.Model_FromModelName(r.Construct, jsii.String("Ref"+op.Method+op.BodyModel), model.Ref()),
+			}
+		}
+		integration := awsapigateway.NewLambdaIntegration(op.Handler, &awsapigateway.LambdaIntegrationOptions{
+			Proxy: jsii.Bool(true), AllowTestInvoke: jsii.Bool(false),
+		})
+		r.Methods[op.Key()] = r.Api.Root().ResourceForPath(jsii.String(op.Path)).AddMethod(jsii.String(op.Method), integration, opts)
+	}
+}
+
+// addModel publishes a JSON Schema as a request model.
+func (r *RestAPI) addModel(name string, schema []byte) awscdk.CfnResource {
+	var doc map[string]any
+	if err := json.Unmarshal(schema, &doc); err != nil {
+		cdkx.Error(r.Construct, "restapi: model %s: schema is not JSON: %v", name, err)
+	}
+	return awsapigateway.NewCfnModel(r.Construct, jsii.String("Model"+name), &awsapigateway.CfnModelProps{
+		RestApiId:   r.Api.RestApiId(),
+		Name:        jsii.String(name),
+		ContentType: jsii.String("application/json"),
+		Schema:      doc,
+	})
+}
+
+// requestParameters declares the parameters the schemas describe.
+func (r *RestAPI) requestParameters(op Operation) *map[string]*bool {
+	out := map[string]*bool{}
+	for _, p := range []struct {
+		in     string
+		schema []byte
+	}{{"querystring", op.QuerySchema}, {"path", op.PathSchema}} {
+		if len(p.schema) == 0 {
+			continue
+		}
+		var doc struct {
+			Properties map[string]any `json:"properties"`
+			Required   []string       `json:"required"`
+		}
+		if err := json.Unmarshal(p.schema, &doc); err != nil {
+			cdkx.Error(r.Construct, "restapi: operation %s: %s schema is not JSON: %v", op.Key(), p.in, err)
+			continue
+		}
+		for name := range doc.Properties {
+			out["method.request."+p.in+"."+name] = jsii.Bool(slices.Contains(doc.Required, name))
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return &out
+}
+
+func (r *RestAPI) addUsagePlans(plans []UsagePlan) {
+	for _, p := range plans {
+		plan := r.Api.AddUsagePlan(jsii.String("Plan-"+p.Name), &awsapigateway.UsagePlanProps{
+			Name:        jsii.String(fmt.Sprintf("%s-%s", *r.Api.RestApiName(), p.Name)),
+			Description: jsii.String(fmt.Sprintf("%s consumers of %s", p.Name, *r.Api.RestApiName())),
+			Throttle:    &awsapigateway.ThrottleSettings{RateLimit: jsii.Number(p.Throttle.RateLimit), BurstLimit: jsii.Number(p.Throttle.BurstLimit)},
+			Quota:       &awsapigateway.QuotaSettings{Limit: jsii.Number(p.QuotaPerDay), Period: awsapigateway.Period_DAY},
+		})
+		plan.AddApiStage(&awsapigateway.UsagePlanPerApiStage{Api: r.Api, Stage: r.Stage})
+		r.UsagePlans[p.Name] = plan
+		for _, name := range p.APIKeys {
+			key := r.Api.AddApiKey(jsii.String("Key-"+name), &awsapigateway.ApiKeyOptions{
+				Description: jsii.String(fmt.Sprintf("%s (%s plan)", name, p.Name)),
+			})
+			plan.AddApiKey(key, nil)
+			r.APIKeys[name] = key
+		}
+	}
+}

@@ -1,0 +1,77 @@
+package restapi
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme/customers-api/constructs/internal/cdkx"
+)
+
+// WebACL is the stage's web application firewall.
+type WebACL struct {
+	ACL         awswafv2.CfnWebACL
+	Association awswafv2.CfnWebACLAssociation
+	Logging     awswafv2.CfnLoggingConfiguration
+}
+
+// ManagedRuleGroups are the AWS managed rule groups the web ACL applies.
+var ManagedRuleGroups = []string{"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"}
+
+func visibility(name string) *awswafv2.CfnWebACL_VisibilityConfigProperty {
+	return &awswafv2.CfnWebACL_VisibilityConfigProperty{
+		CloudWatchMetricsEnabled: jsii.Bool(true), SampledRequestsEnabled: jsii.Bool(true), MetricName: jsii.String(name),
+	}
+}
+
+func (r *RestAPI) addWAF(p Props, retention awslogs.RetentionDays) {
+	stack := awscdk.Stack_Of(r.Construct)
+	var rules []any
+	for i, group := range ManagedRuleGroups {
+		rules = append(rules, &awswafv2.CfnWebACL_RuleProperty{
+			Name:           jsii.String(group),
+			Priority:       jsii.Number(i),
+			OverrideAction: &awswafv2.CfnWebACL_OverrideActionProperty{None: map[string]any{}},
+			Statement: &awswafv2.CfnWebACL_StatementProperty{ManagedRuleGroupStatement: &awswafv2.CfnWebACL_ManagedRuleGroupStatementProperty{
+				VendorName: jsii.String("AWS"), Name: jsii.String(group),
+			}},
+			VisibilityConfig: visibility(group),
+		})
+	}
+	rules = append(rules, &awswafv2.CfnWebACL_RuleProperty{
+		Name:     jsii.String("RateLimitPerIP"),
+		Priority: jsii.Number(len(ManagedRuleGroups)),
+		Action:   &awswafv2.CfnWebACL_RuleActionProperty{Block: map[string]any{}},
+		Statement: &awswafv2.CfnWebACL_StatementProperty{RateBasedStatement: &awswafv2.CfnWebACL_RateBasedStatementProperty{
+			Limit: jsii.Number(p.WAFRateLimit), AggregateKeyType: jsii.String("IP"),
+		}},
+		VisibilityConfig: visibility("RateLimitPerIP"),
+	})
+	acl := awswafv2.NewCfnWebACL(r.Construct, jsii.String("WebACL"), &awswafv2.CfnWebACLProps{
+		Scope:            jsii.String("REGIONAL"),
+		DefaultAction:    &awswafv2.CfnWebACL_DefaultActionProperty{Allow: map[string]any{}},
+		Rules:            rules,
+		VisibilityConfig: visibility(p.Name + "-waf"),
+	})
+	assoc := awswafv2.NewCfnWebACLAssociation(r.Construct, jsii.String("WebACLAssociation"), &awswafv2.CfnWebACLAssociationProps{
+		ResourceArn: r.Stage.StageArn(),
+		WebAclArn:   acl.AttrArn(),
+	})
+	// WAF only logs to groups whose name starts with aws-waf-logs-, and takes
+	// the group's ARN without the trailing ":*".
+	name := fmt.Sprintf("aws-waf-logs-%s", *stack.StackName())
+	r.WAFLogs = awslogs.NewLogGroup(r.Construct, jsii.String("WAFLogs"), &awslogs.LogGroupProps{
+		LogGroupName: jsii.String(name), Retention: retention, RemovalPolicy: cdkx.RemovalPolicy(p.RetainLogs),
+	})
+	logging := awswafv2.NewCfnLoggingConfiguration(r.Construct, jsii.String("WAFLogging"), &awswafv2.CfnLoggingConfigurationProps{
+		ResourceArn: acl.AttrArn(),
+		LogDestinationConfigs: &[]any{stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("logs"), Resource: jsii.String("log-group"), ResourceName: r.WAFLogs.LogGroupName(),
+			ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		})},
+	})
+	r.WebACL = &WebACL{ACL: acl, Association: assoc, Logging: logging}
+}

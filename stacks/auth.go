@@ -1,0 +1,50 @@
+package stacks
+
+import (
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme/customers-api/config"
+	"github.com/acme/customers-api/constructs/userpool"
+)
+
+// OAuth scopes of the customers API.
+const (
+	ResourceServer = "customers"
+	ScopeRead      = ResourceServer + "/read"
+	ScopeWrite     = ResourceServer + "/write"
+)
+
+// AuthStackProps configures the identity stack.
+type AuthStackProps struct {
+	awscdk.StackProps
+	Env config.Environment
+}
+
+// AuthStack holds the Cognito user pool, a stateful resource kept apart from
+// the API. It is not created when the environment imports a central pool.
+type AuthStack struct {
+	awscdk.Stack
+	UserPool *userpool.UserPool
+}
+
+// NewAuthStack creates the user pool with the customers resource server.
+func NewAuthStack(scope constructs.Construct, id string, props AuthStackProps) *AuthStack {
+	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
+	a := props.Env.Auth
+	pool := userpool.New(stack, "Users", userpool.Props{
+		ResourceServer:       ResourceServer,
+		Scopes:               []string{"read", "write"},
+		DomainPrefix:         a.DomainPrefix,
+		MFA:                  a.MFA,
+		AccessTokenValidity:  time.Duration(a.AccessTokenMinutes) * time.Minute,
+		RefreshTokenValidity: time.Duration(a.RefreshTokenDays) * 24 * time.Hour,
+		CallbackURLs:         a.CallbackURLs,
+		LogoutURLs:           a.LogoutURLs,
+		Protect:              props.Env.DeletionProtection,
+	})
+	return &AuthStack{Stack: stack, UserPool: pool}
+}
