@@ -12,6 +12,9 @@ export JSII_NODE := $(NODE_BIN)/node
 export CDK_DISABLE_CLI_TELEMETRY := true
 
 CDK := $(NODE_BIN)/cdk --no-notices
+# The Lambda Runtime Interface Emulator, built from its Go module for `make bench`.
+RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
+RIE := $(CURDIR)/.tools/aws-lambda-rie
 ENV ?=
 GO_FILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
@@ -53,8 +56,12 @@ lint: tools ## gofmt, go vet, and cfn-lint on every synthesized template.
 	cfn-lint --ignore-checks W3005 -- cdk.out.lint/*.template.json
 	rm -rf cdk.out.lint
 
-bench: tools ## Run the Go benchmarks.
+bench: tools $(RIE) ## Go benchmarks, then bootstrap sizes and first-invoke times under the Lambda emulator.
 	go test -run '^$$' -bench . -benchmem ./...
+	go run ./tools/riebench -rie $(RIE)
+
+$(RIE):
+	GOBIN=$(CURDIR)/.tools go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
 
 diff: node_modules/.installed ## Show what deploying ENV would change (needs AWS credentials).
 	@test -n "$(ENV)" || { echo "usage: make diff ENV=dev|staging|prod"; exit 2; }
@@ -65,4 +72,4 @@ deploy: node_modules/.installed ## Deploy every stack of ENV (needs AWS credenti
 	$(CDK) deploy -c env=$(ENV) --require-approval broadening 'Customers-$(ENV)-*'
 
 clean: ## Remove synthesized output and the installed tools.
-	rm -rf cdk.out cdk.out.lint node_modules $(VENV)
+	rm -rf cdk.out cdk.out.lint node_modules $(VENV) .tools

@@ -25,7 +25,15 @@ func NewTable(t testing.TB, srv *moto.Server) (*dynamodb.Client, string) {
 	t.Helper()
 	db := ddb.New(srv.Config())
 	name := fmt.Sprintf("customers-%d", tables.Add(1))
-	ctx := context.Background()
+	if err := CreateTable(context.Background(), db, name); err != nil {
+		t.Fatal(err)
+	}
+	return db, name
+}
+
+// CreateTable creates a customers table with the keys, indexes, stream and
+// TTL of functions/tabledesign.
+func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
 	index := func(name, pk string) types.GlobalSecondaryIndex {
 		return types.GlobalSecondaryIndex{
 			IndexName:  aws.String(name),
@@ -47,16 +55,16 @@ func NewTable(t testing.TB, srv *moto.Server) (*dynamodb.Client, string) {
 		StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeNewAndOldImages},
 	})
 	if err != nil {
-		t.Fatalf("create table: %v", err)
+		return fmt.Errorf("create table: %w", err)
 	}
 	_, err = db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
 		TableName:               aws.String(name),
 		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String(td.TTLAttribute), Enabled: aws.Bool(true)},
 	})
 	if err != nil {
-		t.Fatalf("enable TTL: %v", err)
+		return fmt.Errorf("enable TTL: %w", err)
 	}
-	return db, name
+	return nil
 }
 
 func keySchema(pk, sk string) []types.KeySchemaElement {
