@@ -18,7 +18,7 @@ RIE := $(CURDIR)/.tools/aws-lambda-rie
 ENV ?=
 GO_FILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
-.PHONY: help tools synth test lint bench diff deploy clean requirements
+.PHONY: help tools synth test lint bench openapi diff deploy clean requirements
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -62,6 +62,10 @@ bench: tools $(RIE) ## Go benchmarks, then bootstrap sizes and first-invoke time
 
 $(RIE):
 	GOBIN=$(CURDIR)/.tools go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
+
+openapi: ## Rewrite openapi/customers-api.json from the contract and schemas.
+	go run ./tools/openapi > openapi/customers-api.json.tmp
+	mv openapi/customers-api.json.tmp openapi/customers-api.json
 
 diff: node_modules/.installed ## Show what deploying ENV would change (needs AWS credentials).
 	@test -n "$(ENV)" || { echo "usage: make diff ENV=dev|staging|prod"; exit 2; }

@@ -39,10 +39,27 @@ func TestABadValueNamesTheEnvironmentAndField(t *testing.T) {
 		{"Throttling.BurstLimit", func(e *Environment) { e.Throttling.BurstLimit = 0 }},
 		{"AlarmEmails[0]", func(e *Environment) { e.AlarmEmails = []string{"not an address"} }},
 		{"CORSOrigins[0]", func(e *Environment) { e.CORSOrigins = []string{"https://app.example.com/path"} }},
+		{"WriteThrottling", func(e *Environment) { e.WriteThrottling = &Throttling{RateLimit: 1e6, BurstLimit: 1} }},
+		{"WAFRateLimit", func(e *Environment) { e.WAFRateLimit = 5 }},
+		{"UsagePlans", func(e *Environment) { e.UsagePlans = nil }},
+		{"UsagePlans[0].QuotaPerDay", func(e *Environment) { e.UsagePlans = []UsagePlan{{Name: "std", Throttling: Throttling{1, 1}}} }},
+		{"UsagePlans[1].Name", func(e *Environment) {
+			p := UsagePlan{Name: "std", Throttling: Throttling{1, 1}, QuotaPerDay: 1}
+			e.UsagePlans = []UsagePlan{p, p}
+		}},
+		{"Auth.MFA", func(e *Environment) { e.Auth.MFA = "SOMETIMES" }},
+		{"Auth.DomainPrefix", func(e *Environment) { e.Auth.DomainPrefix = "Has Spaces" }},
+		{"Auth.AccessTokenMinutes", func(e *Environment) { e.Auth.AccessTokenMinutes = 2 }},
+		{"Auth.CallbackURLs[0]", func(e *Environment) { e.Auth.CallbackURLs = []string{"http://app.example.com/cb"} }},
+		{"Auth.ExistingUserPoolID", func(e *Environment) { e.Auth.ExistingUserPoolID = "not-a-pool" }},
+		{"CustomDomain.CertificateARN", func(e *Environment) {
+			e.CustomDomain = &CustomDomain{Name: "api.example.com", CertificateARN: "arn:nope"}
+		}},
 	} {
 		t.Run(tc.field, func(t *testing.T) {
 			env := staging
 			env.AlarmEmails = append([]string(nil), staging.AlarmEmails...)
+			env.UsagePlans = append([]UsagePlan(nil), staging.UsagePlans...)
 			tc.mutate(&env)
 			err := env.Validate()
 			var fe *FieldError
@@ -93,5 +110,25 @@ func TestCORSOrigins(t *testing.T) {
 func TestUnknownEnvironmentIsAnError(t *testing.T) {
 	if _, err := Select("qa"); err == nil || !strings.Contains(err.Error(), `unknown environment "qa"`) {
 		t.Errorf("Select(qa) = %v", err)
+	}
+}
+
+func TestProdRequiresMFAAndNoWildcardOrigin(t *testing.T) {
+	prod, _ := Lookup("prod")
+	prod.Auth.MFA = "OPTIONAL"
+	prod.CORSOrigins = []string{"*"}
+	err := prod.Validate()
+	for _, want := range []string{`"prod": Auth.MFA: must be REQUIRED in prod`, `"prod": CORSOrigins[0]`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not contain %q", err, want)
+		}
+	}
+}
+
+func TestAnImportedUserPoolNeedsNoPoolSettings(t *testing.T) {
+	dev, _ := Lookup("dev")
+	dev.Auth = Auth{ExistingUserPoolID: "eu-west-1_AbCdEf123"}
+	if err := dev.Validate(); err != nil {
+		t.Errorf("Validate() = %v", err)
 	}
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/acme/customers-api/config"
 	"github.com/acme/customers-api/constructs/gofunction"
 	"github.com/acme/customers-api/constructs/restapi"
-	"github.com/acme/customers-api/functions/customers"
+	"github.com/acme/customers-api/functions/customers/contract"
 	td "github.com/acme/customers-api/functions/tabledesign"
 )
 
@@ -46,36 +46,25 @@ type tableAccess struct {
 	IndexActions []string
 }
 
-// operation is one route of the customers API and its function.
-type operation struct {
-	name, entry, method, path, scope string
-	bodyModel, bodySchema            string
-	querySchema, pathSchema          string
-	write                            bool
-	access                           tableAccess
+// handler is where an operation's code lives and what it may do to the
+// table: exactly what it calls (see functions/customers/store and
+// functions/idempotency).
+type handler struct {
+	entry  string
+	access tableAccess
 }
 
-// operations is the customers API. Each operation's table access is exactly
-// what its handler calls (see functions/customers/store and idempotency).
-var operations = []operation{
-	{name: "list", entry: "functions/list-customers", method: "GET", path: "/customers", scope: ScopeRead,
-		querySchema: customers.ListQuerySchemaFile,
-		access: tableAccess{Actions: []string{"dynamodb:GetItem"}, LeadingKeys: []string{"CUSTOMER#*", "EMAIL#*"},
-			IndexActions: []string{"dynamodb:Query"}}},
-	{name: "get", entry: "functions/get-customer", method: "GET", path: "/customers/{id}", scope: ScopeRead,
-		pathSchema: customers.PathSchemaFile,
-		access:     tableAccess{Actions: []string{"dynamodb:GetItem"}, LeadingKeys: []string{"CUSTOMER#*"}}},
-	{name: "create", entry: "functions/create-customer", method: "POST", path: "/customers", scope: ScopeWrite, write: true,
-		bodyModel: "CustomerCreate", bodySchema: customers.CreateSchemaFile,
-		access: tableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
-			LeadingKeys: []string{"CUSTOMER#*", "EMAIL#*", "IDEMPOTENCY#*"}}},
-	{name: "update", entry: "functions/update-customer", method: "PUT", path: "/customers/{id}", scope: ScopeWrite, write: true,
-		bodyModel: "CustomerUpdate", bodySchema: customers.UpdateSchemaFile, pathSchema: customers.PathSchemaFile,
-		access: tableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
-			LeadingKeys: []string{"CUSTOMER#*", "EMAIL#*"}}},
-	{name: "delete", entry: "functions/delete-customer", method: "DELETE", path: "/customers/{id}", scope: ScopeWrite, write: true,
-		pathSchema: customers.PathSchemaFile,
-		access:     tableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:DeleteItem"}, LeadingKeys: []string{"CUSTOMER#*", "EMAIL#*"}}},
+var handlers = map[string]handler{
+	"list": {"functions/list-customers", tableAccess{Actions: []string{"dynamodb:GetItem"},
+		LeadingKeys: []string{"CUSTOMER#*", "EMAIL#*"}, IndexActions: []string{"dynamodb:Query"}}},
+	"get": {"functions/get-customer", tableAccess{Actions: []string{"dynamodb:GetItem"},
+		LeadingKeys: []string{"CUSTOMER#*"}}},
+	"create": {"functions/create-customer", tableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+		LeadingKeys: []string{"CUSTOMER#*", "EMAIL#*", "IDEMPOTENCY#*"}}},
+	"update": {"functions/update-customer", tableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
+		LeadingKeys: []string{"CUSTOMER#*", "EMAIL#*"}}},
+	"delete": {"functions/delete-customer", tableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:DeleteItem"},
+		LeadingKeys: []string{"CUSTOMER#*", "EMAIL#*"}}},
 }
 
 // NewApiStack creates one function per operation and the REST API.
@@ -88,10 +77,11 @@ func NewApiStack(scope constructs.Construct, id string, props ApiStackProps) *Ap
 		pool = awscognito.UserPool_FromUserPoolId(stack, jsii.String("Users"), jsii.String(env.Auth.ExistingUserPoolID))
 	}
 	var ops []restapi.Operation
-	for _, op := range operations {
-		fn := gofunction.New(stack, "Fn-"+op.name, gofunction.Props{
-			Entry:            op.entry,
-			Description:      fmt.Sprintf("Customers API (%s): %s %s", env.Name, op.method, op.path),
+	for _, op := range contract.Operations {
+		h := handlers[op.Name]
+		fn := gofunction.New(stack, "Fn-"+op.Name, gofunction.Props{
+			Entry:            h.entry,
+			Description:      fmt.Sprintf("Customers API (%s): %s %s", env.Name, op.Method, op.Path),
 			MemoryMB:         env.Lambda.MemoryMB,
 			Timeout:          time.Duration(env.Lambda.TimeoutSeconds) * time.Second,
 			LogRetentionDays: env.LogRetentionDays,
@@ -101,13 +91,13 @@ func NewApiStack(scope constructs.Construct, id string, props ApiStackProps) *Ap
 				"ALLOWED_ORIGINS": strings.Join(env.CORSOrigins, ","),
 			},
 		})
-		grant(fn, props.Table, op.access)
-		s.Functions[op.name] = fn
+		grant(fn, props.Table, h.access)
+		s.Functions[op.Name] = fn
 		ops = append(ops, restapi.Operation{
-			Method: op.method, Path: op.path, Handler: fn.Function, Scopes: []string{op.scope},
-			BodyModel: op.bodyModel, BodySchema: schema(op.bodySchema),
-			QuerySchema: schema(op.querySchema), PathSchema: schema(op.pathSchema),
-			Throttle: writeThrottle(env, op.write),
+			Method: op.Method, Path: op.Path, Handler: fn.Function, Scopes: []string{op.Scope},
+			BodyModel: op.BodyModel, BodySchema: contract.Schema(op.BodySchema),
+			QuerySchema: contract.Schema(op.QuerySchema), PathSchema: contract.Schema(op.PathSchema),
+			Throttle: writeThrottle(env, op.Write),
 		})
 	}
 	s.API = restapi.New(stack, "Customers", restapi.Props{
@@ -146,17 +136,6 @@ func grant(fn *gofunction.Function, table awsdynamodb.ITable, a tableAccess) {
 			),
 		}))
 	}
-}
-
-func schema(file string) []byte {
-	if file == "" {
-		return nil
-	}
-	b, err := customers.Schemas.ReadFile(file)
-	if err != nil {
-		panic(err) // embedded at build time: a missing file is a programming error
-	}
-	return b
 }
 
 func throttle(t config.Throttling) restapi.Throttle {

@@ -9,13 +9,7 @@ import (
 
 	"github.com/acme/customers-api/config"
 	"github.com/acme/customers-api/constructs/userpool"
-)
-
-// OAuth scopes of the customers API.
-const (
-	ResourceServer = "customers"
-	ScopeRead      = ResourceServer + "/read"
-	ScopeWrite     = ResourceServer + "/write"
+	"github.com/acme/customers-api/functions/customers/contract"
 )
 
 // AuthStackProps configures the identity stack.
@@ -36,7 +30,7 @@ func NewAuthStack(scope constructs.Construct, id string, props AuthStackProps) *
 	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
 	a := props.Env.Auth
 	pool := userpool.New(stack, "Users", userpool.Props{
-		ResourceServer:       ResourceServer,
+		ResourceServer:       contract.ResourceServer,
 		Scopes:               []string{"read", "write"},
 		DomainPrefix:         a.DomainPrefix,
 		MFA:                  a.MFA,

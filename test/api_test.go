@@ -1,6 +1,7 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -8,9 +9,10 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/acme/customers-api/constructs/restapi"
-	"github.com/acme/customers-api/stacks"
+	"github.com/acme/customers-api/functions/customers/contract"
 )
 
 type resource = map[string]any
@@ -32,9 +34,9 @@ func TestEveryMethodNeedsATokenWithTheRightScopeAnAPIKeyAndValidation(t *testing
 					continue
 				}
 				checked++
-				scope := stacks.ScopeWrite
+				scope := contract.ScopeWrite
 				if method == "GET" {
-					scope = stacks.ScopeRead
+					scope = contract.ScopeRead
 				}
 				if p["AuthorizationType"] != "COGNITO_USER_POOLS" || p["AuthorizerId"] == nil {
 					t.Errorf("%s: authorization %v, want a Cognito user pool authorizer", id, p["AuthorizationType"])
@@ -128,8 +130,8 @@ func TestTheStageLogsTracesAndThrottles(t *testing.T) {
 	for _, s := range services {
 		t.Run(s.Env.Name, func(t *testing.T) {
 			template(s.Api.Stack).HasResourceProperties(jsii.String("AWS::ApiGateway::Stage"), map[string]any{
-				"TracingEnabled":    true,
-				"AccessLogSetting":  map[string]any{"DestinationArn": assertions.Match_AnyValue(), "Format": restapi.AccessLogFormat},
+				"TracingEnabled":   true,
+				"AccessLogSetting": map[string]any{"DestinationArn": assertions.Match_AnyValue(), "Format": restapi.AccessLogFormat},
 				"MethodSettings": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
 					"HttpMethod": "*", "ResourcePath": "/*", "LoggingLevel": "ERROR", "DataTraceEnabled": false, "MetricsEnabled": true,
 					"ThrottlingRateLimit": s.Env.Throttling.RateLimit, "ThrottlingBurstLimit": s.Env.Throttling.BurstLimit,
@@ -192,6 +194,33 @@ func TestCORSOriginsMatchTheConfig(t *testing.T) {
 				if s.Env.Name == "prod" && strings.Contains(fmt.Sprint(origin), "*") {
 					t.Error("prod allows any origin")
 				}
+			}
+		})
+	}
+}
+
+func TestRequestModelsAreTheHandlersSchemaFiles(t *testing.T) {
+	for _, s := range services {
+		t.Run(s.Env.Name, func(t *testing.T) {
+			models := *template(s.Api.Stack).FindResources(jsii.String("AWS::ApiGateway::Model"), nil)
+			found := 0
+			for _, op := range contract.Operations {
+				if op.BodyModel == "" {
+					continue
+				}
+				var want map[string]any
+				json.Unmarshal(contract.Schema(op.BodySchema), &want)
+				for _, m := range models {
+					if p := props(m); p["Name"] == op.BodyModel {
+						found++
+						if diff := cmp.Diff(want, p["Schema"]); diff != "" {
+							t.Errorf("model %s differs from %s:\n%s", op.BodyModel, op.BodySchema, diff)
+						}
+					}
+				}
+			}
+			if found != 2 {
+				t.Errorf("found %d body models, want 2", found)
 			}
 		})
 	}

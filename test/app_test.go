@@ -1,8 +1,11 @@
 package test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme/customers-api/config"
 	"github.com/acme/customers-api/stacks"
@@ -24,5 +27,33 @@ func TestAnInvalidEnvironmentStopsSynthNamingTheEnvironmentAndField(t *testing.T
 	}
 	if n := len(*app.Node().Children()); n != 0 {
 		t.Errorf("NewApp added %d constructs despite the invalid configuration", n)
+	}
+}
+
+func TestAnImportedUserPoolReplacesTheAuthStack(t *testing.T) {
+	dev, err := config.Lookup("dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev.Auth = config.Auth{ExistingUserPoolID: "eu-west-1_Central123"}
+	app, err := newTestApp(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svcs, err := stacks.NewApp(app, []config.Environment{dev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if svcs[0].Auth != nil || len(svcs[0].Stacks()) != 2 {
+		t.Fatalf("an Auth stack was created for an imported pool")
+	}
+	authorizers := *template(svcs[0].Api.Stack).FindResources(jsii.String("AWS::ApiGateway::Authorizer"), nil)
+	for _, a := range authorizers {
+		if got := fmt.Sprint(props(a)["ProviderARNs"]); !strings.Contains(got, "userpool/eu-west-1_Central123") {
+			t.Errorf("authorizer providers %s, want the imported pool", got)
+		}
+	}
+	if len(authorizers) != 1 {
+		t.Errorf("%d authorizers, want 1", len(authorizers))
 	}
 }

@@ -18,6 +18,8 @@ const (
 	UpdateSchemaFile    = "schemas/customer-update.schema.json"
 	ListQuerySchemaFile = "schemas/list-customers.query.schema.json"
 	PathSchemaFile      = "schemas/customer-id.path.schema.json"
+	CustomerSchemaFile  = "schemas/customer.schema.json"
+	ListSchemaFile      = "schemas/customer-list.schema.json"
 )
 
 var (

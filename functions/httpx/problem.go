@@ -7,6 +7,7 @@ package httpx
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -126,3 +127,8 @@ func problemResponse(e *Error, requestID, instance string) Response {
 	}
 	return Response{StatusCode: e.Status, Headers: headers, Body: string(body)}
 }
+
+// ProblemSchema is the JSON Schema of Problem documents.
+//
+//go:embed problem.schema.json
+var ProblemSchema []byte

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/acme/customers-api/functions/customers/handlers"
 	"github.com/acme/customers-api/functions/httpx"
+	"github.com/acme/customers-api/functions/validate"
 )
 
 type customer struct {
@@ -32,6 +34,8 @@ type listBody struct {
 	Items      []customer `json:"items"`
 	NextCursor string     `json:"nextCursor"`
 }
+
+var problemSchema = validate.MustCompile(fstest.MapFS{"problem.json": {Data: httpx.ProblemSchema}}, "problem.json")
 
 func decode[T any](t *testing.T, resp httpx.Response) T {
 	t.Helper()
@@ -54,6 +58,9 @@ func wantStatus(t *testing.T, resp httpx.Response, status int) {
 	}
 	if ct := resp.Headers["Content-Type"]; ct != httpx.ContentTypeProblem {
 		t.Errorf("Content-Type = %q, want %s", ct, httpx.ContentTypeProblem)
+	}
+	if err := problemSchema.Decode([]byte(resp.Body), new(any)); err != nil {
+		t.Errorf("problem body %s does not match httpx.ProblemSchema: %v", resp.Body, err)
 	}
 	p := decode[httpx.Problem](t, resp)
 	if p.Status != status || !strings.HasPrefix(p.Type, httpx.ProblemTypeBase) || p.Title == "" || p.Detail == "" || !strings.HasPrefix(p.RequestID, "req-") {
