@@ -1,6 +1,7 @@
 // Package moto starts a moto server (the AWS API emulator installed in the
 // project's .venv) on a free loopback port, for tests that talk to real AWS
-// APIs: DynamoDB, SNS, SQS, EventBridge.
+// APIs: DynamoDB, SNS, SQS, EventBridge. It runs serve.py, which applies
+// one request at a time so that conditional writes are atomic as in AWS.
 package moto
 
 import (
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"testing"
@@ -30,13 +32,18 @@ type Server struct {
 
 // Start runs moto_server on a free loopback port and waits until it answers.
 func Start() (*Server, error) {
-	bin, err := testenv.VenvTool("moto_server")
+	python, err := testenv.VenvTool("python")
 	if err != nil {
 		return nil, err
 	}
+	root, err := testenv.Root()
+	if err != nil {
+		return nil, err
+	}
+	script := filepath.Join(root, "internal", "testenv", "moto", "serve.py")
 	var lastErr error
 	for range 3 { // the free port can be taken between probe and bind
-		s, err := start(bin)
+		s, err := start(python, script)
 		if err == nil {
 			return s, nil
 		}
@@ -45,13 +52,13 @@ func Start() (*Server, error) {
 	return nil, lastErr
 }
 
-func start(bin string) (*Server, error) {
+func start(python, script string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{Endpoint: "http://127.0.0.1:" + strconv.Itoa(port), out: &testenv.Buffer{}}
-	s.cmd = exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	s.cmd = exec.Command(python, script, "127.0.0.1", strconv.Itoa(port))
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := s.cmd.Start(); err != nil {
@@ -63,7 +70,7 @@ func start(bin string) (*Server, error) {
 	for time.Now().Before(deadline) {
 		select {
 		case <-exited:
-			return nil, fmt.Errorf("moto_server exited early:\n%s", s.out.String())
+			return nil, fmt.Errorf("moto server exited early:\n%s", s.out.String())
 		case <-time.After(100 * time.Millisecond):
 		}
 		if resp, err := http.Get(s.Endpoint + "/moto-api/"); err == nil {
@@ -74,7 +81,7 @@ func start(bin string) (*Server, error) {
 		}
 	}
 	s.Stop()
-	return nil, fmt.Errorf("moto_server did not answer on %s within 60s:\n%s", s.Endpoint, s.out.String())
+	return nil, fmt.Errorf("moto server did not answer on %s within 60s:\n%s", s.Endpoint, s.out.String())
 }
 
 // TestMain is the body of a test package's TestMain: it starts a server
