@@ -20,6 +20,7 @@ const (
 	PathSchemaFile      = "schemas/customer-id.path.schema.json"
 	CustomerSchemaFile  = "schemas/customer.schema.json"
 	ListSchemaFile      = "schemas/customer-list.schema.json"
+	EventSchemaFile     = "schemas/customer-event.schema.json"
 )
 
 var (

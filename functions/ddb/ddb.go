@@ -1,5 +1,5 @@
 // Package ddb creates the DynamoDB client a Lambda container shares between
-// invocations and tells callers which DynamoDB errors are worth retrying
+// invocations (New) and tells callers which DynamoDB errors are worth retrying
 // later (throttling, service faults, time-outs) so they can answer 503 with
 // Retry-After instead of 500.
 package ddb
@@ -13,23 +13,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 )
-
-// NewClient loads the AWS configuration from the environment (the Lambda
-// role, or AWS_ENDPOINT_URL_DYNAMODB for local runs) and returns a client
-// that retries throttled calls a few times, quickly, within the caller's
-// deadline.
-func NewClient(ctx context.Context) (*dynamodb.Client, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS config: %w", err)
-	}
-	return New(cfg), nil
-}
 
 // New returns a client for cfg with this package's retry policy: three
 // attempts, backing off at most 200ms, so that a throttled request still

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"context"
 	"encoding/base64"
 	"mime"
 	"net/http"
@@ -86,4 +87,11 @@ func ResourcePath(req *Request, child string) string {
 		base = req.Path
 	}
 	return strings.TrimSuffix(base, "/") + "/" + child
+}
+
+// TraceHeader is the X-Ray trace header of the current Lambda invocation
+// ("Root=1-...;Parent=...;Sampled=1"), or "" outside Lambda.
+func TraceHeader(ctx context.Context) string {
+	v, _ := ctx.Value("x-amzn-trace-id").(string)
+	return v
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"path"
 	"slices"
 	"strings"
 
@@ -35,28 +36,40 @@ func (e Errors) Error() string {
 	return "invalid request: " + strings.Join(parts, "; ")
 }
 
+// base makes schema file names absolute URLs, so that relative references
+// between them resolve without touching the file system.
+const base = "mem:///"
+
 // Schema is a compiled JSON Schema (draft-04 unless the file says otherwise).
 type Schema struct {
 	name   string
 	schema *jsonschema.Schema
 }
 
-// Compile compiles the schema file name from fsys.
+// Compile compiles the schema file name from fsys. References to other
+// .json files in the same directory ("$ref": "customer.schema.json")
+// resolve to those files.
 func Compile(fsys fs.FS, name string) (*Schema, error) {
-	raw, err := fs.ReadFile(fsys, name)
+	files, err := fs.Glob(fsys, path.Join(path.Dir(name), "*.json"))
 	if err != nil {
 		return nil, err
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return nil, fmt.Errorf("schema %s: %w", name, err)
-	}
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft4)
-	if err := c.AddResource(name, doc); err != nil {
-		return nil, fmt.Errorf("schema %s: %w", name, err)
+	for _, f := range files {
+		raw, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+		if err != nil {
+			return nil, fmt.Errorf("schema %s: %w", f, err)
+		}
+		if err := c.AddResource(base+f, doc); err != nil {
+			return nil, fmt.Errorf("schema %s: %w", f, err)
+		}
 	}
-	s, err := c.Compile(name)
+	s, err := c.Compile(base + name)
 	if err != nil {
 		return nil, fmt.Errorf("schema %s: %w", name, err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/acme/customers-api/functions/ddb"
 	"github.com/acme/customers-api/functions/httpx"
 	"github.com/acme/customers-api/functions/idempotency"
+	"github.com/acme/customers-api/functions/lambdaenv"
 	"github.com/acme/customers-api/functions/validate"
 )
 
@@ -89,31 +90,14 @@ func (h *Handlers) Delete() httpx.LambdaFunc { return h.svc.Handle("DELETE /cust
 // Main is the body of every handler's main: it builds the DynamoDB client
 // once per container, from the environment (TABLE_NAME, ALLOWED_ORIGINS as a
 // comma-separated list, the AWS variables), and starts the Lambda runtime
-// with the chosen operation. It exits if set-up fails.
+// with the chosen operation.
 func Main(operation func(*Handlers) httpx.LambdaFunc) {
-	logger := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: logLevel(os.Getenv("AWS_LAMBDA_LOG_LEVEL"))}))
-	table := os.Getenv("TABLE_NAME")
-	db, err := ddb.NewClient(context.Background())
-	if err == nil && table == "" {
-		err = errors.New("TABLE_NAME is not set")
-	}
-	if err != nil {
-		logger.Error("start-up failed", "error", err.Error())
-		os.Exit(1)
-	}
+	logger, env, cfg := lambdaenv.Start("TABLE_NAME")
 	var origins []string
 	if v := os.Getenv("ALLOWED_ORIGINS"); v != "" {
 		origins = strings.Split(v, ",")
 	}
-	lambda.Start(operation(New(Deps{DB: db, Table: table, Logger: logger, AllowedOrigins: origins})))
-}
-
-func logLevel(name string) slog.Level {
-	var l slog.Level
-	if l.UnmarshalText([]byte(name)) != nil {
-		return slog.LevelInfo
-	}
-	return l
+	lambda.Start(operation(New(Deps{DB: ddb.New(cfg), Table: env["TABLE_NAME"], Logger: logger, AllowedOrigins: origins})))
 }
 
 // mapError is the one place where domain errors get HTTP statuses.
@@ -241,7 +225,7 @@ func (h *Handlers) insert(ctx context.Context, req *httpx.Request, d customers.D
 		CreatedDate: now, UpdatedDate: now, Version: 1,
 	}
 	httpx.Annotate(ctx, "customerId", c.ID)
-	if err := h.store.Create(ctx, c); err != nil {
+	if err := h.store.Create(traced(ctx), c); err != nil {
 		return httpx.Response{}, err
 	}
 	return httpx.JSON(http.StatusCreated, c, map[string]string{
@@ -280,7 +264,7 @@ func (h *Handlers) update(ctx context.Context, req *httpx.Request) (httpx.Respon
 	if next != cur {
 		next.Version = cur.Version + 1
 		next.UpdatedDate = h.now().UTC().Truncate(time.Millisecond)
-		if err := h.store.Update(ctx, cur, next); err != nil {
+		if err := h.store.Update(traced(ctx), cur, next); err != nil {
 			return httpx.Response{}, err
 		}
 	}
@@ -317,6 +301,11 @@ func (h *Handlers) delete(ctx context.Context, req *httpx.Request) (httpx.Respon
 	e := httpx.NewError(http.StatusConflict, "concurrent-modification", "The customer kept changing during the delete; retry.")
 	e.Headers = map[string]string{"Retry-After": "1"}
 	return httpx.Response{}, e
+}
+
+// traced makes the store record the request's X-Ray trace with the change.
+func traced(ctx context.Context) context.Context {
+	return store.WithTrace(ctx, httpx.TraceHeader(ctx))
 }
 
 // customerID returns the {id} path parameter, checked, and adds it to the

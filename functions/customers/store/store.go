@@ -66,6 +66,22 @@ type customerItem struct {
 	ListPK      string `dynamodbav:"listPk"`
 	StatusPK    string `dynamodbav:"statusPk"`
 	ListSK      string `dynamodbav:"listSk"`
+	// TraceHeader is the X-Ray trace of the request that wrote this
+	// version; the event publisher passes it on.
+	TraceHeader string `dynamodbav:"traceHeader,omitempty"`
+}
+
+type traceKey struct{}
+
+// WithTrace makes the writes made with ctx record the X-Ray trace header
+// on the customer item, so that the change's event continues the trace.
+func WithTrace(ctx context.Context, header string) context.Context {
+	return context.WithValue(ctx, traceKey{}, header)
+}
+
+func traceOf(ctx context.Context) string {
+	h, _ := ctx.Value(traceKey{}).(string)
+	return h
 }
 
 type emailItem struct {
@@ -117,12 +133,15 @@ func toItem(c customers.Customer) customerItem {
 	}
 }
 
+// ParseTime reads a timestamp as the store writes it.
+func ParseTime(s string) (time.Time, error) { return time.Parse(timeLayout, s) }
+
 func fromItem(it customerItem) (customers.Customer, error) {
-	created, err := time.Parse(timeLayout, it.CreatedDate)
+	created, err := ParseTime(it.CreatedDate)
 	if err != nil {
 		return customers.Customer{}, fmt.Errorf("customer %s: createdDate: %w", it.CustomerID, err)
 	}
-	updated, err := time.Parse(timeLayout, it.UpdatedDate)
+	updated, err := ParseTime(it.UpdatedDate)
 	if err != nil {
 		return customers.Customer{}, fmt.Errorf("customer %s: updatedDate: %w", it.CustomerID, err)
 	}
@@ -172,7 +191,7 @@ func (s *Store) FindByEmail(ctx context.Context, email string) (customers.Custom
 // Create stores a new customer and claims its e-mail address, atomically.
 // It returns customers.ErrEmailTaken when another customer holds the address.
 func (s *Store) Create(ctx context.Context, c customers.Customer) error {
-	put, err := s.putCustomer(c)
+	put, err := s.putCustomer(c, traceOf(ctx))
 	if err != nil {
 		return err
 	}
@@ -199,7 +218,8 @@ func (s *Store) Update(ctx context.Context, prev, next customers.Customer) error
 		Set(expression.Name("status"), expression.Value(it.Status)).
 		Set(expression.Name("updatedDate"), expression.Value(it.UpdatedDate)).
 		Set(expression.Name("version"), expression.Value(it.Version)).
-		Set(expression.Name(td.StatusPartitionKey), expression.Value(it.StatusPK))
+		Set(expression.Name(td.StatusPartitionKey), expression.Value(it.StatusPK)).
+		Set(expression.Name("traceHeader"), expression.Value(traceOf(ctx)))
 	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(sameVersion(prev.Version)).Build()
 	if err != nil {
 		return fmt.Errorf("build update: %w", err)
@@ -262,8 +282,10 @@ func sameVersion(v int64) expression.ConditionBuilder {
 	return expression.Name("version").Equal(expression.Value(v))
 }
 
-func (s *Store) putCustomer(c customers.Customer) (types.TransactWriteItem, error) {
-	item, err := attributevalue.MarshalMap(toItem(c))
+func (s *Store) putCustomer(c customers.Customer, trace string) (types.TransactWriteItem, error) {
+	it := toItem(c)
+	it.TraceHeader = trace
+	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return types.TransactWriteItem{}, fmt.Errorf("encode customer: %w", err)
 	}
