@@ -56,6 +56,20 @@ type Environment struct {
 	UsagePlans []UsagePlan
 	// CustomDomain, when set, serves the API on its own name with TLS 1.2.
 	CustomDomain *CustomDomain
+	// Events configures the business event fan-out.
+	Events Events
+}
+
+// Events configures the event bus and notifications.
+type Events struct {
+	// ArchiveRetentionDays is how long the bus archive keeps events for
+	// replay (1-3650).
+	ArchiveRetentionDays int
+	// NotificationEmails receive an e-mail for the events of
+	// NotificationTypes. May be empty.
+	NotificationEmails []string
+	// NotificationTypes are event types, e.g. "customer.created".
+	NotificationTypes []string
 }
 
 // Auth configures authentication.
@@ -176,6 +190,7 @@ var (
 	userPoolIDPattern   = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]_[0-9A-Za-z]+$`)
 	domainPrefixPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
 	domainPattern       = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	eventTypePattern    = regexp.MustCompile(`^[a-z]+\.[a-z-]+$`)
 	acmARNPattern       = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$`)
 )
 
@@ -242,6 +257,22 @@ func (e Environment) Validate() error {
 			if !namePattern.MatchString(k) {
 				bad(fmt.Sprintf("%s.APIKeys[%d]", field, j), "%q must be a lower-case name", k)
 			}
+		}
+	}
+	if d := e.Events.ArchiveRetentionDays; d < 1 || d > 3650 {
+		bad("Events.ArchiveRetentionDays", "%d is outside 1-3650", d)
+	}
+	for i, addr := range e.Events.NotificationEmails {
+		if a, err := mail.ParseAddress(addr); err != nil || a.Address != addr {
+			bad(fmt.Sprintf("Events.NotificationEmails[%d]", i), "%q is not a plain e-mail address", addr)
+		}
+	}
+	if len(e.Events.NotificationEmails) > 0 && len(e.Events.NotificationTypes) == 0 {
+		bad("Events.NotificationTypes", "name the event types to send to NotificationEmails")
+	}
+	for i, t := range e.Events.NotificationTypes {
+		if !eventTypePattern.MatchString(t) {
+			bad(fmt.Sprintf("Events.NotificationTypes[%d]", i), "%q is not an event type like customer.created", t)
 		}
 	}
 	if d := e.CustomDomain; d != nil {

@@ -52,6 +52,8 @@ func TestABadValueNamesTheEnvironmentAndField(t *testing.T) {
 		{"Auth.AccessTokenMinutes", func(e *Environment) { e.Auth.AccessTokenMinutes = 2 }},
 		{"Auth.CallbackURLs[0]", func(e *Environment) { e.Auth.CallbackURLs = []string{"http://app.example.com/cb"} }},
 		{"Auth.ExistingUserPoolID", func(e *Environment) { e.Auth.ExistingUserPoolID = "not-a-pool" }},
+		{"Events.ArchiveRetentionDays", func(e *Environment) { e.Events.ArchiveRetentionDays = 0 }},
+		{"Events.NotificationTypes[0]", func(e *Environment) { e.Events.NotificationTypes = []string{"Created!"} }},
 		{"CustomDomain.CertificateARN", func(e *Environment) {
 			e.CustomDomain = &CustomDomain{Name: "api.example.com", CertificateARN: "arn:nope"}
 		}},

@@ -23,6 +23,7 @@ var environments = map[string]Environment{
 		UsagePlans: []UsagePlan{
 			{Name: "standard", Throttling: Throttling{RateLimit: 20, BurstLimit: 40}, QuotaPerDay: 10_000, APIKeys: []string{"dev-tester"}},
 		},
+		Events: Events{ArchiveRetentionDays: 7},
 	},
 	"staging": {
 		Name:               "staging",
@@ -46,6 +47,11 @@ var environments = map[string]Environment{
 			{Name: "standard", Throttling: Throttling{RateLimit: 50, BurstLimit: 100}, QuotaPerDay: 50_000, APIKeys: []string{"web-app"}},
 			{Name: "partner", Throttling: Throttling{RateLimit: 20, BurstLimit: 40}, QuotaPerDay: 20_000, APIKeys: []string{"partner-crm"}},
 		},
+		Events: Events{
+			ArchiveRetentionDays: 30,
+			NotificationEmails:   []string{"customer-care@example.com"},
+			NotificationTypes:    []string{"customer.created", "customer.status-changed"},
+		},
 	},
 	"prod": {
 		Name:               "prod",
@@ -68,6 +74,11 @@ var environments = map[string]Environment{
 		UsagePlans: []UsagePlan{
 			{Name: "standard", Throttling: Throttling{RateLimit: 500, BurstLimit: 1000}, QuotaPerDay: 1_000_000, APIKeys: []string{"web-app"}},
 			{Name: "partner", Throttling: Throttling{RateLimit: 100, BurstLimit: 200}, QuotaPerDay: 100_000, APIKeys: []string{"partner-crm"}},
+		},
+		Events: Events{
+			ArchiveRetentionDays: 365,
+			NotificationEmails:   []string{"customer-care@example.com"},
+			NotificationTypes:    []string{"customer.created", "customer.status-changed"},
 		},
 	},
 }

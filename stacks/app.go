@@ -20,8 +20,9 @@ type Service struct {
 	Env  config.Environment
 	Data *DataStack
 	// Auth is nil when the environment imports an existing user pool.
-	Auth *AuthStack
-	Api  *ApiStack
+	Auth   *AuthStack
+	Api    *ApiStack
+	Events *EventsStack
 }
 
 // Stacks lists the service's stacks.
@@ -30,7 +31,7 @@ func (s *Service) Stacks() []awscdk.Stack {
 	if s.Auth != nil {
 		out = append(out, s.Auth.Stack)
 	}
-	return append(out, s.Api.Stack)
+	return append(out, s.Api.Stack, s.Events.Stack)
 }
 
 // StackName is the name of an environment's stack, e.g. "Customers-dev-Data".
@@ -81,6 +82,9 @@ func newService(app awscdk.App, env config.Environment) *Service {
 	}
 	svc.Api = NewApiStack(app, StackName(env, "Api"), ApiStackProps{
 		StackProps: withName("Api"), Env: env, Table: svc.Data.Table, UserPool: pool,
+	})
+	svc.Events = NewEventsStack(app, StackName(env, "Events"), EventsStackProps{
+		StackProps: withName("Events"), Env: env, Table: svc.Data.Table,
 	})
 	return svc
 }

@@ -1,0 +1,253 @@
+// Package eventfanout turns a DynamoDB table's stream into business events
+// that reach every subscriber, even when one of them fails:
+//
+//	table stream → publisher Lambda → SNS topic → SQS queue → forwarder Lambda → EventBridge bus → rules → targets
+//	                       ↘ on failure: DLQ            ↘ e-mail (filtered)   ↘ archive (replay)
+//
+// The topic is encrypted with a customer-managed KMS key (with rotation), the
+// queues with SQS-managed keys, and all of them refuse plain-text transport;
+// every queue, subscription and rule target has a dead-letter queue; only the
+// publisher may publish to the topic. No policy uses a wildcard action.
+package eventfanout
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/acme/customers-api/constructs/gofunction"
+	"github.com/acme/customers-api/constructs/internal/cdkx"
+)
+
+// Rule routes some events to a consumer's queue.
+type Rule struct {
+	// Name identifies the consumer, e.g. "analytics".
+	Name string
+	// DetailTypes are the event types it receives; empty means all.
+	DetailTypes []string
+}
+
+// Props describes the fan-out.
+type Props struct {
+	// Name prefixes the bus name, e.g. "customers-dev".
+	Name string
+	// Table must have a stream with new and old images.
+	Table awsdynamodb.ITable
+	// ItemType selects the stream records that are business changes: items
+	// whose "type" attribute has this value (in the new or old image).
+	ItemType string
+	// PublisherEntry and ForwarderEntry are the Go packages of the two
+	// functions (see functions/outbox and functions/forwarder).
+	PublisherEntry, ForwarderEntry string
+	// Function settings shared by both functions.
+	MemoryMB         int
+	Timeout          time.Duration
+	LogRetentionDays int
+	// Retain keeps logs, queues and the key when the stack is deleted.
+	Retain bool
+	// EventSource is the EventBridge source of every event.
+	EventSource string
+	// Bus, when set, is used instead of creating one.
+	Bus awsevents.IEventBus
+	// ArchiveRetentionDays is how long events can be replayed.
+	ArchiveRetentionDays int
+	// NotificationEmails receive the events of NotificationTypes.
+	NotificationEmails, NotificationTypes []string
+	// Rules are the consumers; each gets an encrypted queue as its target.
+	Rules []Rule
+}
+
+// Target is a consumer's rule and queue.
+type Target struct {
+	Rule  awsevents.Rule
+	Queue awssqs.Queue
+	DLQ   awssqs.Queue
+}
+
+// EventFanout is the created pipeline.
+type EventFanout struct {
+	constructs.Construct
+	// Key encrypts the topic.
+	Key          awskms.Key
+	Topic        awssns.Topic
+	Publisher    *gofunction.Function
+	PublisherDLQ awssqs.Queue
+	ForwardQueue awssqs.Queue
+	ForwardDLQ   awssqs.Queue
+	Forwarder    *gofunction.Function
+	// SubscriptionDLQs by subscription: "forward" and "email".
+	SubscriptionDLQs map[string]awssqs.Queue
+	Bus              awsevents.IEventBus
+	Archive          awsevents.Archive
+	Targets          map[string]*Target
+	// Queues lists every queue, for alarms.
+	Queues []awssqs.Queue
+}
+
+// New creates the pipeline; invalid props are error annotations.
+func New(scope constructs.Construct, id string, p Props) *EventFanout {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	f := &EventFanout{Construct: c, SubscriptionDLQs: map[string]awssqs.Queue{}, Targets: map[string]*Target{}}
+	switch {
+	case p.Table == nil || p.Table.TableStreamArn() == nil:
+		cdkx.Error(c, "eventfanout: Table with a stream is required")
+		return f
+	case p.Name == "" || p.ItemType == "" || p.EventSource == "" || p.PublisherEntry == "" || p.ForwarderEntry == "":
+		cdkx.Error(c, "eventfanout: Name, ItemType, EventSource, PublisherEntry and ForwarderEntry are required")
+		return f
+	case p.ArchiveRetentionDays < 1:
+		cdkx.Error(c, "eventfanout: ArchiveRetentionDays must be at least 1")
+	}
+	f.Key = awskms.NewKey(c, jsii.String("Key"), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the " + p.Name + " event topic"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     cdkx.RemovalPolicy(p.Retain),
+	})
+	fn := func(id, entry string, env map[string]string) *gofunction.Function {
+		return gofunction.New(c, id, gofunction.Props{
+			Entry: entry, Description: fmt.Sprintf("%s events: %s", p.Name, id),
+			MemoryMB: p.MemoryMB, Timeout: p.Timeout, LogRetentionDays: p.LogRetentionDays, RetainLogs: p.Retain,
+			Environment: env,
+		})
+	}
+
+	f.Topic = awssns.NewTopic(c, jsii.String("Topic"), &awssns.TopicProps{
+		DisplayName: jsii.String(p.Name + " business events"), MasterKey: f.Key, EnforceSSL: jsii.Bool(true),
+	})
+	f.Publisher = fn("Publisher", p.PublisherEntry, map[string]string{"TOPIC_ARN": *f.Topic.TopicArn()})
+	// Granted by hand: Topic.GrantPublish would add kms:GenerateDataKey* and
+	// kms:ReEncrypt*, wildcard actions.
+	f.Publisher.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("sns:Publish"), Resources: jsii.Strings(*f.Topic.TopicArn()),
+	}))
+	f.Publisher.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"), Resources: jsii.Strings(*f.Key.KeyArn()),
+	}))
+	f.Topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("OnlyThePublisherPublishes"),
+		Effect:     awsiam.Effect_DENY,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  jsii.Strings(*f.Topic.TopicArn()),
+		Conditions: &map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": f.Publisher.Role.RoleArn()}},
+	}))
+	f.PublisherDLQ = f.dlq("PublisherDLQ", p.Retain, "the publisher's stream event source mapping (records that failed every retry)")
+	f.Publisher.Function.AddEventSource(awslambdaeventsources.NewDynamoEventSource(p.Table, &awslambdaeventsources.DynamoEventSourceProps{
+		StartingPosition:        awslambda.StartingPosition_TRIM_HORIZON,
+		BatchSize:               jsii.Number(100),
+		BisectBatchOnError:      jsii.Bool(true),
+		RetryAttempts:           jsii.Number(10),
+		MaxRecordAge:            awscdk.Duration_Hours(jsii.Number(24)),
+		ReportBatchItemFailures: jsii.Bool(true),
+		ParallelizationFactor:   jsii.Number(1), // keeps each item's changes in order
+		OnFailure:               awslambdaeventsources.NewSqsDlq(f.PublisherDLQ),
+		Filters: &[]*map[string]any{
+			awslambda.FilterCriteria_Filter(&map[string]any{"dynamodb": map[string]any{"NewImage": map[string]any{"type": map[string]any{"S": []string{p.ItemType}}}}}),
+			awslambda.FilterCriteria_Filter(&map[string]any{"dynamodb": map[string]any{"OldImage": map[string]any{"type": map[string]any{"S": []string{p.ItemType}}}}}),
+		},
+	}))
+	cdknag.NagSuppressions_AddResourceSuppressions(f.Publisher.Role, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("dynamodb:ListStreams has no resource-level permissions; reading is limited to this table's stream."),
+		AppliesTo: &[]any{jsii.String("Resource::*")},
+	}}, jsii.Bool(true))
+
+	timeout := cdkx.OrDefault(p.Timeout, gofunction.DefaultTimeout)
+	f.ForwardDLQ = f.dlq("ForwardDLQ", p.Retain, "the forwarding queue (messages that failed 5 receives)")
+	f.ForwardQueue = f.queue("ForwardQueue", p.Retain, &awssqs.QueueProps{
+		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(6 * timeout.Seconds())),
+		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: f.ForwardDLQ, MaxReceiveCount: jsii.Number(5)},
+	})
+	f.SubscriptionDLQs["forward"] = f.dlq("ForwardSubscriptionDLQ", p.Retain, "the topic's subscription of the forwarding queue")
+	f.Topic.AddSubscription(awssnssubscriptions.NewSqsSubscription(f.ForwardQueue, &awssnssubscriptions.SqsSubscriptionProps{
+		RawMessageDelivery: jsii.Bool(true), DeadLetterQueue: f.SubscriptionDLQs["forward"],
+	}))
+	if len(p.NotificationEmails) > 0 {
+		f.SubscriptionDLQs["email"] = f.dlq("EmailSubscriptionDLQ", p.Retain, "the topic's e-mail subscriptions")
+		for _, addr := range p.NotificationEmails {
+			f.Topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(addr), &awssnssubscriptions.EmailSubscriptionProps{
+				DeadLetterQueue: f.SubscriptionDLQs["email"],
+				FilterPolicy: &map[string]awssns.SubscriptionFilter{
+					"eventType": awssns.SubscriptionFilter_StringFilter(&awssns.StringConditions{Allowlist: jsii.Strings(p.NotificationTypes...)}),
+				},
+			}))
+		}
+	}
+
+	f.Bus = p.Bus
+	if f.Bus == nil {
+		f.Bus = awsevents.NewEventBus(c, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: jsii.String(p.Name)})
+	}
+	f.Forwarder = fn("Forwarder", p.ForwarderEntry, map[string]string{"EVENT_BUS_NAME": *f.Bus.EventBusName(), "EVENT_SOURCE": p.EventSource})
+	f.Bus.GrantPutEventsTo(f.Forwarder.Role, nil)
+	f.Forwarder.Function.AddEventSource(awslambdaeventsources.NewSqsEventSource(f.ForwardQueue, &awslambdaeventsources.SqsEventSourceProps{
+		BatchSize: jsii.Number(10), MaxBatchingWindow: awscdk.Duration_Seconds(jsii.Number(1)), ReportBatchItemFailures: jsii.Bool(true),
+	}))
+
+	source := &awsevents.EventPattern{Source: jsii.Strings(p.EventSource)}
+	if bus, ok := f.Bus.(awsevents.EventBus); ok {
+		f.Archive = bus.Archive(jsii.String("Archive"), &awsevents.BaseArchiveProps{
+			Description:  jsii.String(p.Name + " events, kept for replay"),
+			EventPattern: source,
+			Retention:    awscdk.Duration_Days(jsii.Number(p.ArchiveRetentionDays)),
+		})
+	}
+	for _, r := range p.Rules {
+		f.addTarget(p, r)
+	}
+	return f
+}
+
+// queue creates a queue encrypted at rest (SQS-managed keys, which SNS and
+// EventBridge can deliver to without key grants) that refuses plain-text
+// transport.
+func (f *EventFanout) queue(id string, retain bool, props *awssqs.QueueProps) awssqs.Queue {
+	props.Encryption = awssqs.QueueEncryption_SQS_MANAGED
+	props.EnforceSSL = jsii.Bool(true)
+	props.RemovalPolicy = cdkx.RemovalPolicy(retain)
+	q := awssqs.NewQueue(f.Construct, jsii.String(id), props)
+	f.Queues = append(f.Queues, q)
+	return q
+}
+
+// dlq creates a dead-letter queue that keeps messages for 14 days.
+func (f *EventFanout) dlq(id string, retain bool, of string) awssqs.Queue {
+	q := f.queue(id, retain, &awssqs.QueueProps{RetentionPeriod: awscdk.Duration_Days(jsii.Number(14))})
+	cdknag.NagSuppressions_AddResourceSuppressions(q, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-SQS3"), Reason: jsii.String("This queue is the dead-letter queue of " + of + "."),
+	}}, nil)
+	return q
+}
+
+func (f *EventFanout) addTarget(p Props, r Rule) {
+	t := &Target{}
+	t.DLQ = f.dlq("Target"+r.Name+"DLQ", p.Retain, "the "+r.Name+" rule target (events EventBridge could not deliver)")
+	t.Queue = f.queue("Target"+r.Name, p.Retain, &awssqs.QueueProps{
+		DeadLetterQueue: &awssqs.DeadLetterQueue{Queue: t.DLQ, MaxReceiveCount: jsii.Number(5)},
+	})
+	pattern := &awsevents.EventPattern{Source: jsii.Strings(p.EventSource)}
+	if len(r.DetailTypes) > 0 {
+		pattern.DetailType = jsii.Strings(r.DetailTypes...)
+	}
+	t.Rule = awsevents.NewRule(f.Construct, jsii.String("Rule"+r.Name), &awsevents.RuleProps{
+		EventBus: f.Bus, EventPattern: pattern, Description: jsii.String("Events for " + r.Name),
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewSqsQueue(t.Queue, &awseventstargets.SqsQueueProps{
+			DeadLetterQueue: t.DLQ, RetryAttempts: jsii.Number(185), MaxEventAge: awscdk.Duration_Hours(jsii.Number(24)),
+		})},
+	})
+	f.Targets[r.Name] = t
+}
