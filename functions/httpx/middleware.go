@@ -31,12 +31,26 @@ type Service struct {
 	// AllowedOrigins are the browser origins that may read responses
 	// (CORS); "*" allows any. API Gateway answers the preflights.
 	AllowedOrigins []string
+	// Trace, when set, starts a trace span for the request (see
+	// lambdaenv.XRay); the returned function ends it.
+	Trace func(ctx context.Context, route, requestID string) (context.Context, func(error))
+	// Observe, when set, sees every finished request, e.g. to emit metrics.
+	Observe func(ctx context.Context, o Outcome)
+
+	// served is set by the first request: a container serves one Service,
+	// so the first request is the cold start.
+	served atomic.Bool
 }
 
-// coldStart is true until the container's first request.
-var coldStart atomic.Bool
-
-func init() { coldStart.Store(true) }
+// Outcome is what became of a request.
+type Outcome struct {
+	Route     string
+	Status    int
+	Problem   string
+	ColdStart bool
+	Latency   time.Duration
+	Response  Response
+}
 
 type exchangeKey struct{}
 
@@ -81,7 +95,7 @@ func ErrorResponse(ctx context.Context, err error) Response {
 func (s *Service) Handle(route string, h HandlerFunc) LambdaFunc {
 	return func(ctx context.Context, req Request) (Response, error) {
 		start := time.Now()
-		cold := coldStart.Swap(false)
+		cold := !s.served.Swap(true)
 		if deadline, ok := ctx.Deadline(); ok && s.DeadlineMargin > 0 {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithDeadline(ctx, deadline.Add(-s.DeadlineMargin))
@@ -89,13 +103,22 @@ func (s *Service) Handle(route string, h HandlerFunc) LambdaFunc {
 		}
 		x := &exchange{requestID: req.RequestContext.RequestID, path: req.RequestContext.Path, mapErr: s.Map}
 		ctx = context.WithValue(ctx, exchangeKey{}, x)
+		end := func(error) {}
+		if s.Trace != nil {
+			ctx, end = s.Trace(ctx, route, x.requestID)
+		}
 
 		resp, err := call(ctx, h, &req)
 		if err != nil {
 			resp = ErrorResponse(ctx, err)
 		}
+		end(x.cause)
 		s.cors(&req, &resp)
-		s.log(ctx, x, route, req.HTTPMethod, resp.StatusCode, time.Since(start), cold)
+		latency := time.Since(start)
+		s.log(ctx, x, route, req.HTTPMethod, resp.StatusCode, latency, cold)
+		if s.Observe != nil {
+			s.Observe(ctx, Outcome{Route: route, Status: resp.StatusCode, Problem: x.problem, ColdStart: cold, Latency: latency, Response: resp})
+		}
 		return resp, nil
 	}
 }

@@ -1,7 +1,8 @@
 // Package lambdaenv is the start-up every Go Lambda in this module shares:
 // a JSON logger at the level Lambda asks for (AWS_LAMBDA_LOG_LEVEL), the
 // required environment variables, and the AWS configuration, loaded once
-// per container. A start-up failure is one log line and exit status 1.
+// per container, with every AWS SDK call traced by X-Ray (see tracing). A start-up failure
+// is one log line and exit status 1.
 package lambdaenv
 
 import (
@@ -11,6 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/acme/customers-api/functions/tracing"
 )
 
 // Start returns the logger, the values of the required environment
@@ -33,5 +36,6 @@ func Start(required ...string) (*slog.Logger, map[string]string, aws.Config) {
 		logger.Error("start-up failed: AWS configuration", "error", err.Error())
 		os.Exit(1)
 	}
+	tracing.Instrument(&cfg)
 	return logger, env, cfg
 }

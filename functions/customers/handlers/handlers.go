@@ -22,6 +22,8 @@ import (
 	"github.com/acme/customers-api/functions/httpx"
 	"github.com/acme/customers-api/functions/idempotency"
 	"github.com/acme/customers-api/functions/lambdaenv"
+	"github.com/acme/customers-api/functions/metrics"
+	"github.com/acme/customers-api/functions/tracing"
 	"github.com/acme/customers-api/functions/validate"
 )
 
@@ -45,16 +47,21 @@ type Deps struct {
 	Logger *slog.Logger
 	// AllowedOrigins are the CORS origins (see httpx.Service).
 	AllowedOrigins []string
+	// Metrics, when set, receives one EMF document per request.
+	Metrics *metrics.Recorder
+	// Trace, when set, starts a trace span per request (tracing.Request).
+	Trace func(ctx context.Context, route, requestID string) (context.Context, func(error))
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
 
 // Handlers serves the customers API.
 type Handlers struct {
-	store *store.Store
-	idem  *idempotency.Store
-	svc   *httpx.Service
-	now   func() time.Time
+	store   *store.Store
+	idem    *idempotency.Store
+	svc     *httpx.Service
+	metrics *metrics.Recorder
+	now     func() time.Time
 }
 
 // New wires the handlers.
@@ -62,14 +69,54 @@ func New(d Deps) *Handlers {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Handlers{
-		store: store.New(d.DB, d.Table),
-		idem:  idempotency.New(d.DB, d.Table, idempotency.Options{Now: d.Now}),
-		svc: &httpx.Service{
-			Logger: d.Logger, Map: mapError, DeadlineMargin: 500 * time.Millisecond, AllowedOrigins: d.AllowedOrigins,
-		},
-		now: d.Now,
+	h := &Handlers{
+		store:   store.New(d.DB, d.Table),
+		idem:    idempotency.New(d.DB, d.Table, idempotency.Options{Now: d.Now}),
+		metrics: d.Metrics,
+		now:     d.Now,
 	}
+	h.svc = &httpx.Service{
+		Logger: d.Logger, Map: mapError, DeadlineMargin: 500 * time.Millisecond, AllowedOrigins: d.AllowedOrigins,
+		Trace: d.Trace, Observe: h.observe,
+	}
+	return h
+}
+
+// MetricsNamespace is the CloudWatch namespace of the handlers' metrics.
+const MetricsNamespace = "Customers"
+
+// Operations name the routes in metrics (the "Operation" dimension).
+var Operations = map[string]string{
+	"GET /customers": "list", "GET /customers/{id}": "get", "POST /customers": "create",
+	"PUT /customers/{id}": "update", "DELETE /customers/{id}": "delete",
+}
+
+// observe turns a finished request into business metrics: customers
+// created, updated and deleted, idempotent replays, conflicts (409 and 412)
+// and cold starts, by operation.
+func (h *Handlers) observe(_ context.Context, o httpx.Outcome) {
+	if h.metrics == nil {
+		return
+	}
+	var ms []metrics.Metric
+	count := func(name string) { ms = append(ms, metrics.Metric{Name: name, Unit: "Count", Value: 1}) }
+	op := Operations[o.Route]
+	switch {
+	case o.Response.Headers[idempotency.HeaderReplayed] == "true":
+		count("IdempotentReplays")
+	case op == "create" && o.Status == http.StatusCreated:
+		count("CustomersCreated")
+	case op == "update" && o.Status == http.StatusOK:
+		count("CustomersUpdated")
+	case op == "delete" && o.Status == http.StatusNoContent:
+		count("CustomersDeleted")
+	case o.Status == http.StatusConflict || o.Status == http.StatusPreconditionFailed:
+		count("Conflicts")
+	}
+	if o.ColdStart {
+		count("ColdStarts")
+	}
+	h.metrics.Emit(map[string]string{"Operation": op}, ms...)
 }
 
 // List handles GET /customers.
@@ -97,7 +144,10 @@ func Main(operation func(*Handlers) httpx.LambdaFunc) {
 	if v := os.Getenv("ALLOWED_ORIGINS"); v != "" {
 		origins = strings.Split(v, ",")
 	}
-	lambda.Start(operation(New(Deps{DB: ddb.New(cfg), Table: env["TABLE_NAME"], Logger: logger, AllowedOrigins: origins})))
+	lambda.Start(operation(New(Deps{
+		DB: ddb.New(cfg), Table: env["TABLE_NAME"], Logger: logger, AllowedOrigins: origins, Trace: tracing.Request,
+		Metrics: metrics.New(os.Stdout, MetricsNamespace, map[string]string{"Service": "customers"}),
+	})))
 }
 
 // mapError is the one place where domain errors get HTTP statuses.
