@@ -58,6 +58,30 @@ type Environment struct {
 	CustomDomain *CustomDomain
 	// Events configures the business event fan-out.
 	Events Events
+	// Alarms holds the alarm thresholds.
+	Alarms Alarms
+}
+
+// Alarms are the thresholds of the environment's alarms; AlarmEmails
+// receive them.
+type Alarms struct {
+	// API5xxPercent and API4xxPercent are error rates over 5 minutes.
+	API5xxPercent, API4xxPercent float64
+	// APILatencyP99Ms is the p99 latency of the stage over 5 minutes.
+	APILatencyP99Ms int
+	// MinRequestsPer5Min alarms when traffic drops below it for 15
+	// minutes; 0 where the environment expects no steady traffic.
+	MinRequestsPer5Min int
+	// DurationPercentOfTimeout alarms when a function's p99 duration
+	// reaches this share of its timeout (1-100).
+	DurationPercentOfTimeout int
+	// ConcurrencyLimit is the account's (or the reserved) concurrency limit;
+	// ConcurrencyPercent of it alarms (1-100).
+	ConcurrencyLimit, ConcurrencyPercent int
+	// IteratorAgeSeconds is the stream publisher's largest allowed lag.
+	IteratorAgeSeconds int
+	// QueueAgeSeconds is the oldest message the forwarding queue may hold.
+	QueueAgeSeconds int
 }
 
 // Events configures the event bus and notifications.
@@ -274,6 +298,24 @@ func (e Environment) Validate() error {
 		if !eventTypePattern.MatchString(t) {
 			bad(fmt.Sprintf("Events.NotificationTypes[%d]", i), "%q is not an event type like customer.created", t)
 		}
+	}
+	a := e.Alarms
+	if a.API5xxPercent <= 0 || a.API5xxPercent > 100 || a.API4xxPercent <= 0 || a.API4xxPercent > 100 {
+		bad("Alarms.API5xxPercent/API4xxPercent", "must be in (0, 100]")
+	}
+	if a.APILatencyP99Ms < 1 || a.APILatencyP99Ms > 29000 {
+		bad("Alarms.APILatencyP99Ms", "%d is outside 1-29000", a.APILatencyP99Ms)
+	}
+	if a.MinRequestsPer5Min < 0 {
+		bad("Alarms.MinRequestsPer5Min", "%d is negative", a.MinRequestsPer5Min)
+	}
+	for field, pct := range map[string]int{"Alarms.DurationPercentOfTimeout": a.DurationPercentOfTimeout, "Alarms.ConcurrencyPercent": a.ConcurrencyPercent} {
+		if pct < 1 || pct > 100 {
+			bad(field, "%d is outside 1-100", pct)
+		}
+	}
+	if a.ConcurrencyLimit < 1 || a.IteratorAgeSeconds < 1 || a.QueueAgeSeconds < 1 {
+		bad("Alarms", "ConcurrencyLimit, IteratorAgeSeconds and QueueAgeSeconds must be positive")
 	}
 	if d := e.CustomDomain; d != nil {
 		if !domainPattern.MatchString(d.Name) {

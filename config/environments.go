@@ -24,6 +24,11 @@ var environments = map[string]Environment{
 			{Name: "standard", Throttling: Throttling{RateLimit: 20, BurstLimit: 40}, QuotaPerDay: 10_000, APIKeys: []string{"dev-tester"}},
 		},
 		Events: Events{ArchiveRetentionDays: 7},
+		Alarms: Alarms{
+			API5xxPercent: 5, API4xxPercent: 25, APILatencyP99Ms: 3000, MinRequestsPer5Min: 0,
+			DurationPercentOfTimeout: 80, ConcurrencyLimit: 1000, ConcurrencyPercent: 80,
+			IteratorAgeSeconds: 300, QueueAgeSeconds: 900,
+		},
 	},
 	"staging": {
 		Name:               "staging",
@@ -52,6 +57,11 @@ var environments = map[string]Environment{
 			NotificationEmails:   []string{"customer-care@example.com"},
 			NotificationTypes:    []string{"customer.created", "customer.status-changed"},
 		},
+		Alarms: Alarms{
+			API5xxPercent: 2, API4xxPercent: 15, APILatencyP99Ms: 2000, MinRequestsPer5Min: 0,
+			DurationPercentOfTimeout: 80, ConcurrencyLimit: 1000, ConcurrencyPercent: 80,
+			IteratorAgeSeconds: 120, QueueAgeSeconds: 600,
+		},
 	},
 	"prod": {
 		Name:               "prod",
@@ -79,6 +89,11 @@ var environments = map[string]Environment{
 			ArchiveRetentionDays: 365,
 			NotificationEmails:   []string{"customer-care@example.com"},
 			NotificationTypes:    []string{"customer.created", "customer.status-changed"},
+		},
+		Alarms: Alarms{
+			API5xxPercent: 1, API4xxPercent: 10, APILatencyP99Ms: 1000, MinRequestsPer5Min: 10,
+			DurationPercentOfTimeout: 80, ConcurrencyLimit: 1000, ConcurrencyPercent: 80,
+			IteratorAgeSeconds: 60, QueueAgeSeconds: 300,
 		},
 	},
 }

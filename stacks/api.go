@@ -1,23 +1,27 @@
 package stacks
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme/customers-api/config"
-	"github.com/acme/customers-api/constructs/gofunction"
+	"github.com/acme/customers-api/constructs/eventfanout"
+	"github.com/acme/customers-api/constructs/monitoring"
+	"github.com/acme/customers-api/constructs/resourceapi"
 	"github.com/acme/customers-api/constructs/restapi"
+	"github.com/acme/customers-api/functions/customers/changes"
 	"github.com/acme/customers-api/functions/customers/contract"
+	"github.com/acme/customers-api/functions/customers/store"
 	td "github.com/acme/customers-api/functions/tabledesign"
 )
+
+// EventSource is the EventBridge source of customer events.
+const EventSource = "com.acme.customers"
 
 // ApiStackProps configures the stateless stack.
 type ApiStackProps struct {
@@ -28,22 +32,11 @@ type ApiStackProps struct {
 	UserPool awscognito.IUserPool
 }
 
-// ApiStack holds the REST API and the handler functions.
+// ApiStack holds everything stateless: the customers resource API (REST API,
+// functions, event fan-out, alarms and dashboard).
 type ApiStack struct {
 	awscdk.Stack
-	API *restapi.RestAPI
-	// Functions by operation name ("list", "get", ...).
-	Functions map[string]*gofunction.Function
-}
-
-// tableAccess is what one operation may do to the customers table.
-type tableAccess struct {
-	// Actions on the table itself, limited to items whose partition key
-	// starts with one of LeadingKeys.
-	Actions     []string
-	LeadingKeys []string
-	// IndexActions on the list indexes.
-	IndexActions []string
+	Customers *resourceapi.ResourceAPI
 }
 
 // handler is where an operation's code lives and what it may do to the
@@ -51,103 +44,96 @@ type tableAccess struct {
 // functions/idempotency).
 type handler struct {
 	entry  string
-	access tableAccess
+	access resourceapi.TableAccess
 }
 
 var handlers = map[string]handler{
-	"list": {"functions/list-customers", tableAccess{Actions: []string{"dynamodb:GetItem"},
-		LeadingKeys: []string{"CUSTOMER#*", "EMAIL#*"}, IndexActions: []string{"dynamodb:Query"}}},
-	"get": {"functions/get-customer", tableAccess{Actions: []string{"dynamodb:GetItem"},
+	"list": {"functions/list-customers", resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem"},
+		LeadingKeys: []string{"CUSTOMER#*", "EMAIL#*"}, IndexActions: []string{"dynamodb:Query"}, Indexes: []string{td.ListIndex, td.StatusIndex}}},
+	"get": {"functions/get-customer", resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem"},
 		LeadingKeys: []string{"CUSTOMER#*"}}},
-	"create": {"functions/create-customer", tableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+	"create": {"functions/create-customer", resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
 		LeadingKeys: []string{"CUSTOMER#*", "EMAIL#*", "IDEMPOTENCY#*"}}},
-	"update": {"functions/update-customer", tableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
+	"update": {"functions/update-customer", resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
 		LeadingKeys: []string{"CUSTOMER#*", "EMAIL#*"}}},
-	"delete": {"functions/delete-customer", tableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:DeleteItem"},
+	"delete": {"functions/delete-customer", resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:DeleteItem"},
 		LeadingKeys: []string{"CUSTOMER#*", "EMAIL#*"}}},
 }
 
-// NewApiStack creates one function per operation and the REST API.
+// NewApiStack builds the customers API through the public resourceapi
+// construct, as any other team would.
 func NewApiStack(scope constructs.Construct, id string, props ApiStackProps) *ApiStack {
 	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
 	env := props.Env
-	s := &ApiStack{Stack: stack, Functions: map[string]*gofunction.Function{}}
 	pool := props.UserPool
 	if pool == nil {
 		pool = awscognito.UserPool_FromUserPoolId(stack, jsii.String("Users"), jsii.String(env.Auth.ExistingUserPoolID))
 	}
-	var ops []restapi.Operation
+	var ops []resourceapi.Operation
 	for _, op := range contract.Operations {
 		h := handlers[op.Name]
-		fn := gofunction.New(stack, "Fn-"+op.Name, gofunction.Props{
-			Entry:            h.entry,
-			Description:      fmt.Sprintf("Customers API (%s): %s %s", env.Name, op.Method, op.Path),
-			MemoryMB:         env.Lambda.MemoryMB,
-			Timeout:          time.Duration(env.Lambda.TimeoutSeconds) * time.Second,
-			LogRetentionDays: env.LogRetentionDays,
-			RetainLogs:       env.DeletionProtection,
-			Environment: map[string]string{
-				"TABLE_NAME":      *props.Table.TableName(),
-				"ALLOWED_ORIGINS": strings.Join(env.CORSOrigins, ","),
-			},
-		})
-		grant(fn, props.Table, h.access)
-		s.Functions[op.Name] = fn
-		ops = append(ops, restapi.Operation{
-			Method: op.Method, Path: op.Path, Handler: fn.Function, Scopes: []string{op.Scope},
+		ops = append(ops, resourceapi.Operation{
+			Name: op.Name, Method: op.Method, Path: op.Path, Entry: h.entry, Scopes: []string{op.Scope},
 			BodyModel: op.BodyModel, BodySchema: contract.Schema(op.BodySchema),
 			QuerySchema: contract.Schema(op.QuerySchema), PathSchema: contract.Schema(op.PathSchema),
-			Throttle: writeThrottle(env, op.Write),
+			Access: h.access, Write: op.Write,
 		})
 	}
-	s.API = restapi.New(stack, "Customers", restapi.Props{
-		Name:             "customers-" + env.Name,
-		Description:      "Customers API (" + env.Name + ")",
-		Throttle:         throttle(env.Throttling),
-		Operations:       ops,
-		UserPool:         pool,
-		LogRetentionDays: env.LogRetentionDays,
-		RetainLogs:       env.DeletionProtection,
-		CORSOrigins:      env.CORSOrigins,
-		CloudWatchRole:   env.APIGatewayCloudWatchRole,
-		WAF:              env.WAF,
-		WAFRateLimit:     env.WAFRateLimit,
-		UsagePlans:       usagePlans(env.UsagePlans),
-		CustomDomain:     customDomain(env.CustomDomain),
-	})
-	return s
-}
-
-// grant gives fn exactly the table access of its operation.
-func grant(fn *gofunction.Function, table awsdynamodb.ITable, a tableAccess) {
-	fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings(a.Actions...),
-		Resources: jsii.Strings(*table.TableArn()),
-		Conditions: &map[string]any{
-			"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": a.LeadingKeys},
+	a := env.Alarms
+	customers := resourceapi.New(stack, "Customers", resourceapi.Props{
+		Name:        "customers-" + env.Name,
+		Description: "Customers API (" + env.Name + ")",
+		Operations:  ops,
+		Table:       props.Table,
+		UserPool:    pool,
+		Functions: resourceapi.Functions{
+			MemoryMB: env.Lambda.MemoryMB, Timeout: time.Duration(env.Lambda.TimeoutSeconds) * time.Second,
+			LogRetentionDays: env.LogRetentionDays, Retain: env.DeletionProtection,
 		},
-	}))
-	if len(a.IndexActions) > 0 {
-		fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Actions: jsii.Strings(a.IndexActions...),
-			Resources: jsii.Strings(
-				*table.TableArn()+"/index/"+td.ListIndex,
-				*table.TableArn()+"/index/"+td.StatusIndex,
-			),
-		}))
-	}
+		Throttle:       throttle(env.Throttling),
+		WriteThrottle:  writeThrottle(env.WriteThrottling),
+		CORSOrigins:    env.CORSOrigins,
+		CloudWatchRole: env.APIGatewayCloudWatchRole,
+		WAF:            env.WAF,
+		WAFRateLimit:   env.WAFRateLimit,
+		UsagePlans:     usagePlans(env.UsagePlans),
+		CustomDomain:   customDomain(env.CustomDomain),
+		Events: &resourceapi.Events{
+			ItemType: store.TypeCustomer, PublisherEntry: "functions/publish-customer-events", ForwarderEntry: "functions/forward-events",
+			EventSource: EventSource, ArchiveRetentionDays: env.Events.ArchiveRetentionDays,
+			NotificationEmails: env.Events.NotificationEmails, NotificationTypes: env.Events.NotificationTypes,
+			// The seed's consumers: analytics gets every event, CRM new
+			// customers and status changes.
+			Rules: []eventfanout.Rule{
+				{Name: "analytics"},
+				{Name: "crm", DetailTypes: []string{changes.Created, changes.StatusChanged}},
+			},
+		},
+		AlarmEmails:      env.AlarmEmails,
+		MetricsNamespace: contract.MetricsNamespace,
+		Thresholds: monitoring.Thresholds{
+			API5xxPercent: a.API5xxPercent, API4xxPercent: a.API4xxPercent,
+			APILatencyP99:            time.Duration(a.APILatencyP99Ms) * time.Millisecond,
+			MinRequestsPer5Min:       a.MinRequestsPer5Min,
+			DurationPercentOfTimeout: a.DurationPercentOfTimeout,
+			ConcurrencyLimit:         a.ConcurrencyLimit, ConcurrencyPercent: a.ConcurrencyPercent,
+			IteratorAge: time.Duration(a.IteratorAgeSeconds) * time.Second,
+			QueueAge:    time.Duration(a.QueueAgeSeconds) * time.Second,
+		},
+	})
+	return &ApiStack{Stack: stack, Customers: customers}
 }
 
 func throttle(t config.Throttling) restapi.Throttle {
 	return restapi.Throttle{RateLimit: t.RateLimit, BurstLimit: t.BurstLimit}
 }
 
-func writeThrottle(env config.Environment, write bool) *restapi.Throttle {
-	if !write || env.WriteThrottling == nil {
+func writeThrottle(t *config.Throttling) *restapi.Throttle {
+	if t == nil {
 		return nil
 	}
-	t := throttle(*env.WriteThrottling)
-	return &t
+	w := throttle(*t)
+	return &w
 }
 
 func usagePlans(plans []config.UsagePlan) []restapi.UsagePlan {

@@ -20,9 +20,8 @@ type Service struct {
 	Env  config.Environment
 	Data *DataStack
 	// Auth is nil when the environment imports an existing user pool.
-	Auth   *AuthStack
-	Api    *ApiStack
-	Events *EventsStack
+	Auth *AuthStack
+	Api  *ApiStack
 }
 
 // Stacks lists the service's stacks.
@@ -31,7 +30,7 @@ func (s *Service) Stacks() []awscdk.Stack {
 	if s.Auth != nil {
 		out = append(out, s.Auth.Stack)
 	}
-	return append(out, s.Api.Stack, s.Events.Stack)
+	return append(out, s.Api.Stack)
 }
 
 // StackName is the name of an environment's stack, e.g. "Customers-dev-Data".
@@ -82,9 +81,6 @@ func newService(app awscdk.App, env config.Environment) *Service {
 	}
 	svc.Api = NewApiStack(app, StackName(env, "Api"), ApiStackProps{
 		StackProps: withName("Api"), Env: env, Table: svc.Data.Table, UserPool: pool,
-	})
-	svc.Events = NewEventsStack(app, StackName(env, "Events"), EventsStackProps{
-		StackProps: withName("Events"), Env: env, Table: svc.Data.Table,
 	})
 	return svc
 }

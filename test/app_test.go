@@ -44,7 +44,7 @@ func TestAnImportedUserPoolReplacesTheAuthStack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if svcs[0].Auth != nil || len(svcs[0].Stacks()) != 3 {
+	if svcs[0].Auth != nil || len(svcs[0].Stacks()) != 2 {
 		t.Fatalf("an Auth stack was created for an imported pool")
 	}
 	authorizers := *template(svcs[0].Api.Stack).FindResources(jsii.String("AWS::ApiGateway::Authorizer"), nil)

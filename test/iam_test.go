@@ -71,7 +71,7 @@ func TestEachFunctionMayOnlyUseItsOwnTableActions(t *testing.T) {
 	for _, s := range services {
 		for name, want := range wantTableActions {
 			t.Run(s.Env.Name+"/"+name, func(t *testing.T) {
-				fn := s.Api.Functions[name]
+				fn := s.Api.Customers.Functions[name]
 				roleID := *s.Api.Stack.GetLogicalId(fn.Role.Node().DefaultChild().(awscdk.CfnElement))
 				var table, index []string
 				for _, st := range roleStatements(t, s.Api.Stack, roleID) {

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -95,6 +96,9 @@ type Props struct {
 	// 5 minutes) and logs its decisions.
 	WAF          bool
 	WAFRateLimit int
+	// WebACLArn associates an existing regional web ACL instead (WAF must be
+	// false).
+	WebACLArn string
 	// UsagePlans meter API keys; every method requires a key.
 	UsagePlans []UsagePlan
 	// CustomDomain, when set, is served with TLS 1.2 at least.
@@ -180,9 +184,14 @@ func New(scope constructs.Construct, id string, props Props) *RestAPI {
 	r.addGatewayResponses(props.CORSOrigins)
 	r.addOperations(props.Operations)
 	r.addUsagePlans(props.UsagePlans)
-	if props.WAF {
+	switch {
+	case props.WAF:
 		r.addWAF(props, retention)
-	} else {
+	case props.WebACLArn != "":
+		awswafv2.NewCfnWebACLAssociation(c, jsii.String("WebACLAssociation"), &awswafv2.CfnWebACLAssociationProps{
+			ResourceArn: r.Stage.StageArn(), WebAclArn: jsii.String(props.WebACLArn),
+		})
+	default:
 		cdknag.NagSuppressions_AddResourceSuppressions(r.Stage, &[]*cdknag.NagPackSuppression{{
 			Id:     jsii.String("AwsSolutions-APIG3"),
 			Reason: jsii.String("WAF is off in this environment by configuration (WAF=false)."),
@@ -203,6 +212,9 @@ func (r *RestAPI) validate(p Props) {
 	}
 	if p.Throttle.RateLimit <= 0 || p.Throttle.BurstLimit <= 0 {
 		cdkx.Error(r.Construct, "restapi: Throttle needs a positive RateLimit and BurstLimit")
+	}
+	if p.WAF && p.WebACLArn != "" {
+		cdkx.Error(r.Construct, "restapi: set WAF or WebACLArn, not both")
 	}
 	if p.WAF && p.WAFRateLimit < 10 {
 		cdkx.Error(r.Construct, "restapi: WAFRateLimit must be at least 10 requests per 5 minutes")

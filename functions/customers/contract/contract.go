@@ -9,6 +9,9 @@ import (
 	"github.com/acme/customers-api/functions/customers"
 )
 
+// MetricsNamespace is the CloudWatch namespace of the handlers' EMF metrics.
+const MetricsNamespace = "Customers"
+
 // Scopes of the customers resource server.
 const (
 	ResourceServer = "customers"

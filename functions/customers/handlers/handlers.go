@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/acme/customers-api/functions/customers"
+	"github.com/acme/customers-api/functions/customers/contract"
 	"github.com/acme/customers-api/functions/customers/store"
 	"github.com/acme/customers-api/functions/ddb"
 	"github.com/acme/customers-api/functions/httpx"
@@ -82,9 +83,6 @@ func New(d Deps) *Handlers {
 	return h
 }
 
-// MetricsNamespace is the CloudWatch namespace of the handlers' metrics.
-const MetricsNamespace = "Customers"
-
 // Operations name the routes in metrics (the "Operation" dimension).
 var Operations = map[string]string{
 	"GET /customers": "list", "GET /customers/{id}": "get", "POST /customers": "create",
@@ -146,7 +144,7 @@ func Main(operation func(*Handlers) httpx.LambdaFunc) {
 	}
 	lambda.Start(operation(New(Deps{
 		DB: ddb.New(cfg), Table: env["TABLE_NAME"], Logger: logger, AllowedOrigins: origins, Trace: tracing.Request,
-		Metrics: metrics.New(os.Stdout, MetricsNamespace, map[string]string{"Service": "customers"}),
+		Metrics: metrics.New(os.Stdout, contract.MetricsNamespace, map[string]string{"Service": "customers"}),
 	})))
 }
 

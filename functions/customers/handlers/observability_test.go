@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/acme/customers-api/functions/customers/contract"
 	"github.com/acme/customers-api/functions/customers/handlers"
 	"github.com/acme/customers-api/functions/customers/store/storetest"
 	"github.com/acme/customers-api/functions/metrics"
@@ -36,7 +37,7 @@ func TestEachRequestEmitsSpecCompliantEMFWithLowCardinalityDimensions(t *testing
 	a := &api{t: t, log: &testenv.Buffer{}}
 	a.h = handlers.New(handlers.Deps{
 		DB: db, Table: table, Logger: slog.New(slog.NewJSONHandler(a.log, nil)),
-		Metrics: metrics.New(out, handlers.MetricsNamespace, map[string]string{"Service": "customers"}),
+		Metrics: metrics.New(out, contract.MetricsNamespace, map[string]string{"Service": "customers"}),
 	})
 	key := map[string]string{"Idempotency-Key": "k1"}
 	c := a.mustCreate("A", "a@example.com")
@@ -58,7 +59,7 @@ func TestEachRequestEmitsSpecCompliantEMFWithLowCardinalityDimensions(t *testing
 			t.Fatalf("line %d: no _aws metadata: %s", i, line)
 		}
 		d := doc.AWS.CloudWatchMetrics[0]
-		if d.Namespace != handlers.MetricsNamespace || !slices.Equal(d.Dimensions[0], []string{"Operation", "Service"}) {
+		if d.Namespace != contract.MetricsNamespace || !slices.Equal(d.Dimensions[0], []string{"Operation", "Service"}) {
 			t.Errorf("line %d: namespace %q dimensions %v", i, d.Namespace, d.Dimensions)
 		}
 		// Every dimension and metric named in the metadata is a member of the

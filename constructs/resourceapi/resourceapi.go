@@ -1,0 +1,304 @@
+// Package resourceapi is the whole serverless API for one resource, as one
+// construct: describe the resource's operations (method, path, Go handler
+// package, OAuth scopes, JSON Schemas, table access) and get
+//
+//   - one Go Lambda per operation (constructs/gofunction), each allowed only
+//     its own DynamoDB actions;
+//   - a REST API where every method needs a Cognito token with the
+//     operation's scopes and an API key, is validated against the schemas,
+//     throttled, logged and optionally guarded by WAF (constructs/restapi);
+//   - a DynamoDB table with point-in-time recovery (constructs/table), or
+//     the one you pass in;
+//   - optionally, business events from the table's stream through SNS and
+//     SQS to EventBridge, with DLQs and an archive (constructs/eventfanout);
+//   - alarms on every function, queue, rule, the table and the stage, a
+//     composite "unhealthy" alarm, a dashboard and saved log queries
+//     (constructs/monitoring).
+//
+// Stateful resources you want to keep apart (the table, the user pool) can
+// be created in another stack and passed in. Invalid props are reported as
+// error annotations on the construct, which fail synth with a clear message.
+package resourceapi
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme/customers-api/constructs/eventfanout"
+	"github.com/acme/customers-api/constructs/gofunction"
+	"github.com/acme/customers-api/constructs/internal/cdkx"
+	"github.com/acme/customers-api/constructs/monitoring"
+	"github.com/acme/customers-api/constructs/restapi"
+	"github.com/acme/customers-api/constructs/table"
+)
+
+// TableAccess is what an operation's function may do to the table: Actions
+// on the table (limited to items whose partition key starts with one of
+// LeadingKeys, when given) and IndexActions on the named Indexes. Never use
+// wildcard actions.
+type TableAccess struct {
+	Actions      []string
+	LeadingKeys  []string
+	IndexActions []string
+	Indexes      []string
+}
+
+// ReadAccess and WriteAccess are the usual grants on the table itself.
+var (
+	ReadAccess  = TableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}}
+	WriteAccess = TableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"}}
+)
+
+// Operation is one method of the resource API and its handler.
+type Operation struct {
+	// Name is short and unique, e.g. "create"; it names the function.
+	Name string
+	// Method and Path, e.g. "POST" and "/orders".
+	Method, Path string
+	// Entry is the handler's Go main package (see gofunction.Props.Entry).
+	Entry string
+	// Scopes are the OAuth scopes that allow the call.
+	Scopes []string
+	// BodyModel and BodySchema describe the request body (JSON Schema
+	// draft-04); QuerySchema and PathSchema the parameters.
+	BodyModel                           string
+	BodySchema, QuerySchema, PathSchema []byte
+	// Access is the function's table access.
+	Access TableAccess
+	// Write methods get Props.WriteThrottle.
+	Write bool
+	// Environment adds variables; TABLE_NAME and ALLOWED_ORIGINS are set.
+	Environment map[string]string
+}
+
+// Functions are the settings every function shares.
+type Functions struct {
+	MemoryMB         int
+	Timeout          time.Duration
+	LogRetentionDays int
+	// Retain keeps log groups (and event queues) when the stack is deleted.
+	Retain bool
+}
+
+// Events turns table changes into business events; see eventfanout.Props.
+type Events struct {
+	ItemType, PublisherEntry, ForwarderEntry, EventSource string
+	// Bus is an existing bus to use instead of creating one.
+	Bus                                   awsevents.IEventBus
+	ArchiveRetentionDays                  int
+	NotificationEmails, NotificationTypes []string
+	Rules                                 []eventfanout.Rule
+}
+
+// Props describes a resource API. Name, Operations, UserPool, UsagePlans,
+// Throttle and one of Table or NewTable are required.
+type Props struct {
+	// Name prefixes resource names, e.g. "orders-dev".
+	Name        string
+	Description string
+	Operations  []Operation
+	// Table is an existing table; NewTable creates one (ignored when Table
+	// is set).
+	Table    awsdynamodb.ITable
+	NewTable *table.Props
+	// UserPool authenticates callers; create it with constructs/userpool
+	// (in a stateful stack) or import a central one.
+	UserPool  awscognito.IUserPool
+	Functions Functions
+	// API settings, see restapi.Props.
+	Throttle       restapi.Throttle
+	WriteThrottle  *restapi.Throttle
+	CORSOrigins    []string
+	CloudWatchRole bool
+	WAF            bool
+	WAFRateLimit   int
+	WebACLArn      string
+	UsagePlans     []restapi.UsagePlan
+	CustomDomain   *restapi.CustomDomain
+	// Events, when set, publishes business events from the table's stream.
+	Events *Events
+	// AlarmEmails receive alarms; AlarmTopic is an existing topic to use
+	// instead; Thresholds override monitoring.Defaults.
+	AlarmEmails []string
+	AlarmTopic  awssns.ITopic
+	Thresholds  monitoring.Thresholds
+	// MetricsNamespace is where the handlers emit EMF metrics (see
+	// monitoring.Props); "" leaves cold starts off the dashboard.
+	MetricsNamespace string
+}
+
+// ResourceAPI is everything the construct created or was given.
+type ResourceAPI struct {
+	constructs.Construct
+	Table awsdynamodb.ITable
+	API   *restapi.RestAPI
+	// Functions by operation name.
+	Functions map[string]*gofunction.Function
+	// Events is nil when Props.Events is nil.
+	Events     *eventfanout.EventFanout
+	Monitoring *monitoring.Monitoring
+}
+
+// New creates the resource API.
+func New(scope constructs.Construct, id string, p Props) *ResourceAPI {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	r := &ResourceAPI{Construct: c, Functions: map[string]*gofunction.Function{}}
+	if !validate(c, p) {
+		return r
+	}
+	r.Table = p.Table
+	if r.Table == nil {
+		r.Table = table.New(c, "Table", *p.NewTable).Table
+	}
+	var ops []restapi.Operation
+	for _, op := range p.Operations {
+		env := map[string]string{"TABLE_NAME": *r.Table.TableName(), "ALLOWED_ORIGINS": strings.Join(p.CORSOrigins, ",")}
+		for k, v := range op.Environment {
+			env[k] = v
+		}
+		fn := gofunction.New(c, "Fn-"+op.Name, gofunction.Props{
+			Entry: op.Entry, Description: fmt.Sprintf("%s: %s %s", p.Name, op.Method, op.Path),
+			MemoryMB: p.Functions.MemoryMB, Timeout: p.Functions.Timeout,
+			LogRetentionDays: p.Functions.LogRetentionDays, RetainLogs: p.Functions.Retain, Environment: env,
+		})
+		grant(fn, r.Table, op.Access)
+		r.Functions[op.Name] = fn
+		var throttle *restapi.Throttle
+		if op.Write {
+			throttle = p.WriteThrottle
+		}
+		ops = append(ops, restapi.Operation{
+			Method: op.Method, Path: op.Path, Handler: fn.Function, Scopes: op.Scopes,
+			BodyModel: op.BodyModel, BodySchema: op.BodySchema, QuerySchema: op.QuerySchema, PathSchema: op.PathSchema,
+			Throttle: throttle,
+		})
+	}
+	r.API = restapi.New(c, "Api", restapi.Props{
+		Name: p.Name, Description: p.Description, Throttle: p.Throttle, Operations: ops, UserPool: p.UserPool,
+		LogRetentionDays: p.Functions.LogRetentionDays, RetainLogs: p.Functions.Retain, CORSOrigins: p.CORSOrigins,
+		CloudWatchRole: p.CloudWatchRole, WAF: p.WAF, WAFRateLimit: p.WAFRateLimit, WebACLArn: p.WebACLArn,
+		UsagePlans: p.UsagePlans, CustomDomain: p.CustomDomain,
+	})
+	if e := p.Events; e != nil {
+		r.Events = eventfanout.New(c, "Events", eventfanout.Props{
+			Name: p.Name, Table: r.Table, ItemType: e.ItemType, PublisherEntry: e.PublisherEntry, ForwarderEntry: e.ForwarderEntry,
+			MemoryMB: p.Functions.MemoryMB, Timeout: p.Functions.Timeout, LogRetentionDays: p.Functions.LogRetentionDays,
+			Retain: p.Functions.Retain, EventSource: e.EventSource, Bus: e.Bus, ArchiveRetentionDays: e.ArchiveRetentionDays,
+			NotificationEmails: e.NotificationEmails, NotificationTypes: e.NotificationTypes, Rules: e.Rules,
+		})
+	}
+	r.monitor(p)
+	return r
+}
+
+func validate(c constructs.Construct, p Props) bool {
+	var problems []string
+	if p.Name == "" {
+		problems = append(problems, "Name is required")
+	}
+	if p.UserPool == nil {
+		problems = append(problems, "UserPool is required: every method needs a Cognito token")
+	}
+	if p.Table == nil && p.NewTable == nil {
+		problems = append(problems, "Table or NewTable is required")
+	}
+	if len(p.Operations) == 0 {
+		problems = append(problems, "at least one Operation is required")
+	}
+	names := map[string]bool{}
+	for i, op := range p.Operations {
+		switch {
+		case op.Name == "" || names[op.Name]:
+			problems = append(problems, fmt.Sprintf("Operations[%d]: Name %q must be set and unique", i, op.Name))
+		case op.Entry == "":
+			problems = append(problems, fmt.Sprintf("operation %s: Entry (the handler's Go package) is required", op.Name))
+		case len(op.Access.Actions) == 0 && len(op.Access.IndexActions) == 0:
+			problems = append(problems, fmt.Sprintf("operation %s: Access is required (for example resourceapi.ReadAccess)", op.Name))
+		case slices.ContainsFunc(append(slices.Clone(op.Access.Actions), op.Access.IndexActions...), func(a string) bool { return strings.Contains(a, "*") }):
+			problems = append(problems, fmt.Sprintf("operation %s: Access must not use wildcard actions", op.Name))
+		case (len(op.Access.IndexActions) == 0) != (len(op.Access.Indexes) == 0):
+			problems = append(problems, fmt.Sprintf("operation %s: Access needs both IndexActions and Indexes, or neither", op.Name))
+		}
+		names[op.Name] = true
+	}
+	for _, msg := range problems {
+		cdkx.Error(c, "resourceapi: %s", msg)
+	}
+	return len(problems) == 0
+}
+
+// grant gives fn exactly the table access of its operation.
+func grant(fn *gofunction.Function, t awsdynamodb.ITable, a TableAccess) {
+	if len(a.Actions) > 0 {
+		st := &awsiam.PolicyStatementProps{Actions: jsii.Strings(a.Actions...), Resources: jsii.Strings(*t.TableArn())}
+		if len(a.LeadingKeys) > 0 {
+			st.Conditions = &map[string]any{"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": a.LeadingKeys}}
+		}
+		fn.Role.AddToPolicy(awsiam.NewPolicyStatement(st))
+	}
+	if len(a.IndexActions) > 0 {
+		var arns []string
+		for _, ix := range a.Indexes {
+			arns = append(arns, *t.TableArn()+"/index/"+ix)
+		}
+		fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings(a.IndexActions...), Resources: jsii.Strings(arns...),
+		}))
+	}
+}
+
+// monitor alarms on every part of the request and event paths.
+func (r *ResourceAPI) monitor(p Props) {
+	m := monitoring.New(r.Construct, "Monitoring", monitoring.Props{
+		Name: p.Name, Emails: p.AlarmEmails, Topic: p.AlarmTopic, Thresholds: p.Thresholds, MetricsNamespace: p.MetricsNamespace,
+	})
+	r.Monitoring = m
+	var routes []monitoring.Route
+	for _, op := range p.Operations {
+		routes = append(routes, monitoring.Route{Method: op.Method, Path: op.Path})
+	}
+	m.API(r.API.Api, r.API.Stage, routes)
+	timeout := cdkx.OrDefault(p.Functions.Timeout, gofunction.DefaultTimeout)
+	var logs []awslogs.ILogGroup
+	for _, op := range p.Operations {
+		m.Function(op.Name, r.Functions[op.Name].Function, timeout)
+		logs = append(logs, r.Functions[op.Name].LogGroup)
+	}
+	m.Table("Table", r.Table)
+	if f := r.Events; f != nil {
+		m.Function("publisher", f.Publisher.Function, timeout)
+		m.Function("forwarder", f.Forwarder.Function, timeout)
+		lag := []awscloudwatch.IMetric{m.StreamConsumer("Publisher", f.Publisher.Function), m.Queue("ForwardQueue", f.ForwardQueue)}
+		dlqs := []awscloudwatch.IMetric{
+			m.DLQ("PublisherDLQ", f.PublisherDLQ, "the stream publisher"),
+			m.DLQ("ForwardDLQ", f.ForwardDLQ, "the forwarder"),
+		}
+		for _, sub := range []string{"forward", "email"} {
+			if q, ok := f.SubscriptionDLQs[sub]; ok {
+				dlqs = append(dlqs, m.DLQ("Subscription"+strings.ToUpper(sub[:1])+sub[1:]+"DLQ", q, "the topic's "+sub+" subscription"))
+			}
+		}
+		m.Deliveries("EventTopic", f.Topic)
+		for _, rule := range p.Events.Rules {
+			t := f.Targets[rule.Name]
+			m.Rule("Rule"+rule.Name, t.Rule, f.Bus)
+			lag = append(lag, m.Queue("Target"+rule.Name, t.Queue))
+			dlqs = append(dlqs, m.DLQ("Target"+rule.Name+"DLQ", t.DLQ, "EventBridge (rule "+rule.Name+")"))
+		}
+		m.EventPipeline(lag, dlqs)
+	}
+	m.LogQueries(logs)
+	m.Finish()
+}

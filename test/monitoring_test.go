@@ -1,0 +1,200 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/acme/customers-api/stacks"
+)
+
+// mustBeAlarmed are the resource types that each need an alarm.
+var mustBeAlarmed = []string{"AWS::Lambda::Function", "AWS::SQS::Queue", "AWS::Events::Rule", "AWS::DynamoDB::Table", "AWS::ApiGateway::Stage"}
+
+// references collects the logical ids an alarm refers to, following
+// Fn::ImportValue to the exporting stack's resource.
+func references(v any, exports map[string]string, into map[string]bool) {
+	switch v := v.(type) {
+	case map[string]any:
+		if ref, ok := v["Ref"].(string); ok {
+			into[ref] = true
+		}
+		if att, ok := v["Fn::GetAtt"].([]any); ok {
+			into[att[0].(string)] = true
+		}
+		if imp, ok := v["Fn::ImportValue"].(string); ok {
+			into[exports[imp]] = true
+		}
+		for _, x := range v {
+			references(x, exports, into)
+		}
+	case []any:
+		for _, x := range v {
+			references(x, exports, into)
+		}
+	}
+}
+
+// exportedIDs maps every export name of a service's stacks to the logical
+// id of the resource it exports.
+func exportedIDs(s *stacks.Service) map[string]string {
+	out := map[string]string{}
+	for _, stack := range s.Stacks() {
+		raw, _ := os.ReadFile(templateFile(stack))
+		var tmpl struct {
+			Outputs map[string]struct {
+				Value  any
+				Export struct{ Name string }
+			}
+		}
+		json.Unmarshal(raw, &tmpl)
+		for _, o := range tmpl.Outputs {
+			ids := map[string]bool{}
+			references(o.Value, nil, ids)
+			for id := range ids {
+				out[o.Export.Name] = id
+			}
+		}
+	}
+	return out
+}
+
+func TestEveryFunctionQueueRuleTableAndStageHasAnAlarmWithActions(t *testing.T) {
+	for _, s := range services {
+		t.Run(s.Env.Name, func(t *testing.T) {
+			exports := exportedIDs(s)
+			alarmed := map[string]bool{}
+			alarms := 0
+			for _, stack := range s.Stacks() {
+				for _, typ := range []string{"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"} {
+					for id, a := range *template(stack).FindResources(jsii.String(typ), nil) {
+						alarms++
+						p := props(a)
+						if len(asList(p["AlarmActions"])) == 0 || len(asList(p["OKActions"])) == 0 {
+							t.Errorf("alarm %s has no alarm or OK action", id)
+						}
+						if d, _ := p["AlarmDescription"].(string); !strings.Contains(d, "Check first") {
+							t.Errorf("alarm %s does not say what to check first: %q", id, d)
+						}
+						references(p, exports, alarmed)
+					}
+				}
+			}
+			checked := 0
+			for _, stack := range s.Stacks() {
+				for _, typ := range mustBeAlarmed {
+					for id := range *template(stack).FindResources(jsii.String(typ), nil) {
+						checked++
+						if !alarmed[id] {
+							t.Errorf("%s %s (%s) has no alarm", typ, id, *stack.StackName())
+						}
+					}
+				}
+			}
+			if checked < 15 || alarms < 40 {
+				t.Errorf("checked %d resources and %d alarms; the walk found too little", checked, alarms)
+			}
+		})
+	}
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+func TestTheCompositeAlarmCoversEveryAlarm(t *testing.T) {
+	for _, s := range services {
+		tmpl := template(s.Api.Stack)
+		composite := *tmpl.FindResources(jsii.String("AWS::CloudWatch::CompositeAlarm"), nil)
+		if len(composite) != 1 {
+			t.Fatalf("%d composite alarms, want 1", len(composite))
+		}
+		rule, _ := json.Marshal(composite)
+		for id := range *tmpl.FindResources(jsii.String("AWS::CloudWatch::Alarm"), nil) {
+			if !strings.Contains(string(rule), `"`+id+`"`) {
+				t.Errorf("%s: alarm %s is not in the composite", s.Env.Name, id)
+			}
+		}
+	}
+}
+
+// dashboardBody renders a dashboard's body with each CloudFormation
+// reference shown as ${...}, indented, for reading and the golden file.
+func dashboardBody(t *testing.T, s *stacks.Service) string {
+	t.Helper()
+	dashboards := *template(s.Api.Stack).FindResources(jsii.String("AWS::CloudWatch::Dashboard"), nil)
+	if len(dashboards) != 1 {
+		t.Fatalf("%d dashboards, want 1", len(dashboards))
+	}
+	var body strings.Builder
+	for _, d := range dashboards {
+		join := props(d)["DashboardBody"].(map[string]any)["Fn::Join"].([]any)
+		for _, part := range join[1].([]any) {
+			switch p := part.(type) {
+			case string:
+				body.WriteString(p)
+			case map[string]any:
+				b, _ := json.Marshal(p)
+				body.WriteString("${" + strings.NewReplacer(`"`, "", "{", "", "}", "").Replace(string(b)) + "}")
+			}
+		}
+	}
+	var doc any
+	if err := json.Unmarshal([]byte(body.String()), &doc); err != nil {
+		t.Fatalf("dashboard body is not JSON: %v", err)
+	}
+	var out strings.Builder
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	enc.Encode(doc)
+	return out.String()
+}
+
+func TestTheDashboardIsReadableAndHasNoHardCodedAccountOrRegion(t *testing.T) {
+	for _, s := range services {
+		t.Run(s.Env.Name, func(t *testing.T) {
+			got := dashboardBody(t, s)
+			for _, literal := range []string{s.Env.Account, s.Env.Region} {
+				if strings.Contains(got, literal) {
+					t.Errorf("dashboard body contains %q", literal)
+				}
+			}
+			for _, title := range []string{"Requests", "Error rates", "Latency percentiles", "p99 latency by route", "duration and cold starts",
+				"DynamoDB consumed capacity", "DynamoDB throttles", "Event pipeline lag", "Dead-letter queue depth", "Alarm status"} {
+				if !strings.Contains(got, title) {
+					t.Errorf("dashboard has no %q widget", title)
+				}
+			}
+			golden := filepath.Join("testdata", fmt.Sprintf("Customers-%s-dashboard.json", s.Env.Name))
+			if *update {
+				os.WriteFile(golden, []byte(got), 0o644)
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run `go test ./test/... -update`)", err)
+			}
+			if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(got, "\n")); diff != "" {
+				t.Errorf("dashboard differs from %s (-golden +synthesized):\n%s", golden, diff)
+			}
+		})
+	}
+}
+
+func TestSavedLogQueriesExist(t *testing.T) {
+	for _, s := range services {
+		for _, name := range []string{"errors by route", "slowest requests"} {
+			template(s.Api.Stack).HasResourceProperties(jsii.String("AWS::Logs::QueryDefinition"), map[string]any{
+				"Name": "customers-" + s.Env.Name + "/" + name,
+			})
+		}
+	}
+}
