@@ -4,10 +4,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/acme/customers-api/constructs/cdktest"
 	"github.com/acme/customers-api/functions/tabledesign"
 	"github.com/acme/customers-api/stacks"
 )
@@ -85,12 +84,8 @@ func TestStackNamesCarryTheEnvironment(t *testing.T) {
 
 func TestNoCdkNagFindingIsLeftUnsuppressed(t *testing.T) {
 	allStacks(t, func(t *testing.T, _ *stacks.Service, stack awscdk.Stack) {
-		a := assertions.Annotations_FromStack(stack)
-		nag := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-"))
-		for _, findings := range []*[]*cxapi.SynthesisMessage{a.FindError(jsii.String("*"), nag), a.FindWarning(jsii.String("*"), nag)} {
-			for _, f := range *findings {
-				t.Errorf("%s: %v", *f.Id, f.Entry.Data)
-			}
+		for _, f := range cdktest.NagFindings(stack) {
+			t.Error(f)
 		}
 	})
 }

@@ -1,0 +1,89 @@
+// Package cdktest helps test CDK stacks in Go: snapshots of synthesized
+// templates against golden files (with asset hashes and the asset bucket
+// masked, and a line diff on failure) and the cdk-nag findings a stack
+// still has.
+//
+//	func TestSnapshot(t *testing.T) {
+//		cdktest.Golden(t, cdktest.Template(stack), "testdata/MyStack.json", *update)
+//	}
+package cdktest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/google/go-cmp/cmp"
+)
+
+// masks replace what changes without a change to the design: asset hashes
+// (they follow the handler code) and the bootstrap asset bucket.
+var masks = []struct {
+	pattern *regexp.Regexp
+	with    string
+}{
+	{regexp.MustCompile(`[0-9a-f]{64}`), "ASSET-HASH"},
+	{regexp.MustCompile(`cdk-[a-z0-9]+-assets-[^"]+`), "ASSET-BUCKET"},
+}
+
+// Template returns the stack's synthesized template as indented JSON with
+// asset hashes and the asset bucket masked.
+func Template(stack awscdk.Stack) []byte {
+	return Mask(assertions.Template_FromStack(stack, nil).ToJSON())
+}
+
+// Mask indents a template (any JSON value) and masks asset hashes and the
+// asset bucket.
+func Mask(template any) []byte {
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	enc.Encode(template)
+	b := out.Bytes()
+	for _, m := range masks {
+		b = m.pattern.ReplaceAll(b, []byte(m.with))
+	}
+	return b
+}
+
+// Golden compares got with the golden file at path, or rewrites the file
+// when update is true. A difference fails t with a line diff.
+func Golden(t testing.TB, got []byte, path string, update bool) {
+	t.Helper()
+	if update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run the tests with -update to create it)", err)
+	}
+	if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n")); diff != "" {
+		t.Errorf("%s differs (-golden +synthesized); if intended, run the tests with -update and read the diff:\n%s", path, diff)
+	}
+}
+
+// NagFindings returns the cdk-nag AwsSolutions errors and warnings left on
+// a stack (suppressed findings are not reported), as "path: message".
+func NagFindings(stack awscdk.Stack) []string {
+	a := assertions.Annotations_FromStack(stack)
+	nag := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-"))
+	var out []string
+	for _, found := range []*[]*cxapi.SynthesisMessage{a.FindError(jsii.String("*"), nag), a.FindWarning(jsii.String("*"), nag)} {
+		for _, m := range *found {
+			out = append(out, fmt.Sprintf("%s: %v", *m.Id, m.Entry.Data))
+		}
+	}
+	return out
+}
