@@ -15,10 +15,13 @@ CDK := $(NODE_BIN)/cdk --no-notices
 # The Lambda Runtime Interface Emulator, built from its Go module for `make bench`.
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE := $(CURDIR)/.tools/aws-lambda-rie
+# apidiff checks the exported Go API against api/customers-api.export.
+APIDIFF_VERSION := v0.0.0-20261113113407-e3970619a1a4
+APIDIFF := $(CURDIR)/.tools/apidiff
 ENV ?=
 GO_FILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
-.PHONY: help tools synth test lint bench openapi diff deploy clean requirements
+.PHONY: help tools synth test lint bench openapi apicheck api-baseline diff deploy clean requirements
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -46,12 +49,24 @@ synth: node_modules/.installed ## Synthesize every environment (ENV=dev for one)
 	$(CDK) synth --quiet $(if $(ENV),-c env=$(ENV))
 	go run ./tools/synthsummary cdk.out
 
-test: tools ## Run every test: unit, handler (against moto), construct and snapshot tests.
+test: tools $(APIDIFF) ## Run every test: unit, handler (against moto), construct, snapshot, the example consumer's, and the API check.
+	scripts/apicheck.sh $(APIDIFF)
 	go test ./...
+	cd examples/orders && go test ./...
+
+apicheck: $(APIDIFF) ## Fail on incompatible changes to the exported Go API.
+	scripts/apicheck.sh $(APIDIFF)
+
+api-baseline: $(APIDIFF) ## Record the exported Go API as the compatibility baseline (after a release).
+	$(APIDIFF) -m -w api/customers-api.export github.com/acme/customers-api
+
+$(APIDIFF):
+	GOBIN=$(CURDIR)/.tools go install golang.org/x/exp/cmd/apidiff@$(APIDIFF_VERSION)
 
 lint: tools ## gofmt, go vet, and cfn-lint on every synthesized template.
 	@out=$$(gofmt -l $(GO_FILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
+	cd examples/orders && go vet ./...
 	$(CDK) synth --quiet -c aws:cdk:bundling-stacks=[] -o cdk.out.lint
 	cfn-lint --ignore-checks W3005 -- cdk.out.lint/*.template.json
 	rm -rf cdk.out.lint

@@ -200,6 +200,7 @@ type FieldError struct {
 	Env, Field, Problem string
 }
 
+// Error names the environment, the field and the problem.
 func (e *FieldError) Error() string {
 	return fmt.Sprintf("config: environment %q: %s: %s", e.Env, e.Field, e.Problem)
 }

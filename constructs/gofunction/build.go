@@ -31,10 +31,12 @@ type BuildError struct {
 	Err    error
 }
 
+// Error describes the failure with the command and compiler output.
 func (e *BuildError) Error() string {
 	return fmt.Sprintf("gofunction: building %s failed: %v\n  %s\n%s", e.Dir, e.Err, e.Command, e.Output)
 }
 
+// Unwrap returns the command's error.
 func (e *BuildError) Unwrap() error { return e.Err }
 
 // Build compiles the Go main package in dir into outDir/bootstrap. A failure

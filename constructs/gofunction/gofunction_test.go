@@ -2,7 +2,6 @@ package gofunction_test
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,20 +13,12 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme/customers-api/constructs/gofunction"
-	"github.com/acme/customers-api/internal/testenv"
+	"github.com/acme/customers-api/internal/testenv/cdkmain"
 )
 
 const hello = "constructs/gofunction/testdata/hello"
 
-func TestMain(m *testing.M) {
-	if err := testenv.Setup(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cdkmain.Run(m) }
 
 // newStack returns a stack in a fresh app; bundling is skipped unless bundle
 // is true.

@@ -34,7 +34,10 @@ func New(cfg aws.Config) *dynamodb.Client {
 // service's side; the same request may succeed later.
 type UnavailableError struct{ Err error }
 
+// Error names the failed operation and its cause.
 func (e *UnavailableError) Error() string { return "dynamodb unavailable: " + e.Err.Error() }
+
+// Unwrap returns the SDK error.
 func (e *UnavailableError) Unwrap() error { return e.Err }
 
 // RetryAfter is how long a client should wait before retrying.

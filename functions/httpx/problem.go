@@ -53,6 +53,7 @@ type Error struct {
 	Cause   error
 }
 
+// Error is for logs: status, slug, detail and the cause.
 func (e *Error) Error() string {
 	if e.Cause != nil {
 		return fmt.Sprintf("%d %s: %s: %v", e.Status, e.Slug, e.Detail, e.Cause)
@@ -60,6 +61,7 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%d %s: %s", e.Status, e.Slug, e.Detail)
 }
 
+// Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Cause }
 
 // NewError returns an *Error; the title is the status text.

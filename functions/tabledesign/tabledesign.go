@@ -15,9 +15,10 @@
 package tabledesign
 
 const (
-	// PartitionKey and SortKey are the table's primary key attributes.
+	// PartitionKey is the table's partition key attribute.
 	PartitionKey = "pk"
-	SortKey      = "sk"
+	// SortKey is the table's sort key attribute.
+	SortKey = "sk"
 	// TTLAttribute holds an item's expiry as epoch seconds.
 	TTLAttribute = "expiresAt"
 

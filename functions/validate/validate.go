@@ -28,6 +28,7 @@ type FieldError struct {
 // Errors is a validation failure.
 type Errors []FieldError
 
+// Error lists the pointers and details.
 func (e Errors) Error() string {
 	parts := make([]string, len(e))
 	for i, f := range e {
