@@ -57,3 +57,26 @@ func TestAnImportedUserPoolReplacesTheAuthStack(t *testing.T) {
 		t.Errorf("%d authorizers, want 1", len(authorizers))
 	}
 }
+
+func TestACustomDomainUsesTLS12AndAnExistingWebACLCanBeAttached(t *testing.T) {
+	staging, err := config.Lookup("staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	staging.CustomDomain = &config.CustomDomain{Name: "api.staging.example.com",
+		CertificateARN: "arn:aws:acm:eu-west-1:222222222222:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"}
+	app, err := newTestApp(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svcs, err := stacks.NewApp(app, []config.Environment{staging})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := template(svcs[0].Api.Stack)
+	tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::DomainName"), map[string]any{
+		"DomainName": "api.staging.example.com", "SecurityPolicy": "TLS_1_2",
+		"EndpointConfiguration": map[string]any{"Types": []string{"REGIONAL"}},
+	})
+	tmpl.ResourceCountIs(jsii.String("AWS::ApiGateway::BasePathMapping"), jsii.Number(1))
+}

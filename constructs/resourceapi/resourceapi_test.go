@@ -95,3 +95,13 @@ func TestIndexAccessIsLimitedToTheNamedIndexes(t *testing.T) {
 		})})},
 	})
 }
+
+func TestAnExistingWebACLIsAttachedInsteadOfANewOne(t *testing.T) {
+	stack := newStack()
+	p := things(stack)
+	p.WebACLArn = "arn:aws:wafv2:eu-west-1:111111111111:regional/webacl/central/0a1b2c3d"
+	resourceapi.New(stack, "Things", p)
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.ResourceCountIs(jsii.String("AWS::WAFv2::WebACL"), jsii.Number(0))
+	tmpl.HasResourceProperties(jsii.String("AWS::WAFv2::WebACLAssociation"), map[string]any{"WebACLArn": p.WebACLArn})
+}
