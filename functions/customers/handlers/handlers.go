@@ -83,11 +83,15 @@ func New(d Deps) *Handlers {
 	return h
 }
 
-// Operations name the routes in metrics (the "Operation" dimension).
-var Operations = map[string]string{
-	"GET /customers": "list", "GET /customers/{id}": "get", "POST /customers": "create",
-	"PUT /customers/{id}": "update", "DELETE /customers/{id}": "delete",
-}
+// operationName maps a route ("POST /customers") to its name in the
+// contract ("create"), the metrics' Operation dimension.
+var operationName = func() map[string]string {
+	m := map[string]string{}
+	for _, op := range contract.Operations {
+		m[op.Method+" "+op.Path] = op.Name
+	}
+	return m
+}()
 
 // observe turns a finished request into business metrics: customers
 // created, updated and deleted, idempotent replays, conflicts (409 and 412)
@@ -98,7 +102,7 @@ func (h *Handlers) observe(_ context.Context, o httpx.Outcome) {
 	}
 	var ms []metrics.Metric
 	count := func(name string) { ms = append(ms, metrics.Metric{Name: name, Unit: "Count", Value: 1}) }
-	op := Operations[o.Route]
+	op := operationName[o.Route]
 	switch {
 	case o.Response.Headers[idempotency.HeaderReplayed] == "true":
 		count("IdempotentReplays")
