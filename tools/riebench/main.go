@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -30,6 +29,7 @@ import (
 	"github.com/acme/customers-api/constructs/gofunction"
 	"github.com/acme/customers-api/functions/customers/store/storetest"
 	"github.com/acme/customers-api/functions/ddb"
+	"github.com/acme/customers-api/internal/testenv"
 	"github.com/acme/customers-api/internal/testenv/moto"
 )
 
@@ -114,11 +114,11 @@ func buildHost(dir, out string) error {
 // invoke starts the emulator with the bootstrap and returns the time to the
 // first response and the time of a second, warm invoke.
 func invoke(rie, bootstrap, endpoint string, t target) (time.Duration, time.Duration, error) {
-	port, err := freePort()
+	port, err := testenv.FreePort()
 	if err != nil {
 		return 0, 0, err
 	}
-	apiPort, err := freePort()
+	apiPort, err := testenv.FreePort()
 	if err != nil {
 		return 0, 0, err
 	}
@@ -175,15 +175,6 @@ func post(url string, event events.APIGatewayProxyRequest, want int) (int, error
 		return -1, fmt.Errorf("function answered %d, want %d", r.StatusCode, want)
 	}
 	return r.StatusCode, nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func median(d []time.Duration) time.Duration {
