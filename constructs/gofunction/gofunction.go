@@ -5,8 +5,9 @@
 //
 // It replaces the aws-lambda-go-alpha GoFunction, which needs Docker or a
 // package this project cannot use. Bundling runs `go build` through CDK's
-// local bundling hook, so it honours CDK's bundling-stacks context: tests and
-// `cdk synth -c aws:cdk:bundling-stacks=[]` synthesize without building.
+// local bundling hook, so it honours CDK's bundling-stacks context: a test
+// app with the context "aws:cdk:bundling-stacks" set to [] synthesizes
+// without building, and the CLI builds only the stacks it is asked for.
 package gofunction
 
 import (
