@@ -44,7 +44,7 @@ func (e *BuildError) Unwrap() error { return e.Err }
 func Build(dir, outDir string) error {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		return fmt.Errorf("gofunction: no Go toolchain on PATH to build %s: install Go, or synthesize only stacks without Go functions: %w", dir, err)
+		return fmt.Errorf("gofunction: no Go toolchain on PATH to build %s: install Go, or synthesize only stacks without Go functions (cdk synth --exclusively STACK): %w", dir, err)
 	}
 	args := append([]string{"build"}, BuildFlags...)
 	args = append(args, "-o", filepath.Join(outDir, "bootstrap"), ".")

@@ -7,7 +7,8 @@
 // package this project cannot use. Bundling runs `go build` through CDK's
 // local bundling hook, so it honours CDK's bundling-stacks context: a test
 // app with the context "aws:cdk:bundling-stacks" set to [] synthesizes
-// without building, and the CLI builds only the stacks it is asked for.
+// without building, and `cdk synth --exclusively STACK` builds only that
+// stack's functions.
 package gofunction
 
 import (
