@@ -116,8 +116,8 @@ func shard(id string) int {
 func listPK(shard int) string                       { return fmt.Sprintf("CUSTOMERS#%d", shard) }
 func statusPK(s customers.Status, shard int) string { return fmt.Sprintf("%s#%d", s, shard) }
 
-// ListSortKey is the position of c in the list indexes.
-func ListSortKey(c customers.Customer) string {
+// listSortKey is the position of c in the list indexes.
+func listSortKey(c customers.Customer) string {
 	return c.CreatedDate.UTC().Format(timeLayout) + "#" + c.ID
 }
 
@@ -129,7 +129,7 @@ func toItem(c customers.Customer) customerItem {
 		CreatedDate: c.CreatedDate.UTC().Format(timeLayout),
 		UpdatedDate: c.UpdatedDate.UTC().Format(timeLayout),
 		Version:     c.Version,
-		ListPK:      listPK(s), StatusPK: statusPK(c.Status, s), ListSK: ListSortKey(c),
+		ListPK:      listPK(s), StatusPK: statusPK(c.Status, s), ListSK: listSortKey(c),
 	}
 }
 
@@ -153,18 +153,9 @@ func fromItem(it customerItem) (customers.Customer, error) {
 
 // Get returns the customer with the given id, or customers.ErrNotFound.
 func (s *Store) Get(ctx context.Context, id string) (customers.Customer, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: &s.table, Key: customerKey(id), ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return customers.Customer{}, ddb.Classify("get customer", err)
-	}
-	if out.Item == nil {
-		return customers.Customer{}, customers.ErrNotFound
-	}
 	var it customerItem
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return customers.Customer{}, fmt.Errorf("decode customer %s: %w", id, err)
+	if err := s.getItem(ctx, customerKey(id), "customer "+id, &it); err != nil {
+		return customers.Customer{}, err
 	}
 	return fromItem(it)
 }
@@ -172,20 +163,27 @@ func (s *Store) Get(ctx context.Context, id string) (customers.Customer, error) 
 // FindByEmail returns the customer that holds the (normalized) e-mail
 // address, or customers.ErrNotFound.
 func (s *Store) FindByEmail(ctx context.Context, email string) (customers.Customer, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: &s.table, Key: emailKey(email), ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return customers.Customer{}, ddb.Classify("find customer by e-mail", err)
-	}
-	if out.Item == nil {
-		return customers.Customer{}, customers.ErrNotFound
-	}
 	var it emailItem
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return customers.Customer{}, fmt.Errorf("decode e-mail claim: %w", err)
+	if err := s.getItem(ctx, emailKey(email), "e-mail claim", &it); err != nil {
+		return customers.Customer{}, err
 	}
 	return s.Get(ctx, it.CustomerID)
+}
+
+// getItem reads one item, strongly consistent, into v; a missing item is
+// customers.ErrNotFound. what names the item in errors.
+func (s *Store) getItem(ctx context.Context, key map[string]types.AttributeValue, what string, v any) error {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return ddb.Classify("get "+what, err)
+	}
+	if out.Item == nil {
+		return customers.ErrNotFound
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, v); err != nil {
+		return fmt.Errorf("decode %s: %w", what, err)
+	}
+	return nil
 }
 
 // Create stores a new customer and claims its e-mail address, atomically.
