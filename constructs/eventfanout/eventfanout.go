@@ -94,8 +94,6 @@ type EventFanout struct {
 	Bus              awsevents.IEventBus
 	Archive          awsevents.Archive
 	Targets          map[string]*Target
-	// Queues lists every queue, for alarms.
-	Queues []awssqs.Queue
 }
 
 // New creates the pipeline; invalid props are error annotations.
@@ -219,9 +217,7 @@ func (f *EventFanout) queue(id string, retain bool, props *awssqs.QueueProps) aw
 	props.Encryption = awssqs.QueueEncryption_SQS_MANAGED
 	props.EnforceSSL = jsii.Bool(true)
 	props.RemovalPolicy = cdkx.RemovalPolicy(retain)
-	q := awssqs.NewQueue(f.Construct, jsii.String(id), props)
-	f.Queues = append(f.Queues, q)
-	return q
+	return awssqs.NewQueue(f.Construct, jsii.String(id), props)
 }
 
 // dlq creates a dead-letter queue that keeps messages for 14 days.

@@ -104,15 +104,6 @@ func (s *Server) Stop() {
 	}
 }
 
-// Reset drops every resource in the server.
-func (s *Server) Reset() error {
-	resp, err := http.Post(s.Endpoint+"/moto-api/reset", "application/json", nil)
-	if err != nil {
-		return err
-	}
-	return resp.Body.Close()
-}
-
 // Config is an AWS SDK configuration that sends every call to the server.
 func (s *Server) Config() aws.Config {
 	return aws.Config{
