@@ -128,7 +128,9 @@ func withDefaults(t Thresholds) Thresholds {
 	return t
 }
 
-var fiveMinutes = awscdk.Duration_Minutes(jsii.Number(5))
+// minutes is a metric period; a function, so that importing the package
+// makes no jsii call.
+func minutes(n float64) awscdk.Duration { return awscdk.Duration_Minutes(jsii.Number(n)) }
 
 // alarm is one alarm on a metric; above says whether breaching is
 // "greater than or equal" (else "less than"); check is what to look at first.
@@ -174,17 +176,17 @@ type Route struct{ Method, Path string }
 // API alarms on the stage's 5XX and 4XX rates, p99 latency and, when the
 // environment expects traffic, a drop in requests; and graphs them.
 func (m *Monitoring) API(api awsapigateway.RestApi, stage awsapigateway.Stage, routes []Route) {
-	opts := &awscloudwatch.MetricOptions{Period: fiveMinutes, Statistic: jsii.String("Sum")}
+	opts := &awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("Sum")}
 	count, e5, e4 := stage.MetricCount(opts), stage.MetricServerError(opts), stage.MetricClientError(opts)
 	rate := func(label, errors string, err awscloudwatch.IMetric) awscloudwatch.MathExpression {
 		return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 			Expression:   jsii.String("IF(requests > 0, 100 * " + errors + " / requests, 0)"),
 			UsingMetrics: &map[string]awscloudwatch.IMetric{"requests": count, errors: err},
-			Label:        jsii.String(label), Period: fiveMinutes,
+			Label:        jsii.String(label), Period: minutes(5),
 		})
 	}
 	r5, r4 := rate("5XX %", "errors5xx", e5), rate("4XX %", "errors4xx", e4)
-	latency := stage.MetricLatency(&awscloudwatch.MetricOptions{Period: fiveMinutes, Statistic: jsii.String("p99")})
+	latency := stage.MetricLatency(&awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("p99")})
 	m.add(alarm{name: "Api5xxRate", metric: r5, threshold: m.t.API5xxPercent,
 		check: "API 5XX rate is high. Check first: the Lambda errors alarms and the errors-by-route Logs Insights query, then DynamoDB throttles."})
 	m.add(alarm{name: "Api4xxRate", metric: r4, threshold: m.t.API4xxPercent, periods: 3,
@@ -201,15 +203,15 @@ func (m *Monitoring) API(api awsapigateway.RestApi, stage awsapigateway.Stage, r
 		perRoute = append(perRoute, awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 			Namespace: jsii.String("AWS/ApiGateway"), MetricName: jsii.String("Latency"),
 			DimensionsMap: &map[string]*string{"ApiName": api.RestApiName(), "Stage": stage.StageName(), "Method": jsii.String(r.Method), "Resource": jsii.String(r.Path)},
-			Statistic:     jsii.String("p99"), Period: fiveMinutes, Label: jsii.String(r.Method + " " + r.Path + " p99"),
+			Statistic:     jsii.String("p99"), Period: minutes(5), Label: jsii.String(r.Method + " " + r.Path + " p99"),
 		}))
 	}
 	m.Dashboard.AddWidgets(
 		graph("Requests", count),
 		graph("Error rates (%)", r5, r4),
 		graph("Latency percentiles (ms)",
-			stage.MetricLatency(&awscloudwatch.MetricOptions{Period: fiveMinutes, Statistic: jsii.String("p50")}),
-			stage.MetricLatency(&awscloudwatch.MetricOptions{Period: fiveMinutes, Statistic: jsii.String("p90")}),
+			stage.MetricLatency(&awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("p50")}),
+			stage.MetricLatency(&awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("p90")}),
 			latency),
 		graph("p99 latency by route (ms)", perRoute...),
 	)
@@ -218,9 +220,9 @@ func (m *Monitoring) API(api awsapigateway.RestApi, stage awsapigateway.Stage, r
 // Function alarms on a Lambda function's errors, throttles, p99 duration
 // near its timeout and concurrency near the limit; and graphs them.
 func (m *Monitoring) Function(name string, fn awslambda.IFunction, timeout time.Duration) {
-	opts := &awscloudwatch.MetricOptions{Period: fiveMinutes, Statistic: jsii.String("Sum")}
-	duration := fn.MetricDuration(&awscloudwatch.MetricOptions{Period: fiveMinutes, Statistic: jsii.String("p99"), Label: jsii.String(name + " p99")})
-	concurrency := fn.Metric(jsii.String("ConcurrentExecutions"), &awscloudwatch.MetricOptions{Period: time1m(), Statistic: jsii.String("Maximum")})
+	opts := &awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("Sum")}
+	duration := fn.MetricDuration(&awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("p99"), Label: jsii.String(name + " p99")})
+	concurrency := fn.Metric(jsii.String("ConcurrentExecutions"), &awscloudwatch.MetricOptions{Period: minutes(1), Statistic: jsii.String("Maximum")})
 	m.add(alarm{name: name + "Errors", metric: fn.MetricErrors(opts), threshold: 1,
 		check: fmt.Sprintf("Function %s failed. Check first: its log group for level ERROR lines and their error field.", name)})
 	m.add(alarm{name: name + "Throttles", metric: fn.MetricThrottles(opts), threshold: 1,
@@ -235,17 +237,15 @@ func (m *Monitoring) Function(name string, fn awslambda.IFunction, timeout time.
 	if m.namespace != "" {
 		series = append(series, awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 			Expression: jsii.String(fmt.Sprintf(`SUM(SEARCH('{%s,Operation,Service} MetricName="ColdStarts" Operation="%s"', 'Sum', 300))`, m.namespace, name)),
-			Label:      jsii.String(name + " cold starts"), Period: fiveMinutes,
+			Label:      jsii.String(name + " cold starts"), Period: minutes(5),
 		}))
 	}
 	m.Dashboard.AddWidgets(graph(name+": duration and cold starts", series...))
 }
 
-func time1m() awscdk.Duration { return awscdk.Duration_Minutes(jsii.Number(1)) }
-
 // StreamConsumer alarms when a stream-reading function falls behind.
 func (m *Monitoring) StreamConsumer(name string, fn awslambda.IFunction) awscloudwatch.IMetric {
-	age := fn.Metric(jsii.String("IteratorAge"), &awscloudwatch.MetricOptions{Period: time1m(), Statistic: jsii.String("Maximum"), Label: jsii.String(name + " iterator age")})
+	age := fn.Metric(jsii.String("IteratorAge"), &awscloudwatch.MetricOptions{Period: minutes(1), Statistic: jsii.String("Maximum"), Label: jsii.String(name + " iterator age")})
 	m.add(alarm{name: name + "IteratorAge", metric: age, threshold: float64(m.t.IteratorAge.Milliseconds()), periods: 5,
 		check: fmt.Sprintf("%s is falling behind the table stream. Check first: its Errors alarm and logs (a record that keeps failing), then SNS.", name)})
 	return age
@@ -253,7 +253,7 @@ func (m *Monitoring) StreamConsumer(name string, fn awslambda.IFunction) awsclou
 
 // DLQ alarms on any message in a dead-letter queue.
 func (m *Monitoring) DLQ(name string, q awssqs.IQueue, of string) awscloudwatch.IMetric {
-	visible := q.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: time1m(), Statistic: jsii.String("Maximum"), Label: jsii.String(name)})
+	visible := q.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: minutes(1), Statistic: jsii.String("Maximum"), Label: jsii.String(name)})
 	m.add(alarm{name: name + "NotEmpty", metric: visible, threshold: 1,
 		check: fmt.Sprintf("%s holds messages that %s could not handle. Check first: one message's body and the failing function's logs; redrive once fixed.", name, of)})
 	return visible
@@ -261,7 +261,7 @@ func (m *Monitoring) DLQ(name string, q awssqs.IQueue, of string) awscloudwatch.
 
 // Queue alarms when a work queue's oldest message is too old.
 func (m *Monitoring) Queue(name string, q awssqs.IQueue) awscloudwatch.IMetric {
-	age := q.MetricApproximateAgeOfOldestMessage(&awscloudwatch.MetricOptions{Period: time1m(), Statistic: jsii.String("Maximum"), Label: jsii.String(name + " oldest message (s)")})
+	age := q.MetricApproximateAgeOfOldestMessage(&awscloudwatch.MetricOptions{Period: minutes(1), Statistic: jsii.String("Maximum"), Label: jsii.String(name + " oldest message (s)")})
 	m.add(alarm{name: name + "OldestMessage", metric: age, threshold: m.t.QueueAge.Seconds(), periods: 5,
 		check: fmt.Sprintf("%s is not being drained. Check first: its consumer's Errors and Throttles alarms, then EventBridge PutEvents failures in its logs.", name)})
 	return age
@@ -269,7 +269,7 @@ func (m *Monitoring) Queue(name string, q awssqs.IQueue) awscloudwatch.IMetric {
 
 // Deliveries alarms on a topic's failed deliveries.
 func (m *Monitoring) Deliveries(name string, t awssns.ITopic) {
-	m.add(alarm{name: name + "FailedNotifications", metric: t.MetricNumberOfNotificationsFailed(&awscloudwatch.MetricOptions{Period: fiveMinutes, Statistic: jsii.String("Sum")}), threshold: 1,
+	m.add(alarm{name: name + "FailedNotifications", metric: t.MetricNumberOfNotificationsFailed(&awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("Sum")}), threshold: 1,
 		check: fmt.Sprintf("%s could not deliver to a subscriber. Check first: the subscription DLQs and the subscribed queue's policy.", name)})
 }
 
@@ -280,7 +280,7 @@ func (m *Monitoring) Rule(name string, rule awsevents.IRule, bus awsevents.IEven
 		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 			Namespace: jsii.String("AWS/Events"), MetricName: jsii.String(metric),
 			DimensionsMap: &map[string]*string{"RuleName": rule.RuleName(), "EventBusName": bus.EventBusName()},
-			Statistic:     jsii.String("Sum"), Period: fiveMinutes,
+			Statistic:     jsii.String("Sum"), Period: minutes(5),
 		})
 	}
 	m.add(alarm{name: name + "FailedInvocations", metric: metric("FailedInvocations"), threshold: 1,
@@ -292,10 +292,10 @@ func (m *Monitoring) Rule(name string, rule awsevents.IRule, bus awsevents.IEven
 // Table alarms on read and write throttles and system errors; and graphs
 // consumed capacity.
 func (m *Monitoring) Table(name string, t awsdynamodb.ITable) {
-	opts := &awscloudwatch.MetricOptions{Period: fiveMinutes, Statistic: jsii.String("Sum")}
+	opts := &awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("Sum")}
 	reads, writes := t.Metric(jsii.String("ReadThrottleEvents"), opts), t.Metric(jsii.String("WriteThrottleEvents"), opts)
 	errs := t.MetricSystemErrorsForOperations(&awsdynamodb.SystemErrorsForOperationsMetricOptions{
-		Period: fiveMinutes,
+		Period: minutes(5),
 		Operations: &[]awsdynamodb.Operation{awsdynamodb.Operation_GET_ITEM, awsdynamodb.Operation_PUT_ITEM, awsdynamodb.Operation_UPDATE_ITEM,
 			awsdynamodb.Operation_DELETE_ITEM, awsdynamodb.Operation_QUERY, awsdynamodb.Operation_TRANSACT_WRITE_ITEMS},
 	})
