@@ -227,6 +227,10 @@ func (s *Store) acquire(ctx context.Context, pk, fingerprint string) (string, *r
 	if err := attributevalue.UnmarshalMap(existing, &rec); err != nil {
 		return "", nil, fmt.Errorf("decode idempotency record: %w", err)
 	}
+	if rec.Token == token {
+		// The SDK retried a put whose response was lost: the record is ours.
+		return token, nil, nil
+	}
 	return "", &rec, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/acme/customers-api/functions/customers/handlers"
@@ -403,4 +404,31 @@ func parallel(n int, f func(i int) httpx.Response) map[int]int {
 	close(start)
 	wg.Wait()
 	return statuses
+}
+
+// retriedPuts applies every idempotency PutItem twice and answers with the
+// second result, as the SDK does when a put's response is lost and it
+// retries: the first attempt wrote the record, the retry finds it.
+type retriedPuts struct{ handlers.DB }
+
+func (r retriedPuts) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if pk, ok := in.Item["pk"].(*types.AttributeValueMemberS); ok && strings.HasPrefix(pk.Value, "IDEMPOTENCY#") {
+		r.DB.PutItem(ctx, in, opts...)
+	}
+	return r.DB.PutItem(ctx, in, opts...)
+}
+
+func TestARetriedKeyAcquisitionRecognizesItsOwnRecord(t *testing.T) {
+	a := newAPIWith(t, func(db handlers.DB) handlers.DB { return retriedPuts{db} })
+	key := map[string]string{"Idempotency-Key": "retried"}
+	start := time.Now()
+	wantStatus(t, a.create("A", "a@example.com", key), http.StatusCreated)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the create took %v: it waited for its own record", d)
+	}
+	replay := a.create("A", "a@example.com", key)
+	wantStatus(t, replay, http.StatusCreated)
+	if replay.Headers["Idempotent-Replayed"] != "true" {
+		t.Error("the retry after completion was not a replay")
+	}
 }
