@@ -432,3 +432,24 @@ func TestARetriedKeyAcquisitionRecognizesItsOwnRecord(t *testing.T) {
 		t.Error("the retry after completion was not a replay")
 	}
 }
+
+// retriedUpdates applies every UpdateItem twice and answers with the second
+// result, as the SDK does when an update's response is lost and it retries.
+type retriedUpdates struct{ handlers.DB }
+
+func (r retriedUpdates) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	r.DB.UpdateItem(ctx, in, opts...)
+	return r.DB.UpdateItem(ctx, in, opts...)
+}
+
+func TestARetriedUpdateThatAlreadyAppliedIsNotA412(t *testing.T) {
+	a := newAPIWith(t, func(db handlers.DB) handlers.DB { return retriedUpdates{db} })
+	c := a.mustCreate("A", "a@example.com")
+	resp := a.put(c.ID, `"1"`, `{"name":"A2","email":"a@example.com","status":"ACTIVE"}`)
+	wantStatus(t, resp, http.StatusOK)
+	if got := decode[customer](t, resp); got.Version != 2 || got.Name != "A2" {
+		t.Errorf("updated %+v", got)
+	}
+	// A genuinely stale version is still refused.
+	wantStatus(t, a.put(c.ID, `"1"`, `{"name":"A3","email":"a@example.com","status":"ACTIVE"}`), http.StatusPreconditionFailed)
+}

@@ -230,7 +230,7 @@ func (s *Store) Update(ctx context.Context, prev, next customers.Customer) error
 		})
 		var failed *types.ConditionalCheckFailedException
 		if errors.As(err, &failed) {
-			return customers.ErrVersionMismatch
+			return s.mismatchUnlessWritten(ctx, next)
 		}
 		return ddb.Classify("update customer", err)
 	}
@@ -274,6 +274,24 @@ func (s *Store) Delete(ctx context.Context, c customers.Customer) error {
 		return customers.ErrVersionMismatch
 	}
 	return err
+}
+
+// mismatchUnlessWritten explains a failed version condition. An SDK retry
+// of an update whose response was lost fails its condition on the very write
+// it made; if the stored customer is exactly next, the update did apply.
+// Otherwise someone else changed the customer: ErrVersionMismatch.
+func (s *Store) mismatchUnlessWritten(ctx context.Context, next customers.Customer) error {
+	stored, err := s.Get(ctx, next.ID)
+	switch {
+	case errors.Is(err, customers.ErrNotFound):
+		return customers.ErrVersionMismatch
+	case err != nil:
+		return err
+	case stored.Version == next.Version && stored.Name == next.Name && stored.Email == next.Email &&
+		stored.Status == next.Status && stored.UpdatedDate.Equal(next.UpdatedDate):
+		return nil
+	}
+	return customers.ErrVersionMismatch
 }
 
 func sameVersion(v int64) expression.ConditionBuilder {
