@@ -82,6 +82,9 @@ type Alarms struct {
 	IteratorAgeSeconds int
 	// QueueAgeSeconds is the oldest message the forwarding queue may hold.
 	QueueAgeSeconds int
+	// WAFBlockedPer5Min is how many requests the web ACL may block in 5
+	// minutes before it alarms; required when WAF is on.
+	WAFBlockedPer5Min int
 }
 
 // Events configures the event bus and notifications.
@@ -317,6 +320,9 @@ func (e Environment) Validate() error {
 	}
 	if a.ConcurrencyLimit < 1 || a.IteratorAgeSeconds < 1 || a.QueueAgeSeconds < 1 {
 		bad("Alarms", "ConcurrencyLimit, IteratorAgeSeconds and QueueAgeSeconds must be positive")
+	}
+	if e.WAF && a.WAFBlockedPer5Min < 1 {
+		bad("Alarms.WAFBlockedPer5Min", "%d must be positive when WAF is on", a.WAFBlockedPer5Min)
 	}
 	if d := e.CustomDomain; d != nil {
 		if !domainPattern.MatchString(d.Name) {

@@ -41,6 +41,7 @@ func TestABadValueNamesTheEnvironmentAndField(t *testing.T) {
 		{"CORSOrigins[0]", func(e *Environment) { e.CORSOrigins = []string{"https://app.example.com/path"} }},
 		{"WriteThrottling", func(e *Environment) { e.WriteThrottling = &Throttling{RateLimit: 1e6, BurstLimit: 1} }},
 		{"WAFRateLimit", func(e *Environment) { e.WAFRateLimit = 5 }},
+		{"Alarms.WAFBlockedPer5Min", func(e *Environment) { e.Alarms.WAFBlockedPer5Min = 0 }},
 		{"UsagePlans", func(e *Environment) { e.UsagePlans = nil }},
 		{"UsagePlans[0].QuotaPerDay", func(e *Environment) { e.UsagePlans = []UsagePlan{{Name: "std", Throttling: Throttling{1, 1}}} }},
 		{"UsagePlans[1].Name", func(e *Environment) {

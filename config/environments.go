@@ -60,7 +60,7 @@ var environments = map[string]Environment{
 		Alarms: Alarms{
 			API5xxPercent: 2, API4xxPercent: 15, APILatencyP99Ms: 2000, MinRequestsPer5Min: 0,
 			DurationPercentOfTimeout: 80, ConcurrencyLimit: 1000, ConcurrencyPercent: 80,
-			IteratorAgeSeconds: 120, QueueAgeSeconds: 600,
+			IteratorAgeSeconds: 120, QueueAgeSeconds: 600, WAFBlockedPer5Min: 200,
 		},
 	},
 	"prod": {
@@ -93,7 +93,7 @@ var environments = map[string]Environment{
 		Alarms: Alarms{
 			API5xxPercent: 1, API4xxPercent: 10, APILatencyP99Ms: 1000, MinRequestsPer5Min: 10,
 			DurationPercentOfTimeout: 80, ConcurrencyLimit: 1000, ConcurrencyPercent: 80,
-			IteratorAgeSeconds: 60, QueueAgeSeconds: 300,
+			IteratorAgeSeconds: 60, QueueAgeSeconds: 300, WAFBlockedPer5Min: 1000,
 		},
 	},
 }

@@ -117,8 +117,9 @@ func NewApiStack(scope constructs.Construct, id string, props ApiStackProps) *Ap
 			MinRequestsPer5Min:       a.MinRequestsPer5Min,
 			DurationPercentOfTimeout: a.DurationPercentOfTimeout,
 			ConcurrencyLimit:         a.ConcurrencyLimit, ConcurrencyPercent: a.ConcurrencyPercent,
-			IteratorAge: time.Duration(a.IteratorAgeSeconds) * time.Second,
-			QueueAge:    time.Duration(a.QueueAgeSeconds) * time.Second,
+			IteratorAge:       time.Duration(a.IteratorAgeSeconds) * time.Second,
+			QueueAge:          time.Duration(a.QueueAgeSeconds) * time.Second,
+			WAFBlockedPer5Min: a.WAFBlockedPer5Min,
 		},
 	})
 	return &ApiStack{Stack: stack, Customers: customers}

@@ -65,7 +65,9 @@ func exportedIDs(s *stacks.Service) map[string]string {
 	return out
 }
 
-func TestEveryFunctionQueueRuleTableAndStageHasAnAlarmWithActions(t *testing.T) {
+// Every alarm says what to check first; only the composite notifies, on
+// alarm and on recovery, so that an incident pages once.
+func TestEveryResourceHasAnAlarmAndOnlyTheCompositePages(t *testing.T) {
 	for _, s := range services {
 		t.Run(s.Env.Name, func(t *testing.T) {
 			exports := exportedIDs(s)
@@ -76,8 +78,10 @@ func TestEveryFunctionQueueRuleTableAndStageHasAnAlarmWithActions(t *testing.T) 
 					for id, a := range *template(stack).FindResources(jsii.String(typ), nil) {
 						alarms++
 						p := props(a)
-						if len(asList(p["AlarmActions"])) == 0 || len(asList(p["OKActions"])) == 0 {
-							t.Errorf("alarm %s has no alarm or OK action", id)
+						pages := len(asList(p["AlarmActions"])) == 1 && len(asList(p["OKActions"])) == 1
+						notifies := len(asList(p["AlarmActions"]))+len(asList(p["OKActions"]))+len(asList(p["InsufficientDataActions"])) > 0
+						if composite := typ == "AWS::CloudWatch::CompositeAlarm"; composite && !pages || !composite && notifies {
+							t.Errorf("%s %s: alarm actions %v, OK actions %v; only the composite pages, on alarm and on OK", typ, id, p["AlarmActions"], p["OKActions"])
 						}
 						if d, _ := p["AlarmDescription"].(string); !strings.Contains(d, "Check first") {
 							t.Errorf("alarm %s does not say what to check first: %q", id, d)
@@ -167,6 +171,9 @@ func TestTheDashboardIsReadableAndHasNoHardCodedAccountOrRegion(t *testing.T) {
 				if !strings.Contains(got, title) {
 					t.Errorf("dashboard has no %q widget", title)
 				}
+			}
+			if s.Env.WAF != strings.Contains(got, "WAF requests") {
+				t.Errorf("WAF is %v but the dashboard's WAF panel is not there or should not be", s.Env.WAF)
 			}
 			cdktest.Golden(t, []byte(got), filepath.Join("testdata", fmt.Sprintf("Customers-%s-dashboard.json", s.Env.Name)), *update)
 		})

@@ -1,13 +1,25 @@
 // Package monitoring gives a serverless service its alarms, one dashboard
-// and saved log queries. Each Add method alarms on one resource with
-// thresholds from Thresholds; every alarm says in its description what to
-// check first and notifies an encrypted SNS topic on alarm and on recovery.
-// Finish adds a composite alarm that says the service is unhealthy and an
-// alarm status panel; call it once, after the last Add.
+// and saved log queries. Each method (API, Function, Table, ...) alarms on
+// one resource with thresholds from Thresholds; every alarm states which
+// side of its threshold is a failure and how it treats missing data, and
+// says in its description what to check first.
+//
+// Paging: one page per incident. The alarms on single resources notify
+// nobody; Finish adds the composite "<name>-unhealthy" alarm over all of
+// them, and only the composite notifies the encrypted topic, once when the
+// service becomes unhealthy and once when it recovers. Its notification
+// names the child alarms that triggered it, and the dashboard's alarm
+// status panel shows them. Call Finish once, after the last alarm.
+//
+// The alarms are proven by simulation: constructs/cdktest/alarmsim
+// evaluates the synthesized alarms against metric series that must trip
+// them and series that must not.
 package monitoring
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -26,6 +38,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme/customers-api/constructs/internal/cdkx"
 )
@@ -39,22 +52,26 @@ type Thresholds struct {
 	DurationPercentOfTimeout             int
 	ConcurrencyLimit, ConcurrencyPercent int
 	IteratorAge, QueueAge                time.Duration
+	// WAFBlockedPer5Min is how many requests the web ACL may block in 5
+	// minutes before it alarms (an attack, or a rule blocking real users).
+	WAFBlockedPer5Min int
 }
 
 // Defaults are the thresholds used for zero fields.
 var Defaults = Thresholds{
 	API5xxPercent: 1, API4xxPercent: 10, APILatencyP99: time.Second,
 	DurationPercentOfTimeout: 80, ConcurrencyLimit: 1000, ConcurrencyPercent: 80,
-	IteratorAge: time.Minute, QueueAge: 5 * time.Minute,
+	IteratorAge: time.Minute, QueueAge: 5 * time.Minute, WAFBlockedPer5Min: 500,
 }
 
 // Props describes the monitoring.
 type Props struct {
 	// Name prefixes alarm and dashboard names, e.g. "customers-dev".
 	Name string
-	// Emails receive alarm and OK notifications.
+	// Emails are paged when the service becomes unhealthy and when it
+	// recovers. Undeliverable notifications go to a dead-letter queue.
 	Emails []string
-	// Topic, when set, receives the notifications instead of a new topic.
+	// Topic, when set, receives the pages instead of a new topic.
 	Topic awssns.ITopic
 	// Thresholds override Defaults.
 	Thresholds Thresholds
@@ -67,11 +84,14 @@ type Props struct {
 // Monitoring is the alarms, topic and dashboard.
 type Monitoring struct {
 	constructs.Construct
-	// Topic receives every alarm's notifications; Key encrypts it (nil
-	// when the topic was passed in).
-	Topic awssns.ITopic
-	Key   awskms.Key
-	// Alarms by name; Unhealthy is the composite of all of them.
+	// Topic receives the pages of the Unhealthy composite; Key encrypts it
+	// and EmailDLQ keeps e-mails it could not deliver (both nil when the
+	// topic was passed in, EmailDLQ also when there are no Emails).
+	Topic    awssns.ITopic
+	Key      awskms.Key
+	EmailDLQ awssqs.Queue
+	// Alarms by name; they notify nobody. Unhealthy is the composite of all
+	// of them and pages Topic.
 	Alarms    map[string]awscloudwatch.Alarm
 	Unhealthy awscloudwatch.CompositeAlarm
 	Dashboard awscloudwatch.Dashboard
@@ -94,17 +114,37 @@ func New(scope constructs.Construct, id string, p Props) *Monitoring {
 		m.Key = awskms.NewKey(c, jsii.String("Key"), &awskms.KeyProps{
 			Description: jsii.String("Encrypts the " + p.Name + " alarm topic"), EnableKeyRotation: jsii.Bool(true),
 		})
-		// CloudWatch publishes alarm notifications to the encrypted topic.
+		// CloudWatch publishes this account's alarm notifications to the
+		// encrypted topic, and nobody else's.
+		stack := awscdk.Stack_Of(c)
 		m.Key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
 			Actions:    jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
 			Resources:  jsii.Strings("*"), // in a key policy, "*" is this key
+			Conditions: &map[string]any{
+				"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()},
+				"ArnLike": map[string]any{"aws:SourceArn": stack.FormatArn(&awscdk.ArnComponents{
+					Service: jsii.String("cloudwatch"), Resource: jsii.String("alarm"), ResourceName: jsii.String("*"),
+					ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+				})},
+			},
 		}), nil)
 		topic := awssns.NewTopic(c, jsii.String("Topic"), &awssns.TopicProps{
 			DisplayName: jsii.String(p.Name + " alarms"), MasterKey: m.Key, EnforceSSL: jsii.Bool(true),
 		})
+		if len(p.Emails) > 0 {
+			m.EmailDLQ = awssqs.NewQueue(c, jsii.String("EmailDLQ"), &awssqs.QueueProps{
+				Encryption: awssqs.QueueEncryption_SQS_MANAGED, EnforceSSL: jsii.Bool(true),
+				RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+			})
+			cdknag.NagSuppressions_AddResourceSuppressions(m.EmailDLQ, &[]*cdknag.NagPackSuppression{{
+				Id: jsii.String("AwsSolutions-SQS3"), Reason: jsii.String("This queue is the dead-letter queue of the alarm e-mail subscriptions."),
+			}}, nil)
+		}
 		for _, addr := range p.Emails {
-			topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(addr), nil))
+			topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(addr), &awssnssubscriptions.EmailSubscriptionProps{
+				DeadLetterQueue: m.EmailDLQ,
+			}))
 		}
 		m.Topic = topic
 	}
@@ -125,6 +165,7 @@ func withDefaults(t Thresholds) Thresholds {
 	t.ConcurrencyPercent = cdkx.OrDefault(t.ConcurrencyPercent, d.ConcurrencyPercent)
 	t.IteratorAge = cdkx.OrDefault(t.IteratorAge, d.IteratorAge)
 	t.QueueAge = cdkx.OrDefault(t.QueueAge, d.QueueAge)
+	t.WAFBlockedPer5Min = cdkx.OrDefault(t.WAFBlockedPer5Min, d.WAFBlockedPer5Min)
 	return t
 }
 
@@ -132,39 +173,57 @@ func withDefaults(t Thresholds) Thresholds {
 // makes no jsii call.
 func minutes(n float64) awscdk.Duration { return awscdk.Duration_Minutes(jsii.Number(n)) }
 
-// alarm is one alarm on a metric; above says whether breaching is
-// "greater than or equal" (else "less than"); check is what to look at first.
+// breach is the side of a threshold that is a failure. Its zero value is
+// no side at all, which fails synth: every alarm states its direction.
+type breach struct {
+	op        awscloudwatch.ComparisonOperator
+	threshold float64
+}
+
+// atLeast breaches at or above threshold: errors, latency, age, depth.
+func atLeast(threshold float64) breach {
+	return breach{awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD, threshold}
+}
+
+// below breaches under threshold: only a drop in traffic.
+func below(threshold float64) breach {
+	return breach{awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD, threshold}
+}
+
+// Missing-data treatments, named for what no data means.
+const (
+	// noDataIsHealthy: the metric only has data when something happens
+	// (errors, throttles, requests).
+	noDataIsHealthy = awscloudwatch.TreatMissingData_NOT_BREACHING
+	// noDataIsFailure: the metric must always have data (traffic).
+	noDataIsFailure = awscloudwatch.TreatMissingData_BREACHING
+)
+
+// alarm is one alarm on a metric: when it breaches, how missing data
+// counts, over how many periods (all must breach), and what to check first.
+// breach and missing have no default: leaving either out fails synth.
 type alarm struct {
 	name, check string
 	metric      awscloudwatch.IMetric
-	threshold   float64
-	above       bool
-	periods     int
+	breach      breach
 	missing     awscloudwatch.TreatMissingData
+	periods     int
 }
 
 func (m *Monitoring) add(a alarm) awscloudwatch.Alarm {
-	op := awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD
-	if !a.above {
-		op = awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD
+	if a.breach.op == "" || a.missing == "" || a.periods < 1 {
+		cdkx.Error(m.Construct, "monitoring: alarm %s must state its breach side (atLeast or below), its missing-data treatment and its periods", a.name)
 	}
-	if a.missing == "" {
-		a.missing = awscloudwatch.TreatMissingData_NOT_BREACHING
-	}
-	periods := cdkx.OrDefault(a.periods, 1)
 	al := awscloudwatch.NewAlarm(m.Construct, jsii.String(a.name), &awscloudwatch.AlarmProps{
 		AlarmName:          jsii.String(m.name + "-" + a.name),
 		AlarmDescription:   jsii.String(a.check),
 		Metric:             a.metric,
-		Threshold:          jsii.Number(a.threshold),
-		ComparisonOperator: op,
-		EvaluationPeriods:  jsii.Number(periods),
-		DatapointsToAlarm:  jsii.Number(periods),
+		Threshold:          jsii.Number(a.breach.threshold),
+		ComparisonOperator: a.breach.op,
+		EvaluationPeriods:  jsii.Number(a.periods),
+		DatapointsToAlarm:  jsii.Number(a.periods),
 		TreatMissingData:   a.missing,
 	})
-	action := awscloudwatchactions.NewSnsAction(m.Topic)
-	al.AddAlarmAction(action)
-	al.AddOkAction(action)
 	m.Alarms[a.name] = al
 	m.order = append(m.order, a.name)
 	return al
@@ -187,16 +246,22 @@ func (m *Monitoring) API(api awsapigateway.RestApi, stage awsapigateway.Stage, r
 	}
 	r5, r4 := rate("5XX %", "errors5xx", e5), rate("4XX %", "errors4xx", e4)
 	latency := stage.MetricLatency(&awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("p99")})
-	m.add(alarm{name: "Api5xxRate", metric: r5, threshold: m.t.API5xxPercent,
+	m.add(alarm{name: "Api5xxRate", metric: r5, breach: atLeast(m.t.API5xxPercent), missing: noDataIsHealthy, periods: 1,
 		check: "API 5XX rate is high. Check first: the Lambda errors alarms and the errors-by-route Logs Insights query, then DynamoDB throttles."})
-	m.add(alarm{name: "Api4xxRate", metric: r4, threshold: m.t.API4xxPercent, periods: 3,
+	m.add(alarm{name: "Api4xxRate", metric: r4, breach: atLeast(m.t.API4xxPercent), missing: noDataIsHealthy, periods: 3,
 		check: "API 4XX rate is high. Check first: the access log's errorType (auth, API key, validation, throttling) for a misbehaving client or an expired credential."})
-	m.add(alarm{name: "ApiLatencyP99", metric: latency, threshold: float64(m.t.APILatencyP99.Milliseconds()), periods: 3,
+	m.add(alarm{name: "ApiLatencyP99", metric: latency, breach: atLeast(float64(m.t.APILatencyP99.Milliseconds())), missing: noDataIsHealthy, periods: 3,
 		check: "API p99 latency is high. Check first: Lambda p99 duration and cold starts on the dashboard, then DynamoDB latency."})
 	if m.t.MinRequestsPer5Min > 0 {
-		m.add(alarm{name: "ApiTrafficDrop", metric: count, threshold: float64(m.t.MinRequestsPer5Min), above: false, periods: 3,
-			missing: awscloudwatch.TreatMissingData_BREACHING,
-			check:   "Requests dropped below normal for 15 minutes. Check first: WAF blocks and 4XX in the access logs, DNS and client deployments."})
+		// API Gateway sends no Count at all without requests; filled with
+		// 0, a stop in traffic breaches at once instead of only once the
+		// whole evaluation range has no data (25 minutes, not 15).
+		requests := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression: jsii.String("FILL(requests, 0)"), UsingMetrics: &map[string]awscloudwatch.IMetric{"requests": count},
+			Label: jsii.String("Requests"), Period: minutes(5),
+		})
+		m.add(alarm{name: "ApiTrafficDrop", metric: requests, breach: below(float64(m.t.MinRequestsPer5Min)), missing: noDataIsFailure, periods: 3,
+			check: "Requests dropped below normal for 15 minutes. Check first: WAF blocks and 4XX in the access logs, DNS and client deployments."})
 	}
 	perRoute := []awscloudwatch.IMetric{}
 	for _, r := range routes {
@@ -217,22 +282,39 @@ func (m *Monitoring) API(api awsapigateway.RestApi, stage awsapigateway.Stage, r
 	)
 }
 
+// WAF alarms when a web ACL blocks more requests than usual, and graphs
+// allowed and blocked requests. metricName is the web ACL's visibility
+// metric name, which names it in CloudWatch.
+func (m *Monitoring) WAF(metricName string) {
+	metric := func(name string) awscloudwatch.IMetric {
+		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace: jsii.String("AWS/WAFV2"), MetricName: jsii.String(name),
+			DimensionsMap: &map[string]*string{"WebACL": jsii.String(metricName), "Region": awscdk.Aws_REGION(), "Rule": jsii.String("ALL")},
+			Statistic:     jsii.String("Sum"), Period: minutes(5), Label: jsii.String(name),
+		})
+	}
+	blocked := metric("BlockedRequests")
+	m.add(alarm{name: "WafBlocked", metric: blocked, breach: atLeast(float64(m.t.WAFBlockedPer5Min)), missing: noDataIsHealthy, periods: 1,
+		check: "The web ACL blocked many requests. Check first: the WAF logs for the rule and the source IPs: an attack, or a rule or rate limit blocking real clients."})
+	m.Dashboard.AddWidgets(graph("WAF requests", metric("AllowedRequests"), blocked))
+}
+
 // Function alarms on a Lambda function's errors, throttles, p99 duration
 // near its timeout and concurrency near the limit; and graphs them.
 func (m *Monitoring) Function(name string, fn awslambda.IFunction, timeout time.Duration) {
 	opts := &awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("Sum")}
 	duration := fn.MetricDuration(&awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("p99"), Label: jsii.String(name + " p99")})
 	concurrency := fn.Metric(jsii.String("ConcurrentExecutions"), &awscloudwatch.MetricOptions{Period: minutes(1), Statistic: jsii.String("Maximum")})
-	m.add(alarm{name: name + "Errors", metric: fn.MetricErrors(opts), threshold: 1,
+	m.add(alarm{name: name + "Errors", metric: fn.MetricErrors(opts), breach: atLeast(1), missing: noDataIsHealthy, periods: 1,
 		check: fmt.Sprintf("Function %s failed. Check first: its log group for level ERROR lines and their error field.", name)})
-	m.add(alarm{name: name + "Throttles", metric: fn.MetricThrottles(opts), threshold: 1,
+	m.add(alarm{name: name + "Throttles", metric: fn.MetricThrottles(opts), breach: atLeast(1), missing: noDataIsHealthy, periods: 1,
 		check: fmt.Sprintf("Function %s was throttled. Check first: account concurrency (ConcurrentExecutions) and any reserved concurrency.", name)})
-	m.add(alarm{name: name + "DurationNearTimeout", metric: duration, periods: 3,
-		threshold: float64(timeout.Milliseconds()) * float64(m.t.DurationPercentOfTimeout) / 100,
-		check:     fmt.Sprintf("Function %s p99 duration is near its timeout. Check first: slow DynamoDB or SNS calls in its X-Ray traces.", name)})
-	m.add(alarm{name: name + "Concurrency", metric: concurrency, periods: 3,
-		threshold: float64(m.t.ConcurrencyLimit * m.t.ConcurrencyPercent / 100),
-		check:     fmt.Sprintf("Function %s is near the concurrency limit. Check first: request volume and duration; raise the account limit or add reserved concurrency.", name)})
+	m.add(alarm{name: name + "DurationNearTimeout", metric: duration, missing: noDataIsHealthy, periods: 3,
+		breach: atLeast(float64(timeout.Milliseconds()) * float64(m.t.DurationPercentOfTimeout) / 100),
+		check:  fmt.Sprintf("Function %s p99 duration is near its timeout. Check first: slow DynamoDB or SNS calls in its X-Ray traces.", name)})
+	m.add(alarm{name: name + "Concurrency", metric: concurrency, missing: noDataIsHealthy, periods: 3,
+		breach: atLeast(float64(m.t.ConcurrencyLimit * m.t.ConcurrencyPercent / 100)),
+		check:  fmt.Sprintf("Function %s is near the concurrency limit. Check first: request volume and duration; raise the account limit or add reserved concurrency.", name)})
 	series := []awscloudwatch.IMetric{duration}
 	if m.namespace != "" {
 		series = append(series, awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
@@ -246,7 +328,7 @@ func (m *Monitoring) Function(name string, fn awslambda.IFunction, timeout time.
 // StreamConsumer alarms when a stream-reading function falls behind.
 func (m *Monitoring) StreamConsumer(name string, fn awslambda.IFunction) awscloudwatch.IMetric {
 	age := fn.Metric(jsii.String("IteratorAge"), &awscloudwatch.MetricOptions{Period: minutes(1), Statistic: jsii.String("Maximum"), Label: jsii.String(name + " iterator age")})
-	m.add(alarm{name: name + "IteratorAge", metric: age, threshold: float64(m.t.IteratorAge.Milliseconds()), periods: 5,
+	m.add(alarm{name: name + "IteratorAge", metric: age, breach: atLeast(float64(m.t.IteratorAge.Milliseconds())), missing: noDataIsHealthy, periods: 5,
 		check: fmt.Sprintf("%s is falling behind the table stream. Check first: its Errors alarm and logs (a record that keeps failing), then SNS.", name)})
 	return age
 }
@@ -254,7 +336,7 @@ func (m *Monitoring) StreamConsumer(name string, fn awslambda.IFunction) awsclou
 // DLQ alarms on any message in a dead-letter queue.
 func (m *Monitoring) DLQ(name string, q awssqs.IQueue, of string) awscloudwatch.IMetric {
 	visible := q.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: minutes(1), Statistic: jsii.String("Maximum"), Label: jsii.String(name)})
-	m.add(alarm{name: name + "NotEmpty", metric: visible, threshold: 1,
+	m.add(alarm{name: name + "NotEmpty", metric: visible, breach: atLeast(1), missing: noDataIsHealthy, periods: 1,
 		check: fmt.Sprintf("%s holds messages that %s could not handle. Check first: one message's body and the failing function's logs; redrive once fixed.", name, of)})
 	return visible
 }
@@ -262,19 +344,20 @@ func (m *Monitoring) DLQ(name string, q awssqs.IQueue, of string) awscloudwatch.
 // Queue alarms when a work queue's oldest message is too old.
 func (m *Monitoring) Queue(name string, q awssqs.IQueue) awscloudwatch.IMetric {
 	age := q.MetricApproximateAgeOfOldestMessage(&awscloudwatch.MetricOptions{Period: minutes(1), Statistic: jsii.String("Maximum"), Label: jsii.String(name + " oldest message (s)")})
-	m.add(alarm{name: name + "OldestMessage", metric: age, threshold: m.t.QueueAge.Seconds(), periods: 5,
+	m.add(alarm{name: name + "OldestMessage", metric: age, breach: atLeast(m.t.QueueAge.Seconds()), missing: noDataIsHealthy, periods: 5,
 		check: fmt.Sprintf("%s is not being drained. Check first: its consumer's Errors and Throttles alarms, then EventBridge PutEvents failures in its logs.", name)})
 	return age
 }
 
 // Deliveries alarms on a topic's failed deliveries.
 func (m *Monitoring) Deliveries(name string, t awssns.ITopic) {
-	m.add(alarm{name: name + "FailedNotifications", metric: t.MetricNumberOfNotificationsFailed(&awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("Sum")}), threshold: 1,
-		check: fmt.Sprintf("%s could not deliver to a subscriber. Check first: the subscription DLQs and the subscribed queue's policy.", name)})
+	m.add(alarm{name: name + "FailedNotifications", breach: atLeast(1), missing: noDataIsHealthy, periods: 1,
+		metric: t.MetricNumberOfNotificationsFailed(&awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("Sum")}),
+		check:  fmt.Sprintf("%s could not deliver to a subscriber. Check first: the subscription DLQs and the subscribed queue's policy.", name)})
 }
 
 // Rule alarms on an EventBridge rule's failed invocations and on events
-// that could not even reach the target's DLQ; no data is not a breach.
+// that could not even reach the target's DLQ.
 func (m *Monitoring) Rule(name string, rule awsevents.IRule, bus awsevents.IEventBus) {
 	metric := func(metric string) awscloudwatch.IMetric {
 		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
@@ -283,31 +366,67 @@ func (m *Monitoring) Rule(name string, rule awsevents.IRule, bus awsevents.IEven
 			Statistic:     jsii.String("Sum"), Period: minutes(5),
 		})
 	}
-	m.add(alarm{name: name + "FailedInvocations", metric: metric("FailedInvocations"), threshold: 1,
+	m.add(alarm{name: name + "FailedInvocations", metric: metric("FailedInvocations"), breach: atLeast(1), missing: noDataIsHealthy, periods: 1,
 		check: fmt.Sprintf("Rule %s could not deliver events to its target. Check first: the target queue's policy and the rule's DLQ.", name)})
-	m.add(alarm{name: name + "DLQDeliveryFailed", metric: metric("InvocationsFailedToBeSentToDlq"), threshold: 1,
+	m.add(alarm{name: name + "DLQDeliveryFailed", metric: metric("InvocationsFailedToBeSentToDlq"), breach: atLeast(1), missing: noDataIsHealthy, periods: 1,
 		check: fmt.Sprintf("Rule %s lost events: they reached neither the target nor its DLQ. Check first: the DLQ's policy; replay from the archive.", name)})
 }
 
-// Table alarms on read and write throttles and system errors; and graphs
-// consumed capacity.
-func (m *Monitoring) Table(name string, t awsdynamodb.ITable) {
-	opts := &awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("Sum")}
-	reads, writes := t.Metric(jsii.String("ReadThrottleEvents"), opts), t.Metric(jsii.String("WriteThrottleEvents"), opts)
-	errs := t.MetricSystemErrorsForOperations(&awsdynamodb.SystemErrorsForOperationsMetricOptions{
-		Period: minutes(5),
-		Operations: &[]awsdynamodb.Operation{awsdynamodb.Operation_GET_ITEM, awsdynamodb.Operation_PUT_ITEM, awsdynamodb.Operation_UPDATE_ITEM,
-			awsdynamodb.Operation_DELETE_ITEM, awsdynamodb.Operation_QUERY, awsdynamodb.Operation_TRANSACT_WRITE_ITEMS},
-	})
-	m.add(alarm{name: name + "ReadThrottles", metric: reads, threshold: 1,
-		check: fmt.Sprintf("Table %s throttled reads. Check first: a hot partition (Contributor Insights) or a list query storm.", name)})
-	m.add(alarm{name: name + "WriteThrottles", metric: writes, threshold: 1,
-		check: fmt.Sprintf("Table %s throttled writes. Check first: a hot key or a bulk import; on-demand tables throttle above twice the previous peak.", name)})
-	m.add(alarm{name: name + "SystemErrors", metric: errs, threshold: 1,
+// Table alarms on read and write throttles of the table and of each of
+// its global secondary indexes, and on system errors; and graphs consumed
+// capacity. CloudWatch ignores missing data in alarms on AWS/DynamoDB
+// metrics, which DynamoDB only reports while something happens, so each
+// metric is filled with 0: without that an alarm would stay in ALARM after
+// the throttling stopped.
+func (m *Monitoring) Table(name string, t awsdynamodb.ITable, indexes []string) {
+	metric := func(metric string, dims map[string]string) awscloudwatch.IMetric {
+		d := map[string]*string{"TableName": t.TableName()}
+		for k, v := range dims {
+			d[k] = jsii.String(v)
+		}
+		return t.Metric(jsii.String(metric), &awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("Sum"), DimensionsMap: &d})
+	}
+	// filled sums metrics, each read as 0 where it has no data.
+	filled := func(label string, metrics map[string]awscloudwatch.IMetric) awscloudwatch.IMetric {
+		ids := make([]string, 0, len(metrics))
+		for id := range metrics {
+			ids = append(ids, "FILL("+id+", 0)")
+		}
+		slices.Sort(ids)
+		return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression: jsii.String(strings.Join(ids, " + ")), UsingMetrics: &metrics, Label: jsii.String(label), Period: minutes(5),
+		})
+	}
+	// throttles alarms on one table or index; part names it in the alarm
+	// names and, lower-cased, in the metric ids, which must be unique
+	// within the dashboard graph.
+	throttles := func(part, what string, dims map[string]string) (reads, writes awscloudwatch.IMetric) {
+		id := strings.ToLower(part)
+		reads = filled(what+" read throttles", map[string]awscloudwatch.IMetric{"reads" + id: metric("ReadThrottleEvents", dims)})
+		writes = filled(what+" write throttles", map[string]awscloudwatch.IMetric{"writes" + id: metric("WriteThrottleEvents", dims)})
+		m.add(alarm{name: name + part + "ReadThrottles", metric: reads, breach: atLeast(1), missing: noDataIsHealthy, periods: 1,
+			check: fmt.Sprintf("%s throttled reads. Check first: the most throttled keys in its Contributor Insights (a hot partition), or a list query storm.", what)})
+		m.add(alarm{name: name + part + "WriteThrottles", metric: writes, breach: atLeast(1), missing: noDataIsHealthy, periods: 1,
+			check: fmt.Sprintf("%s throttled writes. Check first: the most throttled keys in its Contributor Insights (a hot key) or a bulk import; on-demand tables throttle above twice the previous peak.", what)})
+		return reads, writes
+	}
+	reads, writes := throttles("", "Table "+name, nil)
+	panel := []awscloudwatch.IMetric{reads, writes}
+	for _, ix := range indexes {
+		r, w := throttles("Index"+ix, "Index "+ix+" of table "+name, map[string]string{"GlobalSecondaryIndexName": ix})
+		panel = append(panel, r, w)
+	}
+	ops := map[string]awscloudwatch.IMetric{}
+	for _, op := range []string{"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "TransactWriteItems"} {
+		ops[strings.ToLower(op)] = metric("SystemErrors", map[string]string{"Operation": op})
+	}
+	errs := filled("System errors", ops)
+	m.add(alarm{name: name + "SystemErrors", metric: errs, breach: atLeast(1), missing: noDataIsHealthy, periods: 1,
 		check: fmt.Sprintf("Table %s returned 5XX errors. Check first: the AWS Health Dashboard for DynamoDB in this region.", name)})
+	opts := &awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("Sum")}
 	m.Dashboard.AddWidgets(
 		graph("DynamoDB consumed capacity", t.MetricConsumedReadCapacityUnits(opts), t.MetricConsumedWriteCapacityUnits(opts)),
-		graph("DynamoDB throttles and errors", reads, writes, errs),
+		graph("DynamoDB throttles and errors", append(panel, errs)...),
 	)
 }
 
@@ -357,9 +476,9 @@ func (m *Monitoring) Finish() {
 		AlarmDescription:   jsii.String("The " + m.name + " service is unhealthy: at least one of its alarms is firing. Check first: the alarm status panel of the " + m.name + " dashboard."),
 		AlarmRule:          awscloudwatch.AlarmRule_AnyOf(rules...),
 	})
-	action := awscloudwatchactions.NewSnsAction(m.Topic)
-	m.Unhealthy.AddAlarmAction(action)
-	m.Unhealthy.AddOkAction(action)
+	page := awscloudwatchactions.NewSnsAction(m.Topic)
+	m.Unhealthy.AddAlarmAction(page)
+	m.Unhealthy.AddOkAction(page)
 	m.Dashboard.AddWidgets(awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
 		Title: jsii.String("Alarm status"), Alarms: &alarms, Width: jsii.Number(24), Height: jsii.Number(8),
 	}))

@@ -129,8 +129,10 @@ type Props struct {
 	CustomDomain   *restapi.CustomDomain
 	// Events, when set, publishes business events from the table's stream.
 	Events *Events
-	// AlarmEmails receive alarms; AlarmTopic is an existing topic to use
-	// instead; Thresholds override monitoring.Defaults.
+	// AlarmEmails are paged once when the service becomes unhealthy and
+	// once when it recovers (see constructs/monitoring); AlarmTopic is an
+	// existing topic to page instead; Thresholds override
+	// monitoring.Defaults.
 	AlarmEmails []string
 	AlarmTopic  awssns.ITopic
 	Thresholds  monitoring.Thresholds
@@ -259,6 +261,22 @@ func grant(fn *gofunction.Function, t awsdynamodb.ITable, a TableAccess) {
 	}
 }
 
+// indexes are the table's global secondary indexes: those of a new table
+// and those the operations query.
+func indexes(p Props) []string {
+	var out []string
+	if p.NewTable != nil && p.Table == nil {
+		for _, ix := range p.NewTable.Indexes {
+			out = append(out, ix.Name)
+		}
+	}
+	for _, op := range p.Operations {
+		out = append(out, op.Access.Indexes...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // monitor alarms on every part of the request and event paths.
 func (r *ResourceAPI) monitor(p Props) {
 	m := monitoring.New(r.Construct, "Monitoring", monitoring.Props{
@@ -276,7 +294,13 @@ func (r *ResourceAPI) monitor(p Props) {
 		m.Function(op.Name, r.Functions[op.Name].Function, timeout)
 		logs = append(logs, r.Functions[op.Name].LogGroup)
 	}
-	m.Table("Table", r.Table)
+	m.Table("Table", r.Table, indexes(p))
+	if r.API.WebACL != nil {
+		m.WAF(r.API.WebACL.MetricName)
+	}
+	if m.EmailDLQ != nil {
+		m.DLQ("AlarmEmailDLQ", m.EmailDLQ, "the alarm topic's e-mail subscriptions")
+	}
 	if f := r.Events; f != nil {
 		m.Function("publisher", f.Publisher.Function, timeout)
 		m.Function("forwarder", f.Forwarder.Function, timeout)

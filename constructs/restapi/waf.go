@@ -13,6 +13,8 @@ import (
 
 // WebACL is the stage's web application firewall.
 type WebACL struct {
+	// MetricName names the web ACL in CloudWatch (dimension WebACL).
+	MetricName  string
 	ACL         awswafv2.CfnWebACL
 	Association awswafv2.CfnWebACLAssociation
 	Logging     awswafv2.CfnLoggingConfiguration
@@ -50,11 +52,12 @@ func (r *RestAPI) addWAF(p Props, retention awslogs.RetentionDays) {
 		}},
 		VisibilityConfig: visibility("RateLimitPerIP"),
 	})
+	metricName := p.Name + "-waf"
 	acl := awswafv2.NewCfnWebACL(r.Construct, jsii.String("WebACL"), &awswafv2.CfnWebACLProps{
 		Scope:            jsii.String("REGIONAL"),
 		DefaultAction:    &awswafv2.CfnWebACL_DefaultActionProperty{Allow: map[string]any{}},
 		Rules:            rules,
-		VisibilityConfig: visibility(p.Name + "-waf"),
+		VisibilityConfig: visibility(metricName),
 	})
 	assoc := awswafv2.NewCfnWebACLAssociation(r.Construct, jsii.String("WebACLAssociation"), &awswafv2.CfnWebACLAssociationProps{
 		ResourceArn: r.Stage.StageArn(),
@@ -73,5 +76,5 @@ func (r *RestAPI) addWAF(p Props, retention awslogs.RetentionDays) {
 			ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
 		})},
 	})
-	r.WebACL = &WebACL{ACL: acl, Association: assoc, Logging: logging}
+	r.WebACL = &WebACL{MetricName: metricName, ACL: acl, Association: assoc, Logging: logging}
 }

@@ -1,6 +1,8 @@
 // Package table creates a DynamoDB table with the defaults this project
 // treats as non-negotiable: on-demand billing, point-in-time recovery,
-// encryption at rest with the AWS-managed key, and string keys.
+// encryption at rest with the AWS-managed key, Contributor Insights on the
+// table and every index (the throttle alarms send operators there), and
+// string keys.
 package table
 
 import (
@@ -62,9 +64,10 @@ func New(scope constructs.Construct, id string, props Props) *Table {
 		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
 			PointInTimeRecoveryEnabled: jsii.Bool(true),
 		},
-		DeletionProtection:  jsii.Bool(props.Protect),
-		RemovalPolicy:       cdkx.RemovalPolicy(props.Protect),
-		TimeToLiveAttribute: cdkx.OptionalString(props.TTLAttribute),
+		DeletionProtection:               jsii.Bool(props.Protect),
+		RemovalPolicy:                    cdkx.RemovalPolicy(props.Protect),
+		TimeToLiveAttribute:              cdkx.OptionalString(props.TTLAttribute),
+		ContributorInsightsSpecification: insights(),
 	}
 	if props.Stream {
 		tp.Stream = awsdynamodb.StreamViewType_NEW_AND_OLD_IMAGES
@@ -72,16 +75,25 @@ func New(scope constructs.Construct, id string, props Props) *Table {
 	t := awsdynamodb.NewTable(c, jsii.String("Table"), tp)
 	for _, ix := range props.Indexes {
 		t.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
-			IndexName:      jsii.String(ix.Name),
-			PartitionKey:   attribute(ix.PartitionKey),
-			SortKey:        optionalAttribute(ix.SortKey),
-			ProjectionType: awsdynamodb.ProjectionType_ALL,
+			IndexName:                        jsii.String(ix.Name),
+			PartitionKey:                     attribute(ix.PartitionKey),
+			SortKey:                          optionalAttribute(ix.SortKey),
+			ProjectionType:                   awsdynamodb.ProjectionType_ALL,
+			ContributorInsightsSpecification: insights(),
 		})
 	}
 	if props.LogicalID != "" {
 		t.Node().DefaultChild().(awsdynamodb.CfnTable).OverrideLogicalId(jsii.String(props.LogicalID))
 	}
 	return &Table{Construct: c, Table: t}
+}
+
+// insights turns on Contributor Insights for the most accessed and most
+// throttled keys: what a throttle or hot-partition incident needs.
+func insights() *awsdynamodb.ContributorInsightsSpecification {
+	return &awsdynamodb.ContributorInsightsSpecification{
+		Enabled: jsii.Bool(true), Mode: awsdynamodb.ContributorInsightsMode_ACCESSED_AND_THROTTLED_KEYS,
+	}
 }
 
 func attribute(name string) *awsdynamodb.Attribute {
