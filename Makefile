@@ -18,6 +18,8 @@ RIE := $(CURDIR)/.tools/aws-lambda-rie
 # apidiff checks the exported Go API against api/customers-api.export.
 APIDIFF_VERSION := v0.0.0-20261113113407-e3970619a1a4
 APIDIFF := $(CURDIR)/.tools/apidiff
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(CURDIR)/.tools/staticcheck
 ENV ?=
 GO_FILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
@@ -50,23 +52,28 @@ synth: node_modules/.installed ## Synthesize every environment (ENV=dev for one)
 	go run ./tools/synthsummary cdk.out
 
 test: tools $(APIDIFF) ## Run every test: unit, handler (against moto), construct, snapshot, the example consumer's, and the API check.
-	scripts/apicheck.sh $(APIDIFF)
+	scripts/apicheck.sh $(APIDIFF) check
 	go test ./...
 	cd examples/orders && go test ./...
 
 apicheck: $(APIDIFF) ## Fail on incompatible changes to the exported Go API.
-	scripts/apicheck.sh $(APIDIFF)
+	scripts/apicheck.sh $(APIDIFF) check
 
 api-baseline: $(APIDIFF) ## Record the exported Go API as the compatibility baseline (after a release).
-	$(APIDIFF) -m -w api/customers-api.export github.com/acme/customers-api
+	scripts/apicheck.sh $(APIDIFF) record
 
 $(APIDIFF):
 	GOBIN=$(CURDIR)/.tools go install golang.org/x/exp/cmd/apidiff@$(APIDIFF_VERSION)
 
-lint: tools ## gofmt, go vet, and cfn-lint on every synthesized template.
+$(STATICCHECK):
+	GOBIN=$(CURDIR)/.tools go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+lint: tools $(STATICCHECK) ## gofmt, go vet, staticcheck, and cfn-lint on every synthesized template.
 	@out=$$(gofmt -l $(GO_FILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	cd examples/orders && go vet ./...
+	$(STATICCHECK) ./...
+	cd examples/orders && $(STATICCHECK) ./...
 	$(CDK) synth --quiet -o cdk.out.lint
 	cfn-lint --ignore-checks W3005 -- cdk.out.lint/*.template.json
 	rm -rf cdk.out.lint

@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/acme/customers-api/config"
 	"github.com/acme/customers-api/constructs/gofunction"
+	"github.com/acme/customers-api/internal/config"
 	"github.com/acme/customers-api/stacks"
 )
 

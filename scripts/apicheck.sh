@@ -1,16 +1,42 @@
 #!/usr/bin/env bash
-# Fails when the module's exported Go API has an incompatible change against
-# the committed baseline api/customers-api.export (apidiff prints the change
-# but always exits 0, so any output other than its notes is a failure).
-# After a release that is allowed to break the API, record a new baseline
-# with `make api-baseline` and say so in CHANGELOG.md.
+# The exported Go API other teams build on: every non-main, non-internal
+# package under constructs/ and functions/ (the reusable constructs, the
+# handler toolkit and the test support). stacks/ is the service's own
+# wiring and is not part of it.
+#
+#   apicheck.sh APIDIFF check    fail on an incompatible change against api/
+#   apicheck.sh APIDIFF record   record api/ as the new baseline (after a
+#                                release that may break it; say so in
+#                                CHANGELOG.md)
+#
+# apidiff prints changes but always exits 0, so any output other than its
+# notes is a failure.
 set -euo pipefail
-apidiff=$1
+apidiff=$1 mode=${2:-check}
 go build ./...
-out=$("$apidiff" -m -incompatible api/customers-api.export github.com/acme/customers-api 2>&1 | grep -v '^Ignoring internal package' || true)
-if [ -n "$out" ]; then
-	echo "Incompatible changes to the exported API (baseline api/customers-api.export):"
-	echo "$out"
-	exit 1
+packages=$(go list -f '{{if ne .Name "main"}}{{.ImportPath}}{{end}}' ./constructs/... ./functions/... | grep -v '/internal/')
+if [ "$mode" = record ]; then
+	rm -rf api && mkdir -p api
 fi
+failed=0
+for pkg in $packages; do
+	file=api/${pkg#github.com/acme/customers-api/}.export
+	if [ "$mode" = record ]; then
+		mkdir -p "$(dirname "$file")"
+		"$apidiff" -w "$file" "$pkg"
+		continue
+	fi
+	if [ ! -f "$file" ]; then
+		echo "apicheck: $pkg has no baseline ($file); a new package is compatible, record it with make api-baseline"
+		continue
+	fi
+	out=$("$apidiff" -incompatible "$file" "$pkg" 2>&1 || true)
+	if [ -n "$out" ]; then
+		echo "Incompatible changes to $pkg (baseline $file):"
+		echo "$out"
+		failed=1
+	fi
+done
+[ "$mode" = record ] && { echo "apicheck: baseline recorded in api/"; exit 0; }
+[ "$failed" = 0 ] || exit 1
 echo "apicheck: no incompatible changes to the exported API"

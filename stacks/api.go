@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"github.com/acme/customers-api/constructs/gofunction"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -9,19 +10,14 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/acme/customers-api/config"
 	"github.com/acme/customers-api/constructs/eventfanout"
 	"github.com/acme/customers-api/constructs/monitoring"
 	"github.com/acme/customers-api/constructs/resourceapi"
 	"github.com/acme/customers-api/constructs/restapi"
-	"github.com/acme/customers-api/functions/customers/changes"
-	"github.com/acme/customers-api/functions/customers/contract"
-	"github.com/acme/customers-api/functions/customers/store"
-	td "github.com/acme/customers-api/functions/tabledesign"
+	"github.com/acme/customers-api/internal/config"
+	"github.com/acme/customers-api/internal/customers/contract"
+	td "github.com/acme/customers-api/internal/customers/tabledesign"
 )
-
-// EventSource is the EventBridge source of customer events.
-const EventSource = "com.acme.customers"
 
 // ApiStackProps configures the stateless stack.
 type ApiStackProps struct {
@@ -40,8 +36,8 @@ type ApiStack struct {
 }
 
 // handler is where an operation's code lives and what it may do to the
-// table: exactly what it calls (see functions/customers/store and
-// functions/idempotency).
+// table: exactly what it calls (see internal/customers/store and
+// functions/idempotency), on the items of the prefixes it touches.
 type handler struct {
 	entry  string
 	access resourceapi.TableAccess
@@ -49,15 +45,15 @@ type handler struct {
 
 var handlers = map[string]handler{
 	"list": {"functions/list-customers", resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem"},
-		LeadingKeys: []string{"CUSTOMER#*", "EMAIL#*"}, IndexActions: []string{"dynamodb:Query"}, Indexes: []string{td.ListIndex, td.StatusIndex}}},
+		LeadingKeys: td.LeadingKeys(td.CustomerPrefix, td.EmailPrefix), IndexActions: []string{"dynamodb:Query"}, Indexes: []string{td.ListIndex, td.StatusIndex}}},
 	"get": {"functions/get-customer", resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem"},
-		LeadingKeys: []string{"CUSTOMER#*"}}},
+		LeadingKeys: td.LeadingKeys(td.CustomerPrefix)}},
 	"create": {"functions/create-customer", resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
-		LeadingKeys: []string{"CUSTOMER#*", "EMAIL#*", "IDEMPOTENCY#*"}}},
+		LeadingKeys: td.LeadingKeys(td.CustomerPrefix, td.EmailPrefix, td.IdempotencyPrefix)}},
 	"update": {"functions/update-customer", resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
-		LeadingKeys: []string{"CUSTOMER#*", "EMAIL#*"}}},
+		LeadingKeys: td.LeadingKeys(td.CustomerPrefix, td.EmailPrefix)}},
 	"delete": {"functions/delete-customer", resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:DeleteItem"},
-		LeadingKeys: []string{"CUSTOMER#*", "EMAIL#*"}}},
+		LeadingKeys: td.LeadingKeys(td.CustomerPrefix, td.EmailPrefix)}},
 }
 
 // NewApiStack builds the customers API through the public resourceapi
@@ -86,32 +82,32 @@ func NewApiStack(scope constructs.Construct, id string, props ApiStackProps) *Ap
 		Operations:  ops,
 		Table:       props.Table,
 		UserPool:    pool,
-		Functions: resourceapi.Functions{
+		Functions: gofunction.Settings{
 			MemoryMB: env.Lambda.MemoryMB, Timeout: time.Duration(env.Lambda.TimeoutSeconds) * time.Second,
-			LogRetentionDays: env.LogRetentionDays, Retain: env.DeletionProtection,
+			LogRetentionDays: env.LogRetentionDays, Retain: env.Retain,
 		},
-		Throttle:       throttle(env.Throttling),
-		WriteThrottle:  writeThrottle(env.WriteThrottling),
-		CORSOrigins:    env.CORSOrigins,
-		CloudWatchRole: env.APIGatewayCloudWatchRole,
-		WAF:            env.WAF,
-		WAFRateLimit:   env.WAFRateLimit,
-		UsagePlans:     usagePlans(env.UsagePlans),
-		CustomDomain:   customDomain(env.CustomDomain),
-		Events: &resourceapi.Events{
-			ItemType: store.TypeCustomer, PublisherEntry: "functions/publish-customer-events", ForwarderEntry: "functions/forward-events",
-			EventSource: EventSource, ArchiveRetentionDays: env.Events.ArchiveRetentionDays,
+		API: restapi.Settings{
+			Throttle:       throttle(env.Throttling),
+			CORSOrigins:    env.CORSOrigins,
+			CloudWatchRole: env.APIGatewayCloudWatchRole,
+			WAF:            env.WAF,
+			WAFRateLimit:   env.WAFRateLimit,
+			UsagePlans:     usagePlans(env.UsagePlans),
+			CustomDomain:   customDomain(env.CustomDomain),
+		},
+		WriteThrottle: writeThrottle(env.WriteThrottling),
+		Events: &eventfanout.Settings{
+			ItemType: td.TypeCustomer, PublisherEntry: "functions/publish-customer-events", ForwarderEntry: "functions/forward-events",
+			EventSource: contract.EventSource, ArchiveRetentionDays: env.Events.ArchiveRetentionDays,
 			NotificationEmails: env.Events.NotificationEmails, NotificationTypes: env.Events.NotificationTypes,
 			// The seed's consumers: analytics gets every event, CRM new
 			// customers and status changes.
 			Rules: []eventfanout.Rule{
 				{Name: "analytics"},
-				{Name: "crm", DetailTypes: []string{changes.Created, changes.StatusChanged}},
+				{Name: "crm", DetailTypes: []string{contract.EventCreated, contract.EventStatusChanged}},
 			},
 		},
-		AlarmEmails:      env.AlarmEmails,
-		MetricsNamespace: contract.MetricsNamespace,
-		Thresholds: monitoring.Thresholds{
+		Alarms: monitoring.Settings{Emails: env.AlarmEmails, MetricsNamespace: contract.MetricsNamespace, Thresholds: monitoring.Thresholds{
 			API5xxPercent: a.API5xxPercent, API4xxPercent: a.API4xxPercent,
 			APILatencyP99:            time.Duration(a.APILatencyP99Ms) * time.Millisecond,
 			MinRequestsPer5Min:       a.MinRequestsPer5Min,
@@ -120,7 +116,7 @@ func NewApiStack(scope constructs.Construct, id string, props ApiStackProps) *Ap
 			IteratorAge:       time.Duration(a.IteratorAgeSeconds) * time.Second,
 			QueueAge:          time.Duration(a.QueueAgeSeconds) * time.Second,
 			WAFBlockedPer5Min: a.WAFBlockedPer5Min,
-		},
+		}},
 	})
 	return &ApiStack{Stack: stack, Customers: customers}
 }

@@ -12,11 +12,11 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/acme/customers-api/config"
+	"github.com/acme/customers-api/internal/config"
 )
 
-// Service holds the stacks of one environment.
-type Service struct {
+// Deployment holds the stacks of one environment.
+type Deployment struct {
 	Env  config.Environment
 	Data *DataStack
 	// Auth is nil when the environment imports an existing user pool.
@@ -24,8 +24,8 @@ type Service struct {
 	Api  *ApiStack
 }
 
-// Stacks lists the service's stacks.
-func (s *Service) Stacks() []awscdk.Stack {
+// Stacks lists the deployment's stacks.
+func (s *Deployment) Stacks() []awscdk.Stack {
 	out := []awscdk.Stack{s.Data.Stack}
 	if s.Auth != nil {
 		out = append(out, s.Auth.Stack)
@@ -41,7 +41,7 @@ func StackName(env config.Environment, part string) string {
 // NewApp adds the stacks of every given environment to app and applies the
 // cdk-nag AwsSolutions checks to all of them. app.go and the tests both call
 // it. An invalid configuration adds nothing and returns the validation error.
-func NewApp(app awscdk.App, envs []config.Environment) ([]*Service, error) {
+func NewApp(app awscdk.App, envs []config.Environment) ([]*Deployment, error) {
 	var errs []error
 	for _, env := range envs {
 		errs = append(errs, env.Validate())
@@ -49,15 +49,15 @@ func NewApp(app awscdk.App, envs []config.Environment) ([]*Service, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	services := make([]*Service, 0, len(envs))
+	services := make([]*Deployment, 0, len(envs))
 	for _, env := range envs {
-		services = append(services, newService(app, env))
+		services = append(services, newDeployment(app, env))
 	}
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	return services, nil
 }
 
-func newService(app awscdk.App, env config.Environment) *Service {
+func newDeployment(app awscdk.App, env config.Environment) *Deployment {
 	base := awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)},
 		Tags: &map[string]*string{
@@ -69,10 +69,10 @@ func newService(app awscdk.App, env config.Environment) *Service {
 		p := base
 		p.StackName = jsii.String(StackName(env, part))
 		p.Description = jsii.String(fmt.Sprintf("Customers API (%s): %s", env.Name, part))
-		p.TerminationProtection = jsii.Bool(env.DeletionProtection)
+		p.TerminationProtection = jsii.Bool(env.Retain)
 		return p
 	}
-	svc := &Service{Env: env}
+	svc := &Deployment{Env: env}
 	svc.Data = NewDataStack(app, StackName(env, "Data"), DataStackProps{StackProps: withName("Data"), Env: env})
 	var pool awscognito.IUserPool // nil: the Api stack imports Auth.ExistingUserPoolID
 	if env.Auth.ExistingUserPoolID == "" {

@@ -7,9 +7,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/acme/customers-api/config"
 	"github.com/acme/customers-api/constructs/userpool"
-	"github.com/acme/customers-api/functions/customers/contract"
+	"github.com/acme/customers-api/internal/config"
+	"github.com/acme/customers-api/internal/customers/contract"
 )
 
 // AuthStackProps configures the identity stack.
@@ -38,7 +38,7 @@ func NewAuthStack(scope constructs.Construct, id string, props AuthStackProps) *
 		RefreshTokenValidity: time.Duration(a.RefreshTokenDays) * 24 * time.Hour,
 		CallbackURLs:         a.CallbackURLs,
 		LogoutURLs:           a.LogoutURLs,
-		Protect:              props.Env.DeletionProtection,
+		Retain:               props.Env.Retain,
 	})
 	return &AuthStack{Stack: stack, UserPool: pool}
 }

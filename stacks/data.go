@@ -6,9 +6,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/acme/customers-api/config"
 	"github.com/acme/customers-api/constructs/table"
-	"github.com/acme/customers-api/functions/tabledesign"
+	"github.com/acme/customers-api/internal/config"
+	"github.com/acme/customers-api/internal/customers/tabledesign"
 )
 
 // DataStackProps configures the stateful stack.
@@ -26,7 +26,7 @@ type DataStack struct {
 }
 
 // NewDataStack creates the customers table with the key design in
-// functions/tabledesign.
+// internal/customers/tabledesign.
 func NewDataStack(scope constructs.Construct, id string, props DataStackProps) *DataStack {
 	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
 	t := table.New(stack, "Customers", table.Props{
@@ -38,7 +38,7 @@ func NewDataStack(scope constructs.Construct, id string, props DataStackProps) *
 		},
 		TTLAttribute: tabledesign.TTLAttribute,
 		Stream:       true,
-		Protect:      props.Env.DeletionProtection,
+		Retain:       props.Env.Retain,
 		LogicalID:    "CustomersTable",
 	})
 	return &DataStack{Stack: stack, Table: t.Table}

@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 
-	"github.com/acme/customers-api/config"
 	"github.com/acme/customers-api/constructs/cdktest/alarmsim"
-	"github.com/acme/customers-api/functions/tabledesign"
+	"github.com/acme/customers-api/internal/config"
+	"github.com/acme/customers-api/internal/customers/tabledesign"
 	"github.com/acme/customers-api/stacks"
 )
 
@@ -196,7 +196,7 @@ func token(c constructs.IConstruct) string {
 }
 
 // faults lists every failure the environment's alarms must page for.
-func faults(s *stacks.Service) []fault {
+func faults(s *stacks.Deployment) []fault {
 	c, env := s.Api.Customers, s.Env
 	var out []fault
 	functions := map[string]constructs.IConstruct{"publisher": c.Events.Publisher.Function, "forwarder": c.Events.Forwarder.Function}
@@ -272,13 +272,13 @@ func healthyRate(env config.Environment) float64 {
 
 // scenarios holds what the scenario checks need for one environment.
 type scenarios struct {
-	s      *stacks.Service
+	s      *stacks.Deployment
 	prefix string
 	raw    map[string][]byte
 	faults []fault
 }
 
-func newScenarios(t *testing.T, s *stacks.Service) *scenarios {
+func newScenarios(t *testing.T, s *stacks.Deployment) *scenarios {
 	t.Helper()
 	raw := map[string][]byte{}
 	for _, stack := range s.Stacks() {

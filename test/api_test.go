@@ -12,10 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/acme/customers-api/constructs/restapi"
-	"github.com/acme/customers-api/functions/customers/contract"
+	"github.com/acme/customers-api/internal/customers/contract"
 )
-
-type resource = map[string]any
 
 func props(r *map[string]any) map[string]any { return (*r)["Properties"].(map[string]any) }
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/acme/customers-api/config"
+	"github.com/acme/customers-api/internal/config"
 	"github.com/acme/customers-api/stacks"
 )
 

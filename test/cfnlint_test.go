@@ -19,7 +19,7 @@ func TestCfnLintFindsNoErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := []string{"--ignore-checks", "W3005", "--"}
-	allStacks(t, func(_ *testing.T, _ *stacks.Service, stack awscdk.Stack) {
+	allStacks(t, func(_ *testing.T, _ *stacks.Deployment, stack awscdk.Stack) {
 		args = append(args, templateFile(stack))
 	})
 	if len(args) < 12 {

@@ -7,7 +7,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme/customers-api/constructs/cdktest"
-	"github.com/acme/customers-api/functions/tabledesign"
+	"github.com/acme/customers-api/internal/customers/tabledesign"
 	"github.com/acme/customers-api/stacks"
 )
 
@@ -50,7 +50,7 @@ func TestTheTableIsProtectedAndRetainedWhereConfigured(t *testing.T) {
 	for _, s := range services {
 		t.Run(s.Env.Name, func(t *testing.T) {
 			policy := "Delete"
-			if s.Env.DeletionProtection {
+			if s.Env.Retain {
 				policy = "Retain"
 			}
 			resources := template(s.Data.Stack).FindResources(jsii.String("AWS::DynamoDB::Table"), nil)
@@ -61,18 +61,18 @@ func TestTheTableIsProtectedAndRetainedWhereConfigured(t *testing.T) {
 			if got := (*table)["DeletionPolicy"]; got != policy {
 				t.Errorf("DeletionPolicy = %v, want %s", got, policy)
 			}
-			if got := (*table)["Properties"].(map[string]any)["DeletionProtectionEnabled"]; got != s.Env.DeletionProtection {
-				t.Errorf("DeletionProtectionEnabled = %v, want %v", got, s.Env.DeletionProtection)
+			if got := (*table)["Properties"].(map[string]any)["DeletionProtectionEnabled"]; got != s.Env.Retain {
+				t.Errorf("DeletionProtectionEnabled = %v, want %v", got, s.Env.Retain)
 			}
 		})
 	}
-	if !services[2].Env.DeletionProtection || services[2].Env.Name != "prod" {
+	if !services[2].Env.Retain || services[2].Env.Name != "prod" {
 		t.Error("prod must have deletion protection")
 	}
 }
 
 func TestStackNamesCarryTheEnvironment(t *testing.T) {
-	allStacks(t, func(t *testing.T, s *stacks.Service, stack awscdk.Stack) {
+	allStacks(t, func(t *testing.T, s *stacks.Deployment, stack awscdk.Stack) {
 		if want := "Customers-" + s.Env.Name + "-"; (*stack.StackName())[:len(want)] != want {
 			t.Errorf("stack name %s does not start with %s", *stack.StackName(), want)
 		}
@@ -83,7 +83,7 @@ func TestStackNamesCarryTheEnvironment(t *testing.T) {
 }
 
 func TestNoCdkNagFindingIsLeftUnsuppressed(t *testing.T) {
-	allStacks(t, func(t *testing.T, _ *stacks.Service, stack awscdk.Stack) {
+	allStacks(t, func(t *testing.T, _ *stacks.Deployment, stack awscdk.Stack) {
 		for _, f := range cdktest.NagFindings(stack) {
 			t.Error(f)
 		}

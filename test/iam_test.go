@@ -112,7 +112,7 @@ func TestEachFunctionMayOnlyUseItsOwnTableActions(t *testing.T) {
 }
 
 func TestNoPolicyAnywhereAllowsAWildcardAction(t *testing.T) {
-	allStacks(t, func(t *testing.T, _ *stacks.Service, stack awscdk.Stack) {
+	allStacks(t, func(t *testing.T, _ *stacks.Deployment, stack awscdk.Stack) {
 		for id, p := range *template(stack).FindResources(jsii.String("AWS::IAM::Policy"), nil) {
 			b, _ := json.Marshal((*p)["Properties"].(map[string]any)["PolicyDocument"])
 			var doc struct{ Statement []struct{ Action any } }

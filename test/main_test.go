@@ -14,14 +14,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/acme/customers-api/config"
+	"github.com/acme/customers-api/internal/config"
 	"github.com/acme/customers-api/internal/testenv"
 	"github.com/acme/customers-api/stacks"
 )
 
 var (
 	// services are the stacks of every environment.
-	services []*stacks.Service
+	services []*stacks.Deployment
 	// assemblyDir is where the app was synthesized.
 	assemblyDir string
 )
@@ -83,7 +83,7 @@ func newTestApp(dir string) (awscdk.App, error) {
 }
 
 // allStacks calls f with every stack of every environment.
-func allStacks(t *testing.T, f func(t *testing.T, s *stacks.Service, stack awscdk.Stack)) {
+func allStacks(t *testing.T, f func(t *testing.T, s *stacks.Deployment, stack awscdk.Stack)) {
 	for _, s := range services {
 		for _, stack := range s.Stacks() {
 			t.Run(*stack.StackName(), func(t *testing.T) { f(t, s, stack) })

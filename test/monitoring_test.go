@@ -43,7 +43,7 @@ func references(v any, exports map[string]string, into map[string]bool) {
 
 // exportedIDs maps every export name of a service's stacks to the logical
 // id of the resource it exports.
-func exportedIDs(s *stacks.Service) map[string]string {
+func exportedIDs(s *stacks.Deployment) map[string]string {
 	out := map[string]string{}
 	for _, stack := range s.Stacks() {
 		raw, _ := os.ReadFile(templateFile(stack))
@@ -131,7 +131,7 @@ func TestTheCompositeAlarmCoversEveryAlarm(t *testing.T) {
 
 // dashboardBody renders a dashboard's body with each CloudFormation
 // reference shown as ${...}, indented, for reading and the golden file.
-func dashboardBody(t *testing.T, s *stacks.Service) string {
+func dashboardBody(t *testing.T, s *stacks.Deployment) string {
 	t.Helper()
 	dashboards := *template(s.Api.Stack).FindResources(jsii.String("AWS::CloudWatch::Dashboard"), nil)
 	if len(dashboards) != 1 {

@@ -19,7 +19,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
 )
@@ -80,9 +79,19 @@ func NagFindings(stack awscdk.Stack) []string {
 	a := assertions.Annotations_FromStack(stack)
 	nag := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-"))
 	var out []string
-	for _, found := range []*[]*cxapi.SynthesisMessage{a.FindError(jsii.String("*"), nag), a.FindWarning(jsii.String("*"), nag)} {
-		for _, m := range *found {
-			out = append(out, fmt.Sprintf("%s: %v", *m.Id, m.Entry.Data))
+	for _, found := range []any{a.FindError(jsii.String("*"), nag), a.FindWarning(jsii.String("*"), nag)} {
+		// The messages' Go type (cxapi.SynthesisMessage) is deprecated, so
+		// they are read through their JSON form.
+		b, _ := json.Marshal(found)
+		var messages []struct {
+			ID    string `json:"id"`
+			Entry struct {
+				Data any `json:"data"`
+			} `json:"entry"`
+		}
+		json.Unmarshal(b, &messages)
+		for _, m := range messages {
+			out = append(out, fmt.Sprintf("%s: %v", m.ID, m.Entry.Data))
 		}
 	}
 	return out

@@ -12,7 +12,7 @@ package eventfanout
 
 import (
 	"fmt"
-	"time"
+	"github.com/acme/customers-api/functions/envvars"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
@@ -47,18 +47,21 @@ type Props struct {
 	Name string
 	// Table must have a stream with new and old images.
 	Table awsdynamodb.ITable
+	// Functions are the publisher's and forwarder's settings; Retain also
+	// keeps the queues and the key when the stack is deleted.
+	Functions gofunction.Settings
+	Settings
+}
+
+// Settings are the event pipeline's settings; composites take them once and
+// pass them on whole.
+type Settings struct {
 	// ItemType selects the stream records that are business changes: items
 	// whose "type" attribute has this value (in the new or old image).
 	ItemType string
 	// PublisherEntry and ForwarderEntry are the Go packages of the two
 	// functions (see functions/outbox and functions/forwarder).
 	PublisherEntry, ForwarderEntry string
-	// Function settings shared by both functions.
-	MemoryMB         int
-	Timeout          time.Duration
-	LogRetentionDays int
-	// Retain keeps logs, queues and the key when the stack is deleted.
-	Retain bool
 	// EventSource is the EventBridge source of every event.
 	EventSource string
 	// Bus, when set, is used instead of creating one.
@@ -113,12 +116,12 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 	f.Key = awskms.NewKey(c, jsii.String("Key"), &awskms.KeyProps{
 		Description:       jsii.String("Encrypts the " + p.Name + " event topic"),
 		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     cdkx.RemovalPolicy(p.Retain),
+		RemovalPolicy:     cdkx.RemovalPolicy(p.Functions.Retain),
 	})
 	fn := func(id, entry string, env map[string]string) *gofunction.Function {
 		return gofunction.New(c, id, gofunction.Props{
 			Entry: entry, Description: fmt.Sprintf("%s events: %s", p.Name, id),
-			MemoryMB: p.MemoryMB, Timeout: p.Timeout, LogRetentionDays: p.LogRetentionDays, RetainLogs: p.Retain,
+			Settings:    p.Functions,
 			Environment: env,
 		})
 	}
@@ -126,7 +129,7 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 	f.Topic = awssns.NewTopic(c, jsii.String("Topic"), &awssns.TopicProps{
 		DisplayName: jsii.String(p.Name + " business events"), MasterKey: f.Key, EnforceSSL: jsii.Bool(true),
 	})
-	f.Publisher = fn("Publisher", p.PublisherEntry, map[string]string{"TOPIC_ARN": *f.Topic.TopicArn()})
+	f.Publisher = fn("Publisher", p.PublisherEntry, map[string]string{envvars.TopicARN: *f.Topic.TopicArn()})
 	// Granted by hand: Topic.GrantPublish would add kms:GenerateDataKey* and
 	// kms:ReEncrypt*, wildcard actions.
 	f.Publisher.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -143,7 +146,7 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 		Resources:  jsii.Strings(*f.Topic.TopicArn()),
 		Conditions: &map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": f.Publisher.Role.RoleArn()}},
 	}))
-	f.PublisherDLQ = f.dlq("PublisherDLQ", p.Retain, "the publisher's stream event source mapping (records that failed every retry)")
+	f.PublisherDLQ = f.dlq("PublisherDLQ", p.Functions.Retain, "the publisher's stream event source mapping (records that failed every retry)")
 	f.Publisher.Function.AddEventSource(awslambdaeventsources.NewDynamoEventSource(p.Table, &awslambdaeventsources.DynamoEventSourceProps{
 		StartingPosition:        awslambda.StartingPosition_TRIM_HORIZON,
 		BatchSize:               jsii.Number(100),
@@ -164,18 +167,18 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 		AppliesTo: &[]any{jsii.String("Resource::*")},
 	}}, jsii.Bool(true))
 
-	timeout := cdkx.OrDefault(p.Timeout, gofunction.DefaultTimeout)
-	f.ForwardDLQ = f.dlq("ForwardDLQ", p.Retain, "the forwarding queue (messages that failed 5 receives)")
-	f.ForwardQueue = f.queue("ForwardQueue", p.Retain, &awssqs.QueueProps{
+	timeout := cdkx.OrDefault(p.Functions.Timeout, gofunction.DefaultTimeout)
+	f.ForwardDLQ = f.dlq("ForwardDLQ", p.Functions.Retain, "the forwarding queue (messages that failed 5 receives)")
+	f.ForwardQueue = f.queue("ForwardQueue", p.Functions.Retain, &awssqs.QueueProps{
 		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(6 * timeout.Seconds())),
 		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: f.ForwardDLQ, MaxReceiveCount: jsii.Number(5)},
 	})
-	f.SubscriptionDLQs["forward"] = f.dlq("ForwardSubscriptionDLQ", p.Retain, "the topic's subscription of the forwarding queue")
+	f.SubscriptionDLQs["forward"] = f.dlq("ForwardSubscriptionDLQ", p.Functions.Retain, "the topic's subscription of the forwarding queue")
 	f.Topic.AddSubscription(awssnssubscriptions.NewSqsSubscription(f.ForwardQueue, &awssnssubscriptions.SqsSubscriptionProps{
 		RawMessageDelivery: jsii.Bool(true), DeadLetterQueue: f.SubscriptionDLQs["forward"],
 	}))
 	if len(p.NotificationEmails) > 0 {
-		f.SubscriptionDLQs["email"] = f.dlq("EmailSubscriptionDLQ", p.Retain, "the topic's e-mail subscriptions")
+		f.SubscriptionDLQs["email"] = f.dlq("EmailSubscriptionDLQ", p.Functions.Retain, "the topic's e-mail subscriptions")
 		for _, addr := range p.NotificationEmails {
 			f.Topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(addr), &awssnssubscriptions.EmailSubscriptionProps{
 				DeadLetterQueue: f.SubscriptionDLQs["email"],
@@ -190,7 +193,7 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 	if f.Bus == nil {
 		f.Bus = awsevents.NewEventBus(c, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: jsii.String(p.Name)})
 	}
-	f.Forwarder = fn("Forwarder", p.ForwarderEntry, map[string]string{"EVENT_BUS_NAME": *f.Bus.EventBusName(), "EVENT_SOURCE": p.EventSource})
+	f.Forwarder = fn("Forwarder", p.ForwarderEntry, map[string]string{envvars.EventBusName: *f.Bus.EventBusName(), envvars.EventSource: p.EventSource})
 	f.Bus.GrantPutEventsTo(f.Forwarder.Role, nil)
 	f.Forwarder.Function.AddEventSource(awslambdaeventsources.NewSqsEventSource(f.ForwardQueue, &awslambdaeventsources.SqsEventSourceProps{
 		BatchSize: jsii.Number(10), MaxBatchingWindow: awscdk.Duration_Seconds(jsii.Number(1)), ReportBatchItemFailures: jsii.Bool(true),
@@ -231,8 +234,8 @@ func (f *EventFanout) dlq(id string, retain bool, of string) awssqs.Queue {
 
 func (f *EventFanout) addTarget(p Props, r Rule) {
 	t := &Target{}
-	t.DLQ = f.dlq("Target"+r.Name+"DLQ", p.Retain, "the "+r.Name+" rule target (events EventBridge could not deliver)")
-	t.Queue = f.queue("Target"+r.Name, p.Retain, &awssqs.QueueProps{
+	t.DLQ = f.dlq("Target"+r.Name+"DLQ", p.Functions.Retain, "the "+r.Name+" rule target (events EventBridge could not deliver)")
+	t.Queue = f.queue("Target"+r.Name, p.Functions.Retain, &awssqs.QueueProps{
 		DeadLetterQueue: &awssqs.DeadLetterQueue{Queue: t.DLQ, MaxReceiveCount: jsii.Number(5)},
 	})
 	pattern := &awsevents.EventPattern{Source: jsii.Strings(p.EventSource)}

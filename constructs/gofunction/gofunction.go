@@ -42,6 +42,15 @@ type Props struct {
 	Entry string
 	// Description is shown in the Lambda console.
 	Description string
+	Settings
+	// Environment holds the function's environment variables. Never put
+	// secrets here: they are visible in the template and the console.
+	Environment map[string]string
+}
+
+// Settings are what functions built together share; composites take them
+// once and pass them on whole.
+type Settings struct {
 	// MemoryMB defaults to DefaultMemoryMB.
 	MemoryMB int
 	// Timeout defaults to DefaultTimeout.
@@ -49,11 +58,9 @@ type Props struct {
 	// LogRetentionDays is the log group's retention; it defaults to
 	// DefaultRetentionDays and must be a value CloudWatch Logs accepts.
 	LogRetentionDays int
-	// RetainLogs keeps the log group when the stack is deleted.
-	RetainLogs bool
-	// Environment holds the function's environment variables. Never put
-	// secrets here: they are visible in the template and the console.
-	Environment map[string]string
+	// Retain keeps what the function owns (its log group) when the stack is
+	// deleted.
+	Retain bool
 }
 
 // Function is a deployed Go handler and the resources it owns.
@@ -80,7 +87,7 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 	}
 	f.LogGroup = awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
 		Retention:     retention,
-		RemovalPolicy: cdkx.RemovalPolicy(props.RetainLogs),
+		RemovalPolicy: cdkx.RemovalPolicy(props.Retain),
 	})
 	f.Role = awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),

@@ -82,7 +82,7 @@ func TestTheRoleMayOnlyWriteItsOwnLogsAndTraces(t *testing.T) {
 func TestPropsOverrideTheDefaults(t *testing.T) {
 	stack := newStack(t, false)
 	gofunction.New(stack, "Hello", gofunction.Props{
-		Entry: hello, MemoryMB: 1024, Timeout: 3 * time.Second, LogRetentionDays: 365, RetainLogs: true,
+		Entry: hello, Settings: gofunction.Settings{MemoryMB: 1024, Timeout: 3 * time.Second, LogRetentionDays: 365, Retain: true},
 		Environment: map[string]string{"TABLE_NAME": "t"},
 	})
 	tmpl := assertions.Template_FromStack(stack, nil)
@@ -103,7 +103,7 @@ func TestInvalidPropsAreAnnotationErrors(t *testing.T) {
 		want  string
 	}{
 		"missing package":   {gofunction.Props{Entry: "functions/does-not-exist"}, "gofunction: handler package .*functions/does-not-exist.*no such file"},
-		"bad log retention": {gofunction.Props{Entry: hello, LogRetentionDays: 10}, "gofunction: LogRetentionDays: 10 days is not a CloudWatch Logs retention period"},
+		"bad log retention": {gofunction.Props{Entry: hello, Settings: gofunction.Settings{LogRetentionDays: 10}}, "gofunction: LogRetentionDays: 10 days is not a CloudWatch Logs retention period"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			stack := newStack(t, false)

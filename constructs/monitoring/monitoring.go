@@ -68,6 +68,12 @@ var Defaults = Thresholds{
 type Props struct {
 	// Name prefixes alarm and dashboard names, e.g. "customers-dev".
 	Name string
+	Settings
+}
+
+// Settings are the monitoring's settings; composites take them once and
+// pass them on whole.
+type Settings struct {
 	// Emails are paged when the service becomes unhealthy and when it
 	// recovers. Undeliverable notifications go to a dead-letter queue.
 	Emails []string
@@ -440,7 +446,7 @@ func (m *Monitoring) EventPipeline(lag []awscloudwatch.IMetric, dlqDepth []awscl
 func (m *Monitoring) LogQueries(groups []awslogs.ILogGroup) {
 	for _, q := range []struct{ id, name, query string }{
 		{"ErrorsByRoute", "errors by route", "fields @timestamp, route, status, problem, error\n| filter msg = \"request\" and status >= 500\n| stats count(*) as errors by route, problem\n| sort errors desc"},
-		{"SlowestRequests", "slowest requests", "fields @timestamp, requestId, route, status, latencyMs, coldStart, customerId\n| filter msg = \"request\"\n| sort latencyMs desc\n| limit 50"},
+		{"SlowestRequests", "slowest requests", "fields @timestamp, requestId, route, status, latencyMs, coldStart\n| filter msg = \"request\"\n| sort latencyMs desc\n| limit 50"},
 	} {
 		names := make([]any, len(groups))
 		for i, g := range groups {

@@ -22,17 +22,15 @@ package resourceapi
 
 import (
 	"fmt"
+	"github.com/acme/customers-api/functions/envvars"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -79,31 +77,15 @@ type Operation struct {
 	Access TableAccess
 	// Write methods get Props.WriteThrottle.
 	Write bool
-	// Environment adds variables; TABLE_NAME and ALLOWED_ORIGINS are set.
+	// Environment adds variables; envvars.TableName and
+	// envvars.AllowedOrigins are set.
 	Environment map[string]string
 }
 
-// Functions are the settings every function shares.
-type Functions struct {
-	MemoryMB         int
-	Timeout          time.Duration
-	LogRetentionDays int
-	// Retain keeps log groups (and event queues) when the stack is deleted.
-	Retain bool
-}
-
-// Events turns table changes into business events; see eventfanout.Props.
-type Events struct {
-	ItemType, PublisherEntry, ForwarderEntry, EventSource string
-	// Bus is an existing bus to use instead of creating one.
-	Bus                                   awsevents.IEventBus
-	ArchiveRetentionDays                  int
-	NotificationEmails, NotificationTypes []string
-	Rules                                 []eventfanout.Rule
-}
-
-// Props describes a resource API. Name, Operations, UserPool, UsagePlans,
-// Throttle and one of Table or NewTable are required.
+// Props describes a resource API. Name, Operations, UserPool,
+// API.UsagePlans, API.Throttle and one of Table or NewTable are required.
+// The settings of the constructs it composes are their own types, passed
+// on whole.
 type Props struct {
 	// Name prefixes resource names, e.g. "orders-dev".
 	Name        string
@@ -115,30 +97,20 @@ type Props struct {
 	NewTable *table.Props
 	// UserPool authenticates callers; create it with constructs/userpool
 	// (in a stateful stack) or import a central one.
-	UserPool  awscognito.IUserPool
-	Functions Functions
-	// API settings, see restapi.Props.
-	Throttle       restapi.Throttle
-	WriteThrottle  *restapi.Throttle
-	CORSOrigins    []string
-	CloudWatchRole bool
-	WAF            bool
-	WAFRateLimit   int
-	WebACLArn      string
-	UsagePlans     []restapi.UsagePlan
-	CustomDomain   *restapi.CustomDomain
-	// Events, when set, publishes business events from the table's stream.
-	Events *Events
-	// AlarmEmails are paged once when the service becomes unhealthy and
-	// once when it recovers (see constructs/monitoring); AlarmTopic is an
-	// existing topic to page instead; Thresholds override
-	// monitoring.Defaults.
-	AlarmEmails []string
-	AlarmTopic  awssns.ITopic
-	Thresholds  monitoring.Thresholds
-	// MetricsNamespace is where the handlers emit EMF metrics (see
-	// monitoring.Props); "" leaves cold starts off the dashboard.
-	MetricsNamespace string
+	UserPool awscognito.IUserPool
+	// Functions are every function's settings (see gofunction.Settings);
+	// Retain also keeps the API's logs and the event queues.
+	Functions gofunction.Settings
+	// API is the front door (see restapi.Settings); WriteThrottle, when
+	// set, replaces the stage throttle on Write operations.
+	API           restapi.Settings
+	WriteThrottle *restapi.Throttle
+	// Events, when set, publishes business events from the table's stream
+	// (see eventfanout.Settings).
+	Events *eventfanout.Settings
+	// Alarms configures the monitoring (see monitoring.Settings): who is
+	// paged, thresholds, the EMF namespace.
+	Alarms monitoring.Settings
 }
 
 // ResourceAPI is everything the construct created or was given.
@@ -166,14 +138,13 @@ func New(scope constructs.Construct, id string, p Props) *ResourceAPI {
 	}
 	var ops []restapi.Operation
 	for _, op := range p.Operations {
-		env := map[string]string{"TABLE_NAME": *r.Table.TableName(), "ALLOWED_ORIGINS": strings.Join(p.CORSOrigins, ",")}
+		env := map[string]string{envvars.TableName: *r.Table.TableName(), envvars.AllowedOrigins: strings.Join(p.API.CORSOrigins, ",")}
 		for k, v := range op.Environment {
 			env[k] = v
 		}
 		fn := gofunction.New(c, "Fn-"+op.Name, gofunction.Props{
 			Entry: op.Entry, Description: fmt.Sprintf("%s: %s %s", p.Name, op.Method, op.Path),
-			MemoryMB: p.Functions.MemoryMB, Timeout: p.Functions.Timeout,
-			LogRetentionDays: p.Functions.LogRetentionDays, RetainLogs: p.Functions.Retain, Environment: env,
+			Settings: p.Functions, Environment: env,
 		})
 		grant(fn, r.Table, op.Access)
 		r.Functions[op.Name] = fn
@@ -188,18 +159,14 @@ func New(scope constructs.Construct, id string, p Props) *ResourceAPI {
 		})
 	}
 	r.API = restapi.New(c, "Api", restapi.Props{
-		Name: p.Name, Description: p.Description, Throttle: p.Throttle, Operations: ops, UserPool: p.UserPool,
-		LogRetentionDays: p.Functions.LogRetentionDays, RetainLogs: p.Functions.Retain, CORSOrigins: p.CORSOrigins,
-		CloudWatchRole: p.CloudWatchRole, WAF: p.WAF, WAFRateLimit: p.WAFRateLimit, WebACLArn: p.WebACLArn,
-		UsagePlans: p.UsagePlans, CustomDomain: p.CustomDomain,
+		Name: p.Name, Description: p.Description, Operations: ops, UserPool: p.UserPool,
+		LogRetentionDays: p.Functions.LogRetentionDays, Retain: p.Functions.Retain, Settings: p.API,
 	})
+	if r.API.Stage == nil {
+		return r // restapi reported invalid props
+	}
 	if e := p.Events; e != nil {
-		r.Events = eventfanout.New(c, "Events", eventfanout.Props{
-			Name: p.Name, Table: r.Table, ItemType: e.ItemType, PublisherEntry: e.PublisherEntry, ForwarderEntry: e.ForwarderEntry,
-			MemoryMB: p.Functions.MemoryMB, Timeout: p.Functions.Timeout, LogRetentionDays: p.Functions.LogRetentionDays,
-			Retain: p.Functions.Retain, EventSource: e.EventSource, Bus: e.Bus, ArchiveRetentionDays: e.ArchiveRetentionDays,
-			NotificationEmails: e.NotificationEmails, NotificationTypes: e.NotificationTypes, Rules: e.Rules,
-		})
+		r.Events = eventfanout.New(c, "Events", eventfanout.Props{Name: p.Name, Table: r.Table, Functions: p.Functions, Settings: *e})
 	}
 	r.monitor(p)
 	return r
@@ -280,7 +247,7 @@ func indexes(p Props) []string {
 // monitor alarms on every part of the request and event paths.
 func (r *ResourceAPI) monitor(p Props) {
 	m := monitoring.New(r.Construct, "Monitoring", monitoring.Props{
-		Name: p.Name, Emails: p.AlarmEmails, Topic: p.AlarmTopic, Thresholds: p.Thresholds, MetricsNamespace: p.MetricsNamespace,
+		Name: p.Name, Settings: p.Alarms,
 	})
 	r.Monitoring = m
 	var routes []monitoring.Route

@@ -33,8 +33,10 @@ func things(stack awscdk.Stack) resourceapi.Props {
 			Name: "get", Method: "GET", Path: "/things/{id}", Entry: "constructs/gofunction/testdata/hello",
 			Scopes: []string{users.Scope("read")}, Access: resourceapi.ReadAccess,
 		}},
-		Throttle:   restapi.Throttle{RateLimit: 10, BurstLimit: 20},
-		UsagePlans: []restapi.UsagePlan{{Name: "standard", Throttle: restapi.Throttle{RateLimit: 5, BurstLimit: 10}, QuotaPerDay: 1000}},
+		API: restapi.Settings{
+			Throttle:   restapi.Throttle{RateLimit: 10, BurstLimit: 20},
+			UsagePlans: []restapi.UsagePlan{{Name: "standard", Throttle: restapi.Throttle{RateLimit: 5, BurstLimit: 10}, QuotaPerDay: 1000}},
+		},
 	}
 }
 
@@ -99,9 +101,22 @@ func TestIndexAccessIsLimitedToTheNamedIndexes(t *testing.T) {
 func TestAnExistingWebACLIsAttachedInsteadOfANewOne(t *testing.T) {
 	stack := newStack()
 	p := things(stack)
-	p.WebACLArn = "arn:aws:wafv2:eu-west-1:111111111111:regional/webacl/central/0a1b2c3d"
+	p.API.WebACLArn = "arn:aws:wafv2:eu-west-1:111111111111:regional/webacl/central/0a1b2c3d"
 	resourceapi.New(stack, "Things", p)
 	tmpl := assertions.Template_FromStack(stack, nil)
 	tmpl.ResourceCountIs(jsii.String("AWS::WAFv2::WebACL"), jsii.Number(0))
-	tmpl.HasResourceProperties(jsii.String("AWS::WAFv2::WebACLAssociation"), map[string]any{"WebACLArn": p.WebACLArn})
+	tmpl.HasResourceProperties(jsii.String("AWS::WAFv2::WebACLAssociation"), map[string]any{"WebACLArn": p.API.WebACLArn})
+}
+
+// An invalid front-door setting fails synth with restapi's message, not a
+// panic in the constructs built on it.
+func TestAnInvalidAPISettingIsAnAnnotationError(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
+	p := things(stack)
+	p.API.UsagePlans = nil
+	resourceapi.New(stack, "Things", p)
+	errs := assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("at least one UsagePlan")))
+	if len(*errs) != 1 {
+		t.Errorf("%d errors about the usage plan, want 1", len(*errs))
+	}
 }

@@ -2,14 +2,16 @@ package restapi
 
 import (
 	"fmt"
+	"github.com/acme/customers-api/functions/httpx/wire"
 	"net/http"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/jsii-runtime-go"
 )
 
-// ProblemTypeBase prefixes problem types, as in the handlers' httpx package.
-const ProblemTypeBase = "urn:problem-type:"
+// ProblemTypeBase prefixes problem types, as in the handlers (see
+// wire.ProblemTypeBase).
+const ProblemTypeBase = wire.ProblemTypeBase
 
 // GatewayResponse is an error that API Gateway answers itself, before or
 // instead of a Lambda.

@@ -9,6 +9,7 @@ package restapi
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/acme/customers-api/functions/httpx/wire"
 	"regexp"
 	"slices"
 	"strings"
@@ -76,16 +77,22 @@ type Props struct {
 	Name, Description string
 	// StageName defaults to "v1".
 	StageName string
-	// Throttle is the stage default for every method.
-	Throttle Throttle
 	// Operations are the API's methods.
 	Operations []Operation
 	// UserPool authenticates callers. Required.
 	UserPool awscognito.IUserPool
 	// LogRetentionDays is the access and WAF log retention (default 30).
 	LogRetentionDays int
-	// RetainLogs keeps the log groups when the stack is deleted.
-	RetainLogs bool
+	// Retain keeps the log groups when the stack is deleted.
+	Retain bool
+	Settings
+}
+
+// Settings are the front door's settings; composites take them once and
+// pass them on whole.
+type Settings struct {
+	// Throttle is the stage default for every method.
+	Throttle Throttle
 	// CORSOrigins may call the API from a browser; none disables CORS.
 	CORSOrigins []string
 	// CloudWatchRole creates the account-wide role API Gateway needs for
@@ -135,13 +142,15 @@ func New(scope constructs.Construct, id string, props Props) *RestAPI {
 		APIKeys:    map[string]awsapigateway.IApiKey{},
 		Methods:    map[string]awsapigateway.Method{},
 	}
-	r.validate(props)
 	retention, err := cdkx.Retention(cdkx.OrDefault(props.LogRetentionDays, 30))
+	if !r.validate(props) {
+		return r
+	}
 	if err != nil {
 		cdkx.Error(c, "restapi: LogRetentionDays: %v", err)
 	}
 	r.AccessLogs = awslogs.NewLogGroup(c, jsii.String("AccessLogs"), &awslogs.LogGroupProps{
-		Retention: retention, RemovalPolicy: cdkx.RemovalPolicy(props.RetainLogs),
+		Retention: retention, RemovalPolicy: cdkx.RemovalPolicy(props.Retain),
 	})
 	stageName := cdkx.OrDefault(props.StageName, "v1")
 	r.Api = awsapigateway.NewRestApi(c, jsii.String("Api"), &awsapigateway.RestApiProps{
@@ -200,41 +209,50 @@ func New(scope constructs.Construct, id string, props Props) *RestAPI {
 	return r
 }
 
-func (r *RestAPI) validate(p Props) {
+// validate reports every invalid prop as an error annotation and says
+// whether the props are valid; New builds nothing from invalid props, so
+// synth fails with the messages instead of a jsii panic.
+func (r *RestAPI) validate(p Props) bool {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	if p.Name == "" {
-		cdkx.Error(r.Construct, "restapi: Name is required")
+		bad("Name is required")
 	}
 	if p.UserPool == nil {
-		cdkx.Error(r.Construct, "restapi: UserPool is required: every method needs a Cognito token")
+		bad("UserPool is required: every method needs a Cognito token")
 	}
 	if len(p.UsagePlans) == 0 {
-		cdkx.Error(r.Construct, "restapi: at least one UsagePlan is required: every method needs an API key")
+		bad("at least one UsagePlan is required: every method needs an API key")
 	}
 	if p.Throttle.RateLimit <= 0 || p.Throttle.BurstLimit <= 0 {
-		cdkx.Error(r.Construct, "restapi: Throttle needs a positive RateLimit and BurstLimit")
+		bad("Throttle needs a positive RateLimit and BurstLimit")
 	}
 	if p.WAF && p.WebACLArn != "" {
-		cdkx.Error(r.Construct, "restapi: set WAF or WebACLArn, not both")
+		bad("set WAF or WebACLArn, not both")
 	}
 	if p.WAF && p.WAFRateLimit < 10 {
-		cdkx.Error(r.Construct, "restapi: WAFRateLimit must be at least 10 requests per 5 minutes")
+		bad("WAFRateLimit must be at least 10 requests per 5 minutes")
 	}
 	seen := map[string]bool{}
 	for _, op := range p.Operations {
 		switch {
 		case seen[op.Key()]:
-			cdkx.Error(r.Construct, "restapi: operation %s is defined twice", op.Key())
+			bad("operation %s is defined twice", op.Key())
 		case op.Handler == nil:
-			cdkx.Error(r.Construct, "restapi: operation %s has no Handler", op.Key())
+			bad("operation %s has no Handler", op.Key())
 		case len(op.Scopes) == 0:
-			cdkx.Error(r.Construct, "restapi: operation %s has no Scopes", op.Key())
+			bad("operation %s has no Scopes", op.Key())
 		case (op.BodyModel == "") != (len(op.BodySchema) == 0), op.BodyModel != "" && !modelName.MatchString(op.BodyModel):
-			cdkx.Error(r.Construct, "restapi: operation %s needs both an alphanumeric BodyModel and a BodySchema, or neither", op.Key())
+			bad("operation %s needs both an alphanumeric BodyModel and a BodySchema, or neither", op.Key())
 		case !strings.HasPrefix(op.Path, "/"):
-			cdkx.Error(r.Construct, "restapi: operation %s: Path must start with /", op.Key())
+			bad("operation %s: Path must start with /", op.Key())
 		}
 		seen[op.Key()] = true
 	}
+	for _, msg := range problems {
+		cdkx.Error(r.Construct, "restapi: %s", msg)
+	}
+	return len(problems) == 0
 }
 
 func cors(origins []string) *awsapigateway.CorsOptions {
@@ -245,7 +263,7 @@ func cors(origins []string) *awsapigateway.CorsOptions {
 		AllowOrigins:  jsii.Strings(origins...),
 		AllowMethods:  jsii.Strings("GET", "POST", "PUT", "DELETE", "OPTIONS"),
 		AllowHeaders:  jsii.Strings(AllowedHeaders...),
-		ExposeHeaders: jsii.Strings("ETag", "Location", "Retry-After", "Idempotent-Replayed"),
+		ExposeHeaders: jsii.Strings(wire.ExposeHeaders...),
 		MaxAge:        awscdk.Duration_Minutes(jsii.Number(10)),
 	}
 }

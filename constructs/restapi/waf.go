@@ -67,7 +67,7 @@ func (r *RestAPI) addWAF(p Props, retention awslogs.RetentionDays) {
 	// the group's ARN without the trailing ":*".
 	name := fmt.Sprintf("aws-waf-logs-%s", *stack.StackName())
 	r.WAFLogs = awslogs.NewLogGroup(r.Construct, jsii.String("WAFLogs"), &awslogs.LogGroupProps{
-		LogGroupName: jsii.String(name), Retention: retention, RemovalPolicy: cdkx.RemovalPolicy(p.RetainLogs),
+		LogGroupName: jsii.String(name), Retention: retention, RemovalPolicy: cdkx.RemovalPolicy(p.Retain),
 	})
 	logging := awswafv2.NewCfnLoggingConfiguration(r.Construct, jsii.String("WAFLogging"), &awswafv2.CfnLoggingConfigurationProps{
 		ResourceArn: acl.AttrArn(),

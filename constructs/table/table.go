@@ -32,9 +32,9 @@ type Props struct {
 	TTLAttribute string
 	// Stream publishes new and old images of every change.
 	Stream bool
-	// Protect turns on deletion protection and keeps the table when its
+	// Retain turns on deletion protection and keeps the table when its
 	// stack is deleted. Leave it off only for disposable environments.
-	Protect bool
+	Retain bool
 	// LogicalID pins the CloudFormation logical ID, so that refactoring the
 	// construct tree never replaces the table. Required.
 	LogicalID string
@@ -64,8 +64,8 @@ func New(scope constructs.Construct, id string, props Props) *Table {
 		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
 			PointInTimeRecoveryEnabled: jsii.Bool(true),
 		},
-		DeletionProtection:               jsii.Bool(props.Protect),
-		RemovalPolicy:                    cdkx.RemovalPolicy(props.Protect),
+		DeletionProtection:               jsii.Bool(props.Retain),
+		RemovalPolicy:                    cdkx.RemovalPolicy(props.Retain),
 		TimeToLiveAttribute:              cdkx.OptionalString(props.TTLAttribute),
 		ContributorInsightsSpecification: insights(),
 	}

@@ -42,8 +42,9 @@ type Props struct {
 	RefreshTokenValidity time.Duration
 	// CallbackURLs and LogoutURLs are the interactive client's redirects.
 	CallbackURLs, LogoutURLs []string
-	// Protect turns on deletion protection and retains the pool.
-	Protect bool
+	// Retain turns on deletion protection and keeps the pool when its stack
+	// is deleted.
+	Retain bool
 }
 
 // UserPool is the created pool and its parts.
@@ -85,8 +86,8 @@ func New(scope constructs.Construct, id string, props Props) *UserPool {
 			RequireDigits: jsii.Bool(true), RequireSymbols: jsii.Bool(true),
 			TempPasswordValidity: awscdk.Duration_Days(jsii.Number(3)),
 		},
-		DeletionProtection: jsii.Bool(props.Protect),
-		RemovalPolicy:      cdkx.RemovalPolicy(props.Protect),
+		DeletionProtection: jsii.Bool(props.Retain),
+		RemovalPolicy:      cdkx.RemovalPolicy(props.Retain),
 	})
 	if mode != awscognito.Mfa_REQUIRED {
 		cdknag.NagSuppressions_AddResourceSuppressions(u.Pool, &[]*cdknag.NagPackSuppression{{

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/acme/customers-api/functions/envvars"
 	"log/slog"
 	"time"
 
@@ -169,7 +170,7 @@ func (f *Forwarder) send(ctx context.Context, chunk []pending) []string {
 // once per container from the environment (EVENT_BUS_NAME, EVENT_SOURCE and
 // the AWS variables) and starts the Lambda runtime.
 func Main() {
-	logger, env, cfg := lambdaenv.Start("EVENT_BUS_NAME", "EVENT_SOURCE")
-	f := &Forwarder{EventBridge: eventbridge.NewFromConfig(cfg), BusName: env["EVENT_BUS_NAME"], Source: env["EVENT_SOURCE"], Logger: logger}
+	logger, env, cfg := lambdaenv.Start(envvars.EventBusName, envvars.EventSource)
+	f := &Forwarder{EventBridge: eventbridge.NewFromConfig(cfg), BusName: env[envvars.EventBusName], Source: env[envvars.EventSource], Logger: logger}
 	lambda.Start(f.Handle)
 }

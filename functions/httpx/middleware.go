@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/acme/customers-api/functions/httpx/wire"
 	"log/slog"
 	"runtime/debug"
 	"sync/atomic"
@@ -136,7 +137,7 @@ func (s *Service) cors(req *Request, resp *Response) {
 				resp.Headers = map[string]string{}
 			}
 			resp.Headers["Access-Control-Allow-Origin"] = origin
-			resp.Headers["Access-Control-Expose-Headers"] = "ETag, Location, Retry-After, Idempotent-Replayed"
+			resp.Headers["Access-Control-Expose-Headers"] = wire.ExposeHeadersValue()
 			resp.Headers["Vary"] = "Origin"
 			return
 		}

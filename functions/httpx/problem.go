@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/acme/customers-api/functions/httpx/wire"
 	"net/http"
 	"strconv"
 	"time"
@@ -23,9 +24,8 @@ import (
 // Response is an API Gateway proxy response.
 type Response = events.APIGatewayProxyResponse
 
-// ProblemTypeBase prefixes every problem type: a problem's type is
-// ProblemTypeBase + its slug, e.g. "urn:problem-type:validation-error".
-const ProblemTypeBase = "urn:problem-type:"
+// ProblemTypeBase prefixes every problem type (see wire.ProblemTypeBase).
+const ProblemTypeBase = wire.ProblemTypeBase
 
 // ContentTypeProblem is the media type of problem responses.
 const ContentTypeProblem = "application/problem+json"

@@ -4,6 +4,10 @@
 // lives, which is a day by default. A record is an item in the service's
 // DynamoDB table that expires through TTL.
 //
+// The table must have string keys named PartitionKey and SortKey and TTL on
+// TTLAttribute; records live under partition keys starting with KeyPrefix
+// (grant the handler dynamodb:LeadingKeys KeyPrefix+"*").
+//
 // A key reused with a different request body is refused (422). A request
 // that arrives while the first one is still running waits for its response,
 // up to the caller's deadline, and is told to retry (409) if it does not
@@ -29,6 +33,16 @@ import (
 
 	"github.com/acme/customers-api/functions/ddb"
 	"github.com/acme/customers-api/functions/httpx"
+)
+
+// The table layout the records need.
+const (
+	PartitionKey = "pk"
+	SortKey      = "sk"
+	TTLAttribute = "expiresAt"
+	KeyPrefix    = "IDEMPOTENCY#"
+	sortValue    = "IDEMPOTENCY"
+	itemType     = "idempotency"
 )
 
 // HeaderKey is the request header that carries the key; HeaderReplayed
@@ -147,7 +161,7 @@ func ValidKey(key string) bool {
 // request gets the stored response with HeaderReplayed set. Errors are
 // ErrKeyReused, ErrInFlight, or a DynamoDB failure.
 func (s *Store) Do(ctx context.Context, r Request, fn func(context.Context) httpx.Response) (httpx.Response, error) {
-	pk := "IDEMPOTENCY#" + Fingerprint(r.Scope, r.Key)
+	pk := KeyPrefix + Fingerprint(r.Scope, r.Key)
 	for wait := 25 * time.Millisecond; ; wait = min(2*wait, 400*time.Millisecond) {
 		token, existing, err := s.acquire(ctx, pk, r.Fingerprint)
 		if err != nil {
@@ -177,8 +191,8 @@ func (s *Store) Do(ctx context.Context, r Request, fn func(context.Context) http
 
 func (s *Store) key(pk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
-		"pk": &types.AttributeValueMemberS{Value: pk},
-		"sk": &types.AttributeValueMemberS{Value: "IDEMPOTENCY"},
+		PartitionKey: &types.AttributeValueMemberS{Value: pk},
+		SortKey:      &types.AttributeValueMemberS{Value: sortValue},
 	}
 }
 
@@ -189,15 +203,15 @@ func (s *Store) acquire(ctx context.Context, pk, fingerprint string) (string, *r
 	now := s.opt.Now()
 	token := rand.Text()
 	item, err := attributevalue.MarshalMap(record{
-		PK: pk, SK: "IDEMPOTENCY", Type: "idempotency", Fingerprint: fingerprint,
+		PK: pk, SK: sortValue, Type: itemType, Fingerprint: fingerprint,
 		Status: statusInProgress, Token: token,
 		LeaseUntil: now.Add(s.opt.Lease).UnixMilli(), ExpiresAt: now.Add(s.opt.Retention).Unix(),
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("encode idempotency record: %w", err)
 	}
-	free := expression.AttributeNotExists(expression.Name("pk")).
-		Or(expression.Name("expiresAt").LessThan(expression.Value(now.Unix()))).
+	free := expression.AttributeNotExists(expression.Name(PartitionKey)).
+		Or(expression.Name(TTLAttribute).LessThan(expression.Value(now.Unix()))).
 		Or(expression.Name("status").Equal(expression.Value(statusInProgress)).
 			And(expression.Name("leaseUntil").LessThan(expression.Value(now.UnixMilli()))))
 	cond, err := expression.NewBuilder().WithCondition(free).Build()
@@ -273,7 +287,7 @@ func (s *Store) complete(ctx context.Context, pk string, mine expression.Conditi
 		Set(expression.Name("statusCode"), expression.Value(resp.StatusCode)).
 		Set(expression.Name("headers"), expression.Value(resp.Headers)).
 		Set(expression.Name("body"), expression.Value(resp.Body)).
-		Set(expression.Name("expiresAt"), expression.Value(s.opt.Now().Add(s.opt.Retention).Unix()))
+		Set(expression.Name(TTLAttribute), expression.Value(s.opt.Now().Add(s.opt.Retention).Unix()))
 	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(mine).Build()
 	if err != nil {
 		return err

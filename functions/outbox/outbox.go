@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/acme/customers-api/functions/envvars"
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -103,7 +104,7 @@ func stringAttr(v string) types.MessageAttributeValue {
 // container from the environment (TOPIC_ARN and the AWS variables) and starts
 // the Lambda runtime.
 func Main(m Mapper, attrs Attributes) {
-	logger, env, cfg := lambdaenv.Start("TOPIC_ARN")
-	p := &Publisher{SNS: sns.NewFromConfig(cfg), TopicARN: env["TOPIC_ARN"], Map: m, Attributes: attrs, Logger: logger}
+	logger, env, cfg := lambdaenv.Start(envvars.TopicARN)
+	p := &Publisher{SNS: sns.NewFromConfig(cfg), TopicARN: env[envvars.TopicARN], Map: m, Attributes: attrs, Logger: logger}
 	lambda.Start(p.Handle)
 }

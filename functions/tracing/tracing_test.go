@@ -72,6 +72,7 @@ func client(t *testing.T, status int, body string) *dynamodb.Client {
 
 func TestARequestAndItsSDKCallsBecomeSubsegments(t *testing.T) {
 	db := client(t, 200, `{}`)
+	//lint:ignore SA1029 aws-lambda-go passes the trace header under this string key
 	ctx := context.WithValue(context.Background(), "x-amzn-trace-id", traceHeader)
 	ctx, end := Request(ctx, "GET /customers/{id}", "api-req-1")
 	db.GetItem(ctx, getItem)
@@ -94,6 +95,7 @@ func TestARequestAndItsSDKCallsBecomeSubsegments(t *testing.T) {
 
 func TestThrottlingIsMarked(t *testing.T) {
 	db := client(t, 400, `{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"slow down"}`)
+	//lint:ignore SA1029 aws-lambda-go passes the trace header under this string key
 	ctx := context.WithValue(context.Background(), "x-amzn-trace-id", traceHeader)
 	db.GetItem(ctx, getItem)
 	segs := received(t)
@@ -104,6 +106,7 @@ func TestThrottlingIsMarked(t *testing.T) {
 
 func TestUnsampledInvocationsSendNothing(t *testing.T) {
 	db := client(t, 200, `{}`)
+	//lint:ignore SA1029 aws-lambda-go passes the trace header under this string key
 	ctx := context.WithValue(context.Background(), "x-amzn-trace-id", strings.Replace(traceHeader, "Sampled=1", "Sampled=0", 1))
 	ctx, end := Request(ctx, "GET /customers", "r")
 	db.GetItem(ctx, getItem)

@@ -1,6 +1,6 @@
 // Command update-customer is the Lambda function behind PUT /customers/{id}.
 package main
 
-import "github.com/acme/customers-api/functions/customers/handlers"
+import "github.com/acme/customers-api/internal/customers/handlers"
 
 func main() { handlers.Main((*handlers.Handlers).Update) }

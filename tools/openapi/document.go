@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/acme/customers-api/internal/customers/schemas"
 	"net/http"
 	"path"
 	"slices"
@@ -11,11 +12,10 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/acme/customers-api/config"
-	"github.com/acme/customers-api/functions/customers"
-	"github.com/acme/customers-api/functions/customers/contract"
 	"github.com/acme/customers-api/functions/httpx"
 	"github.com/acme/customers-api/functions/idempotency"
+	"github.com/acme/customers-api/internal/config"
+	"github.com/acme/customers-api/internal/customers/contract"
 )
 
 // Document returns the OpenAPI document, indented JSON. Its security
@@ -41,7 +41,7 @@ func Document() ([]byte, error) {
 		Paths:      openapi3.NewPaths(),
 		Components: &openapi3.Components{Schemas: openapi3.Schemas{}, SecuritySchemes: securitySchemes(prod)},
 	}
-	files := []string{customers.CreateSchemaFile, customers.UpdateSchemaFile, customers.CustomerSchemaFile, customers.ListSchemaFile}
+	files := []string{schemas.Create, schemas.Update, schemas.Customer, schemas.List}
 	for _, f := range files {
 		if err := addComponent(doc, contract.Schema(f)); err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
@@ -121,7 +121,7 @@ func rewriteRefs(v any) {
 // componentName is the title of the schema file a $ref names.
 func componentName(ref string) string {
 	var m struct{ Title string }
-	json.Unmarshal(contract.Schema("schemas/"+path.Base(ref)), &m)
+	json.Unmarshal(contract.Schema(path.Base(ref)), &m)
 	return m.Title
 }
 
@@ -215,7 +215,7 @@ func response(op contract.Operation, status int) *openapi3.Response {
 		}}}
 	}
 	switch {
-	case op.ResponseSchema == customers.CustomerSchemaFile && (status == 200 || status == 201), status == 304:
+	case op.ResponseSchema == schemas.Customer && (status == 200 || status == 201), status == 304:
 		header("ETag", "The version's entity tag.")
 	case status == 429, status == 503:
 		header("Retry-After", "Seconds to wait before retrying.")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/acme/customers-api/internal/customers/schemas"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,8 +12,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/acme/customers-api/functions/customers"
-	"github.com/acme/customers-api/functions/customers/contract"
+	"github.com/acme/customers-api/internal/customers/contract"
 )
 
 const committed = "../../openapi/customers-api.json"
@@ -60,7 +60,7 @@ func TestTheDocumentIsValidOpenAPI(t *testing.T) {
 // The document's body schemas are the schema files (less $schema).
 func TestBodySchemasAreTheSchemaFiles(t *testing.T) {
 	doc := load(t)
-	for name, file := range map[string]string{"CustomerCreate": customers.CreateSchemaFile, "CustomerUpdate": customers.UpdateSchemaFile} {
+	for name, file := range map[string]string{"CustomerCreate": schemas.Create, "CustomerUpdate": schemas.Update} {
 		var want, got map[string]any
 		json.Unmarshal(contract.Schema(file), &want)
 		delete(want, "$schema")
@@ -73,14 +73,14 @@ func TestBodySchemasAreTheSchemaFiles(t *testing.T) {
 }
 
 // The schemas agree with the handlers on the shared fixtures (see
-// functions/customers/fixtures_test.go): only valid/ fixtures pass.
+// internal/customers/fixtures_test.go): only valid/ fixtures pass.
 func TestTheSchemasAcceptAndRejectTheSharedFixtures(t *testing.T) {
 	doc := load(t)
 	schemas := map[string]*openapi3.Schema{
 		"create": doc.Components.Schemas["CustomerCreate"].Value,
 		"update": doc.Components.Schemas["CustomerUpdate"].Value,
 	}
-	files, _ := filepath.Glob("../../functions/customers/testdata/bodies/*/*/*.json")
+	files, _ := filepath.Glob("../../internal/customers/testdata/bodies/*/*/*.json")
 	if len(files) < 15 {
 		t.Fatalf("only %d fixtures", len(files))
 	}

@@ -27,8 +27,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/acme/customers-api/constructs/gofunction"
-	"github.com/acme/customers-api/functions/customers/store/storetest"
 	"github.com/acme/customers-api/functions/ddb"
+	"github.com/acme/customers-api/internal/customers/store/storetest"
 	"github.com/acme/customers-api/internal/testenv"
 	"github.com/acme/customers-api/internal/testenv/moto"
 )

@@ -287,7 +287,7 @@ func (s *Simulator) parseMetricAlarm(a *AlarmDef, p map[string]any) error {
 	}
 	threshold, ok := p["Threshold"].(float64)
 	if !ok {
-		return fmt.Errorf("Threshold is required")
+		return fmt.Errorf("the Threshold property is required")
 	}
 	a.Threshold = threshold
 	n, _ := p["EvaluationPeriods"].(float64)

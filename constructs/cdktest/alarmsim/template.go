@@ -114,7 +114,7 @@ func (ts *templates) resolve(stack string, v any) (string, error) {
 					return "${" + id + "}", nil
 				}
 				if _, ok := ts.resources["${"+stack+"/"+id+"}"]; !ok {
-					return "", fmt.Errorf("Ref to unknown resource %q", id)
+					return "", fmt.Errorf("a Ref to unknown resource %q", id)
 				}
 				return "${" + stack + "/" + id + "}", nil
 			case "Fn::GetAtt":

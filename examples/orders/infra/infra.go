@@ -3,6 +3,8 @@
 package infra
 
 import (
+	"github.com/acme/customers-api/constructs/gofunction"
+	"github.com/acme/customers-api/constructs/monitoring"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -50,11 +52,13 @@ func Props(stage string, users *userpool.UserPool, alarmEmails []string) resourc
 				Scopes: []string{users.Scope("read")}, PathSchema: schemas.Read(schemas.Path),
 				Access: resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem"}, LeadingKeys: []string{"ORDER#*"}}},
 		},
-		Functions:     resourceapi.Functions{MemoryMB: 256, Timeout: 10 * time.Second, LogRetentionDays: 30},
-		Throttle:      restapi.Throttle{RateLimit: 100, BurstLimit: 200},
+		Functions: gofunction.Settings{MemoryMB: 256, Timeout: 10 * time.Second, LogRetentionDays: 30},
+		API: restapi.Settings{
+			Throttle:   restapi.Throttle{RateLimit: 100, BurstLimit: 200},
+			UsagePlans: []restapi.UsagePlan{{Name: "standard", Throttle: restapi.Throttle{RateLimit: 50, BurstLimit: 100}, QuotaPerDay: 100_000, APIKeys: []string{"shop"}}},
+		},
 		WriteThrottle: &restapi.Throttle{RateLimit: 20, BurstLimit: 40},
-		UsagePlans:    []restapi.UsagePlan{{Name: "standard", Throttle: restapi.Throttle{RateLimit: 50, BurstLimit: 100}, QuotaPerDay: 100_000, APIKeys: []string{"shop"}}},
-		AlarmEmails:   alarmEmails,
+		Alarms:        monitoring.Settings{Emails: alarmEmails},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/acme/customers-api/functions/envvars"
 	"log/slog"
 	"net/http"
 	"os"
@@ -94,9 +95,9 @@ func (h *Handlers) Get() httpx.LambdaFunc { return h.svc.Handle("GET /orders/{id
 
 // Main starts one operation's function.
 func Main(operation func(*Handlers) httpx.LambdaFunc) {
-	logger, env, cfg := lambdaenv.Start("TABLE_NAME")
+	logger, env, cfg := lambdaenv.Start(envvars.TableName)
 	m := metrics.New(os.Stdout, "Orders", map[string]string{"Service": "orders"})
-	lambda.Start(operation(New(ddb.New(cfg), env["TABLE_NAME"], logger, m)))
+	lambda.Start(operation(New(ddb.New(cfg), env[envvars.TableName], logger, m)))
 }
 
 func (h *Handlers) create(ctx context.Context, req *httpx.Request) (httpx.Response, error) {

@@ -1,0 +1,68 @@
+package restapi_test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme/customers-api/constructs/restapi"
+	"github.com/acme/customers-api/internal/testenv/cdkmain"
+)
+
+func TestMain(m *testing.M) { cdkmain.Run(m) }
+
+// api builds a one-method API; change edits the props first.
+func api(change func(*restapi.Props)) awscdk.Stack {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}})
+	fn := awslambda.NewFunction(stack, jsii.String("Fn"), &awslambda.FunctionProps{
+		Runtime: awslambda.Runtime_NODEJS_22_X(), Handler: jsii.String("index.handler"), Code: awslambda.Code_FromInline(jsii.String("x")),
+	})
+	p := restapi.Props{
+		Name: "things", UserPool: awscognito.NewUserPool(stack, jsii.String("Pool"), nil),
+		Operations: []restapi.Operation{{Method: "GET", Path: "/things/{id}", Handler: fn, Scopes: []string{"things/read"},
+			PathSchema: []byte(`{"type":"object","required":["id"],"properties":{"id":{"type":"string"}}}`)}},
+		Settings: restapi.Settings{
+			Throttle:   restapi.Throttle{RateLimit: 10, BurstLimit: 20},
+			UsagePlans: []restapi.UsagePlan{{Name: "standard", Throttle: restapi.Throttle{RateLimit: 5, BurstLimit: 10}, QuotaPerDay: 100}},
+		},
+	}
+	if change != nil {
+		change(&p)
+	}
+	restapi.New(stack, "Api", p)
+	return stack
+}
+
+func TestEveryMethodNeedsATokenWithItsScopeAnAPIKeyAndValidParameters(t *testing.T) {
+	tmpl := assertions.Template_FromStack(api(nil), nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{
+		"HttpMethod": "GET", "AuthorizationType": "COGNITO_USER_POOLS", "AuthorizationScopes": []any{"things/read"},
+		"ApiKeyRequired": true, "RequestValidatorId": assertions.Match_AnyValue(),
+		"RequestParameters": map[string]any{"method.request.path.id": true},
+	})
+}
+
+func TestInvalidPropsAreAnnotationErrors(t *testing.T) {
+	for name, c := range map[string]struct {
+		change func(*restapi.Props)
+		want   string
+	}{
+		"no usage plan": {func(p *restapi.Props) { p.UsagePlans = nil }, "at least one UsagePlan"},
+		"no throttle":   {func(p *restapi.Props) { p.Throttle = restapi.Throttle{} }, "Throttle needs a positive"},
+		"no scopes":     {func(p *restapi.Props) { p.Operations[0].Scopes = nil }, "has no Scopes"},
+		"WAF twice":     {func(p *restapi.Props) { p.WAF, p.WAFRateLimit, p.WebACLArn = true, 100, "arn:x" }, "not both"},
+		"no user pool":  {func(p *restapi.Props) { p.UserPool = nil }, "UserPool is required"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			errs := assertions.Annotations_FromStack(api(c.change)).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(c.want)))
+			if len(*errs) != 1 {
+				t.Errorf("%d errors matching %q, want 1", len(*errs), c.want)
+			}
+		})
+	}
+}

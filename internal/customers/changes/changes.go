@@ -1,0 +1,145 @@
+// Package changes turns the customers table's stream records into customer
+// business events: customer.created, customer.updated (with the changed
+// fields), customer.status-changed (also, when the status changed) and
+// customer.deleted. Records of other item types give no events.
+package changes
+
+import (
+	"encoding/json"
+	"fmt"
+	"github.com/acme/customers-api/internal/customers/contract"
+	td "github.com/acme/customers-api/internal/customers/tabledesign"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/acme/customers-api/functions/envelope"
+	"github.com/acme/customers-api/internal/customers"
+	"github.com/acme/customers-api/internal/customers/store"
+)
+
+// Event types (owned by the contract, which the stacks' rules use too).
+const (
+	Created       = contract.EventCreated
+	Updated       = contract.EventUpdated
+	Deleted       = contract.EventDeleted
+	StatusChanged = contract.EventStatusChanged
+)
+
+// Envelope constants.
+const (
+	Source     = "/customers"
+	DataSchema = "urn:acme:customers:event:v1"
+)
+
+// Data is the data of a customer event.
+type Data struct {
+	Customer       customers.Customer `json:"customer"`
+	ChangedFields  []string           `json:"changedFields,omitempty"`
+	PreviousStatus customers.Status   `json:"previousStatus,omitempty"`
+}
+
+// Map returns the events of one stream record, in order.
+func Map(rec events.DynamoDBEventRecord) ([]envelope.Event, error) {
+	oldImg, newImg := rec.Change.OldImage, rec.Change.NewImage
+	if kind(newImg) != td.TypeCustomer && kind(oldImg) != td.TypeCustomer {
+		return nil, nil
+	}
+	switch events.DynamoDBOperationType(rec.EventName) {
+	case events.DynamoDBOperationTypeInsert:
+		c, err := customer(newImg)
+		if err != nil {
+			return nil, err
+		}
+		ev, err := event(Created, c, c.CreatedDate, trace(newImg), Data{Customer: c})
+		return []envelope.Event{ev}, err
+	case events.DynamoDBOperationTypeModify:
+		return modified(oldImg, newImg)
+	case events.DynamoDBOperationTypeRemove:
+		c, err := customer(oldImg)
+		if err != nil {
+			return nil, err
+		}
+		// The delete is version+1 of the customer's history.
+		ev, err := envelope.New(envelope.ID(c.ID, strconv.FormatInt(c.Version+1, 10), Deleted), Deleted, Source, c.ID, DataSchema,
+			rec.Change.ApproximateCreationDateTime.Time, "", Data{Customer: c})
+		return []envelope.Event{ev}, err
+	}
+	return nil, fmt.Errorf("stream record %s: unknown event name %q", rec.EventID, rec.EventName)
+}
+
+func modified(oldImg, newImg map[string]events.DynamoDBAttributeValue) ([]envelope.Event, error) {
+	prev, err := customer(oldImg)
+	if err != nil {
+		return nil, err
+	}
+	c, err := customer(newImg)
+	if err != nil {
+		return nil, err
+	}
+	var changed []string
+	for field, differs := range map[string]bool{"name": prev.Name != c.Name, "email": prev.Email != c.Email, "status": prev.Status != c.Status} {
+		if differs {
+			changed = append(changed, field)
+		}
+	}
+	slices.Sort(changed)
+	ev, err := event(Updated, c, c.UpdatedDate, trace(newImg), Data{Customer: c, ChangedFields: changed})
+	if err != nil || prev.Status == c.Status {
+		return []envelope.Event{ev}, err
+	}
+	sc, err := event(StatusChanged, c, c.UpdatedDate, trace(newImg), Data{Customer: c, PreviousStatus: prev.Status})
+	return []envelope.Event{ev, sc}, err
+}
+
+func event(typ string, c customers.Customer, at time.Time, trace string, d Data) (envelope.Event, error) {
+	return envelope.New(envelope.ID(c.ID, strconv.FormatInt(c.Version, 10), typ), typ, Source, c.ID, DataSchema, at, trace, d)
+}
+
+func kind(img map[string]events.DynamoDBAttributeValue) string { return str(img, td.TypeAttribute) }
+
+func trace(img map[string]events.DynamoDBAttributeValue) string { return str(img, "traceHeader") }
+
+func str(img map[string]events.DynamoDBAttributeValue, name string) string {
+	if v, ok := img[name]; ok && v.DataType() == events.DataTypeString {
+		return v.String()
+	}
+	return ""
+}
+
+// customer reads a customer item image.
+func customer(img map[string]events.DynamoDBAttributeValue) (customers.Customer, error) {
+	id := str(img, "customerId")
+	version, err := strconv.ParseInt(numberOf(img, "version"), 10, 64)
+	if err != nil {
+		return customers.Customer{}, fmt.Errorf("customer %q: version: %w", id, err)
+	}
+	created, err1 := store.ParseTime(str(img, "createdDate"))
+	updated, err2 := store.ParseTime(str(img, "updatedDate"))
+	if err1 != nil || err2 != nil || id == "" {
+		return customers.Customer{}, fmt.Errorf("customer %q: incomplete image", id)
+	}
+	return customers.Customer{
+		ID: id, Name: str(img, "name"), Email: str(img, "email"), Status: customers.Status(str(img, "status")),
+		CreatedDate: created, UpdatedDate: updated, Version: version,
+	}, nil
+}
+
+func numberOf(img map[string]events.DynamoDBAttributeValue, name string) string {
+	if v, ok := img[name]; ok && v.DataType() == events.DataTypeNumber {
+		return v.Number()
+	}
+	return ""
+}
+
+// Attributes are the SNS message attributes of a customer event: its type
+// (set by the publisher) and the customer's status, for filter policies.
+func Attributes(ev envelope.Event) map[string]string {
+	var d Data
+	if json.Unmarshal(ev.Data, &d) != nil {
+		return nil
+	}
+	return map[string]string{"status": string(d.Customer.Status)}
+}

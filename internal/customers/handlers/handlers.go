@@ -1,0 +1,373 @@
+// Package handlers implements the five /customers operations as API Gateway
+// Lambda proxy handlers. Each operation is deployed as its own function, so
+// each main package only picks its operation and calls Main.
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"github.com/acme/customers-api/functions/envvars"
+	"log/slog"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/acme/customers-api/functions/ddb"
+	"github.com/acme/customers-api/functions/httpx"
+	"github.com/acme/customers-api/functions/idempotency"
+	"github.com/acme/customers-api/functions/lambdaenv"
+	"github.com/acme/customers-api/functions/metrics"
+	"github.com/acme/customers-api/functions/tracing"
+	"github.com/acme/customers-api/functions/validate"
+	"github.com/acme/customers-api/internal/customers"
+	"github.com/acme/customers-api/internal/customers/contract"
+	"github.com/acme/customers-api/internal/customers/store"
+)
+
+// MaxBodyBytes caps request bodies; a valid customer is far smaller.
+const MaxBodyBytes = 16 << 10
+
+// DefaultLimit is the page size of GET /customers without limit; the
+// query schema caps limit at 100.
+const DefaultLimit = 20
+
+// DB is the DynamoDB API the handlers use.
+type DB interface {
+	store.API
+	idempotency.API
+}
+
+// Deps are the handlers' collaborators.
+type Deps struct {
+	DB     DB
+	Table  string
+	Logger *slog.Logger
+	// AllowedOrigins are the CORS origins (see httpx.Service).
+	AllowedOrigins []string
+	// Metrics, when set, receives one EMF document per request.
+	Metrics *metrics.Recorder
+	// Trace, when set, starts a trace span per request (tracing.Request).
+	Trace func(ctx context.Context, route, requestID string) (context.Context, func(error))
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Handlers serves the customers API.
+type Handlers struct {
+	store   *store.Store
+	idem    *idempotency.Store
+	svc     *httpx.Service
+	metrics *metrics.Recorder
+	now     func() time.Time
+}
+
+// New wires the handlers.
+func New(d Deps) *Handlers {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	h := &Handlers{
+		store:   store.New(d.DB, d.Table),
+		idem:    idempotency.New(d.DB, d.Table, idempotency.Options{Now: d.Now}),
+		metrics: d.Metrics,
+		now:     d.Now,
+	}
+	h.svc = &httpx.Service{
+		Logger: d.Logger, Map: mapError, DeadlineMargin: 500 * time.Millisecond, AllowedOrigins: d.AllowedOrigins,
+		Trace: d.Trace, Observe: h.observe,
+	}
+	return h
+}
+
+// operationName maps a route ("POST /customers") to its name in the
+// contract ("create"), the metrics' Operation dimension.
+var operationName = func() map[string]string {
+	m := map[string]string{}
+	for _, op := range contract.Operations {
+		m[op.Method+" "+op.Path] = op.Name
+	}
+	return m
+}()
+
+// observe turns a finished request into business metrics: customers
+// created, updated and deleted, idempotent replays, conflicts (409 and 412)
+// and cold starts, by operation.
+func (h *Handlers) observe(_ context.Context, o httpx.Outcome) {
+	if h.metrics == nil {
+		return
+	}
+	var ms []metrics.Metric
+	count := func(name string) { ms = append(ms, metrics.Metric{Name: name, Unit: "Count", Value: 1}) }
+	op := operationName[o.Route]
+	switch {
+	case o.Response.Headers[idempotency.HeaderReplayed] == "true":
+		count("IdempotentReplays")
+	case op == "create" && o.Status == http.StatusCreated:
+		count("CustomersCreated")
+	case op == "update" && o.Status == http.StatusOK:
+		count("CustomersUpdated")
+	case op == "delete" && o.Status == http.StatusNoContent:
+		count("CustomersDeleted")
+	case o.Status == http.StatusConflict || o.Status == http.StatusPreconditionFailed:
+		count("Conflicts")
+	}
+	if o.ColdStart {
+		count("ColdStarts")
+	}
+	h.metrics.Emit(map[string]string{"Operation": op}, ms...)
+}
+
+// List handles GET /customers.
+func (h *Handlers) List() httpx.LambdaFunc { return h.svc.Handle(contract.Route("list"), h.list) }
+
+// Get handles GET /customers/{id}.
+func (h *Handlers) Get() httpx.LambdaFunc { return h.svc.Handle(contract.Route("get"), h.get) }
+
+// Create handles POST /customers.
+func (h *Handlers) Create() httpx.LambdaFunc { return h.svc.Handle(contract.Route("create"), h.create) }
+
+// Update handles PUT /customers/{id}.
+func (h *Handlers) Update() httpx.LambdaFunc { return h.svc.Handle(contract.Route("update"), h.update) }
+
+// Delete handles DELETE /customers/{id}.
+func (h *Handlers) Delete() httpx.LambdaFunc { return h.svc.Handle(contract.Route("delete"), h.delete) }
+
+// Main is the body of every handler's main: it builds the DynamoDB client
+// once per container, from the environment (TABLE_NAME, ALLOWED_ORIGINS as a
+// comma-separated list, the AWS variables), and starts the Lambda runtime
+// with the chosen operation.
+func Main(operation func(*Handlers) httpx.LambdaFunc) {
+	logger, env, cfg := lambdaenv.Start(envvars.TableName)
+	var origins []string
+	if v := os.Getenv(envvars.AllowedOrigins); v != "" {
+		origins = strings.Split(v, ",")
+	}
+	lambda.Start(operation(New(Deps{
+		DB: ddb.New(cfg), Table: env[envvars.TableName], Logger: logger, AllowedOrigins: origins, Trace: tracing.Request,
+		Metrics: metrics.New(os.Stdout, contract.MetricsNamespace, map[string]string{"Service": "customers"}),
+	})))
+}
+
+// mapError is the one place where domain errors get HTTP statuses.
+func mapError(err error) *httpx.Error {
+	switch {
+	case errors.Is(err, customers.ErrNotFound):
+		return httpx.NewError(http.StatusNotFound, "customer-not-found", "No customer has this id.")
+	case errors.Is(err, customers.ErrEmailTaken):
+		return httpx.NewError(http.StatusConflict, "email-taken", "Another customer already has this e-mail address.")
+	case errors.Is(err, customers.ErrVersionMismatch):
+		return httpx.NewError(http.StatusPreconditionFailed, "precondition-failed", "The customer has changed since the version in If-Match; fetch it again.")
+	case errors.Is(err, errBadCursor):
+		return httpx.NewError(http.StatusBadRequest, "invalid-cursor", "The cursor is not one this listing issued; start again without it.")
+	}
+	return nil
+}
+
+func (h *Handlers) get(ctx context.Context, req *httpx.Request) (httpx.Response, error) {
+	id, err := customerID(ctx, req)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	c, err := h.store.Get(ctx, id)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	etag := httpx.ETag(c.Version)
+	if inm := httpx.Header(req, "If-None-Match"); inm != "" && httpx.MatchesAny(inm, etag) {
+		return httpx.Response{StatusCode: http.StatusNotModified, Headers: map[string]string{"ETag": etag}}, nil
+	}
+	return httpx.JSON(http.StatusOK, c, map[string]string{"ETag": etag})
+}
+
+// listResponse is the body of GET /customers.
+type listResponse struct {
+	Items      []customers.Customer `json:"items"`
+	NextCursor string               `json:"nextCursor,omitempty"`
+}
+
+func (h *Handlers) list(ctx context.Context, req *httpx.Request) (httpx.Response, error) {
+	params := req.QueryStringParameters
+	if err := customers.CheckListQuery(params); err != nil {
+		return httpx.Response{}, err
+	}
+	if email, ok := params["email"]; ok {
+		if len(params) > 1 {
+			return httpx.Response{}, validate.Errors{{Pointer: "/query/email", Detail: "cannot be combined with other parameters"}}
+		}
+		return h.findByEmail(ctx, email)
+	}
+	q := store.ListQuery{Limit: DefaultLimit, Status: customers.Status(params["status"])}
+	if s, ok := params["limit"]; ok {
+		q.Limit, _ = strconv.Atoi(s) // the schema allows only 1-100
+	}
+	if token, ok := params["cursor"]; ok {
+		after, err := decodeCursor(token, string(q.Status))
+		if err != nil {
+			return httpx.Response{}, err
+		}
+		q.After = after
+	}
+	page, err := h.store.List(ctx, q)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	out := listResponse{Items: page.Items}
+	if page.Next != "" {
+		out.NextCursor = encodeCursor(string(q.Status), page.Next)
+	}
+	return httpx.JSON(http.StatusOK, out, nil)
+}
+
+func (h *Handlers) findByEmail(ctx context.Context, email string) (httpx.Response, error) {
+	email, err := customers.NormalizeEmail(email)
+	if err != nil {
+		return httpx.Response{}, validate.Errors{{Pointer: "/query/email", Detail: err.Error()}}
+	}
+	out := listResponse{Items: []customers.Customer{}}
+	c, err := h.store.FindByEmail(ctx, email)
+	switch {
+	case err == nil:
+		out.Items = append(out.Items, c)
+		httpx.Annotate(ctx, "customerId", c.ID)
+	case !errors.Is(err, customers.ErrNotFound):
+		return httpx.Response{}, err
+	}
+	return httpx.JSON(http.StatusOK, out, nil)
+}
+
+func (h *Handlers) create(ctx context.Context, req *httpx.Request) (httpx.Response, error) {
+	body, err := httpx.JSONBody(req, MaxBodyBytes)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	draft, err := customers.DecodeCreate(body)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	run := func(ctx context.Context) httpx.Response {
+		resp, err := h.insert(ctx, req, draft)
+		if err != nil {
+			return httpx.ErrorResponse(ctx, err)
+		}
+		return resp
+	}
+	key := httpx.Header(req, idempotency.HeaderKey)
+	if key == "" {
+		return run(ctx), nil
+	}
+	if !idempotency.ValidKey(key) {
+		return httpx.Response{}, validate.Errors{{Pointer: "/header/Idempotency-Key", Detail: "must be 1 to 255 visible ASCII characters"}}
+	}
+	normalized, _ := json.Marshal(draft)
+	return h.idem.Do(ctx, idempotency.Request{
+		Scope:       httpx.Principal(req) + " POST /customers",
+		Key:         key,
+		Fingerprint: idempotency.Fingerprint(string(normalized)),
+	}, run)
+}
+
+func (h *Handlers) insert(ctx context.Context, req *httpx.Request, d customers.Draft) (httpx.Response, error) {
+	now := h.now().UTC().Truncate(time.Millisecond)
+	c := customers.Customer{
+		ID: customers.NewID(now), Name: d.Name, Email: d.Email, Status: d.Status,
+		CreatedDate: now, UpdatedDate: now, Version: 1,
+	}
+	httpx.Annotate(ctx, "customerId", c.ID)
+	if err := h.store.Create(traced(ctx), c); err != nil {
+		return httpx.Response{}, err
+	}
+	return httpx.JSON(http.StatusCreated, c, map[string]string{
+		"Location": httpx.ResourcePath(req, c.ID),
+		"ETag":     httpx.ETag(c.Version),
+	})
+}
+
+func (h *Handlers) update(ctx context.Context, req *httpx.Request) (httpx.Response, error) {
+	id, err := customerID(ctx, req)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	ifMatch := httpx.Header(req, "If-Match")
+	if ifMatch == "" {
+		return httpx.Response{}, httpx.NewError(http.StatusPreconditionRequired, "precondition-required",
+			"Send If-Match with the ETag of the version you are updating.")
+	}
+	body, err := httpx.JSONBody(req, MaxBodyBytes)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	draft, err := customers.DecodeUpdate(body)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	cur, err := h.store.Get(ctx, id)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	if !httpx.MatchesAny(ifMatch, httpx.ETag(cur.Version)) {
+		return httpx.Response{}, customers.ErrVersionMismatch
+	}
+	next := cur
+	next.Name, next.Email, next.Status = draft.Name, draft.Email, draft.Status
+	if next != cur {
+		next.Version = cur.Version + 1
+		next.UpdatedDate = h.now().UTC().Truncate(time.Millisecond)
+		if err := h.store.Update(traced(ctx), cur, next); err != nil {
+			return httpx.Response{}, err
+		}
+	}
+	return httpx.JSON(http.StatusOK, next, map[string]string{"ETag": httpx.ETag(next.Version)})
+}
+
+// deleteAttempts bounds how often a DELETE without If-Match re-reads a
+// customer that keeps changing under it.
+const deleteAttempts = 3
+
+func (h *Handlers) delete(ctx context.Context, req *httpx.Request) (httpx.Response, error) {
+	id, err := customerID(ctx, req)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	ifMatch := httpx.Header(req, "If-Match")
+	for range deleteAttempts {
+		cur, err := h.store.Get(ctx, id)
+		if err != nil {
+			return httpx.Response{}, err
+		}
+		if ifMatch != "" && !httpx.MatchesAny(ifMatch, httpx.ETag(cur.Version)) {
+			return httpx.Response{}, customers.ErrVersionMismatch
+		}
+		err = h.store.Delete(ctx, cur)
+		if errors.Is(err, customers.ErrVersionMismatch) && ifMatch == "" {
+			continue // changed between read and delete: read again
+		}
+		if err != nil {
+			return httpx.Response{}, err
+		}
+		return httpx.Response{StatusCode: http.StatusNoContent}, nil
+	}
+	e := httpx.NewError(http.StatusConflict, "concurrent-modification", "The customer kept changing during the delete; retry.")
+	e.Headers = map[string]string{"Retry-After": "1"}
+	return httpx.Response{}, e
+}
+
+// traced makes the store record the request's X-Ray trace with the change.
+func traced(ctx context.Context) context.Context {
+	return store.WithTrace(ctx, httpx.TraceHeader(ctx))
+}
+
+// customerID returns the {id} path parameter, checked, and adds it to the
+// request's log line.
+func customerID(ctx context.Context, req *httpx.Request) (string, error) {
+	if err := customers.CheckPath(req.PathParameters); err != nil {
+		return "", err
+	}
+	id := req.PathParameters["id"]
+	httpx.Annotate(ctx, "customerId", id)
+	return id, nil
+}

@@ -1,0 +1,435 @@
+// Package store keeps customers in the DynamoDB table described by
+// functions/tabledesign. Every write is conditional: creates and e-mail
+// changes are transactions that also claim the e-mail address, updates and
+// deletes only apply to the version the caller read.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/acme/customers-api/functions/ddb"
+	"github.com/acme/customers-api/internal/customers"
+	td "github.com/acme/customers-api/internal/customers/tabledesign"
+)
+
+// API is the part of the DynamoDB client the store uses.
+type API interface {
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
+// Store reads and writes customers.
+type Store struct {
+	db    API
+	table string
+}
+
+// New returns a store over the named table.
+func New(db API, table string) *Store { return &Store{db: db, table: table} }
+
+type customerItem struct {
+	PK          string `dynamodbav:"pk"`
+	SK          string `dynamodbav:"sk"`
+	Type        string `dynamodbav:"type"`
+	CustomerID  string `dynamodbav:"customerId"`
+	Name        string `dynamodbav:"name"`
+	Email       string `dynamodbav:"email"`
+	Status      string `dynamodbav:"status"`
+	CreatedDate string `dynamodbav:"createdDate"`
+	UpdatedDate string `dynamodbav:"updatedDate"`
+	Version     int64  `dynamodbav:"version"`
+	ListPK      string `dynamodbav:"listPk"`
+	StatusPK    string `dynamodbav:"statusPk"`
+	ListSK      string `dynamodbav:"listSk"`
+	// TraceHeader is the X-Ray trace of the request that wrote this
+	// version; the event publisher passes it on.
+	TraceHeader string `dynamodbav:"traceHeader,omitempty"`
+}
+
+type traceKey struct{}
+
+// WithTrace makes the writes made with ctx record the X-Ray trace header
+// on the customer item, so that the change's event continues the trace.
+func WithTrace(ctx context.Context, header string) context.Context {
+	return context.WithValue(ctx, traceKey{}, header)
+}
+
+func traceOf(ctx context.Context) string {
+	h, _ := ctx.Value(traceKey{}).(string)
+	return h
+}
+
+type emailItem struct {
+	PK         string `dynamodbav:"pk"`
+	SK         string `dynamodbav:"sk"`
+	Type       string `dynamodbav:"type"`
+	CustomerID string `dynamodbav:"customerId"`
+}
+
+func customerKey(id string) map[string]types.AttributeValue { return key(td.CustomerKey(id)) }
+
+func emailKey(email string) map[string]types.AttributeValue { return key(td.EmailKey(email)) }
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		td.PartitionKey: &types.AttributeValueMemberS{Value: pk},
+		td.SortKey:      &types.AttributeValueMemberS{Value: sk},
+	}
+}
+
+// shard spreads customers over the list indexes' partitions.
+func shard(id string) int {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return int(h.Sum32() % td.ListShards)
+}
+
+func toItem(c customers.Customer) customerItem {
+	s := shard(c.ID)
+	pk, sk := td.CustomerKey(c.ID)
+	return customerItem{
+		PK: pk, SK: sk, Type: td.TypeCustomer,
+		CustomerID: c.ID, Name: c.Name, Email: c.Email, Status: string(c.Status),
+		CreatedDate: c.CreatedDate.UTC().Format(td.TimeLayout),
+		UpdatedDate: c.UpdatedDate.UTC().Format(td.TimeLayout),
+		Version:     c.Version,
+		ListPK:      td.ListPartition(s), StatusPK: td.StatusPartition(string(c.Status), s), ListSK: td.ListPosition(c.CreatedDate, c.ID),
+	}
+}
+
+// ParseTime reads a timestamp as the store writes it.
+func ParseTime(s string) (time.Time, error) { return time.Parse(td.TimeLayout, s) }
+
+func fromItem(it customerItem) (customers.Customer, error) {
+	created, err := ParseTime(it.CreatedDate)
+	if err != nil {
+		return customers.Customer{}, fmt.Errorf("customer %s: createdDate: %w", it.CustomerID, err)
+	}
+	updated, err := ParseTime(it.UpdatedDate)
+	if err != nil {
+		return customers.Customer{}, fmt.Errorf("customer %s: updatedDate: %w", it.CustomerID, err)
+	}
+	return customers.Customer{
+		ID: it.CustomerID, Name: it.Name, Email: it.Email, Status: customers.Status(it.Status),
+		CreatedDate: created, UpdatedDate: updated, Version: it.Version,
+	}, nil
+}
+
+// Get returns the customer with the given id, or customers.ErrNotFound.
+func (s *Store) Get(ctx context.Context, id string) (customers.Customer, error) {
+	var it customerItem
+	if err := s.getItem(ctx, customerKey(id), "customer "+id, &it); err != nil {
+		return customers.Customer{}, err
+	}
+	return fromItem(it)
+}
+
+// FindByEmail returns the customer that holds the (normalized) e-mail
+// address, or customers.ErrNotFound.
+func (s *Store) FindByEmail(ctx context.Context, email string) (customers.Customer, error) {
+	var it emailItem
+	if err := s.getItem(ctx, emailKey(email), "e-mail claim", &it); err != nil {
+		return customers.Customer{}, err
+	}
+	return s.Get(ctx, it.CustomerID)
+}
+
+// getItem reads one item, strongly consistent, into v; a missing item is
+// customers.ErrNotFound. what names the item in errors.
+func (s *Store) getItem(ctx context.Context, key map[string]types.AttributeValue, what string, v any) error {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return ddb.Classify("get "+what, err)
+	}
+	if out.Item == nil {
+		return customers.ErrNotFound
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, v); err != nil {
+		return fmt.Errorf("decode %s: %w", what, err)
+	}
+	return nil
+}
+
+// Create stores a new customer and claims its e-mail address, atomically.
+// It returns customers.ErrEmailTaken when another customer holds the address.
+func (s *Store) Create(ctx context.Context, c customers.Customer) error {
+	put, err := s.putCustomer(c, traceOf(ctx))
+	if err != nil {
+		return err
+	}
+	claim, err := s.claimEmail(c)
+	if err != nil {
+		return err
+	}
+	err = s.transact(ctx, "create customer", put, claim)
+	if ddb.CancellationReason(err, 1) == "ConditionalCheckFailed" {
+		return customers.ErrEmailTaken
+	}
+	return err
+}
+
+// Update replaces prev with next (next.Version must be prev.Version+1). It
+// returns customers.ErrVersionMismatch when the stored customer is no longer
+// at prev.Version, and customers.ErrEmailTaken when next's new e-mail address
+// belongs to someone else.
+func (s *Store) Update(ctx context.Context, prev, next customers.Customer) error {
+	it := toItem(next)
+	update := expression.
+		Set(expression.Name("name"), expression.Value(it.Name)).
+		Set(expression.Name("email"), expression.Value(it.Email)).
+		Set(expression.Name("status"), expression.Value(it.Status)).
+		Set(expression.Name("updatedDate"), expression.Value(it.UpdatedDate)).
+		Set(expression.Name("version"), expression.Value(it.Version)).
+		Set(expression.Name(td.StatusPartitionKey), expression.Value(it.StatusPK)).
+		Set(expression.Name("traceHeader"), expression.Value(traceOf(ctx)))
+	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(sameVersion(prev.Version)).Build()
+	if err != nil {
+		return fmt.Errorf("build update: %w", err)
+	}
+	if prev.Email == next.Email {
+		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: &s.table, Key: customerKey(prev.ID),
+			UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+		})
+		var failed *types.ConditionalCheckFailedException
+		if errors.As(err, &failed) {
+			return s.mismatchUnlessWritten(ctx, next)
+		}
+		return ddb.Classify("update customer", err)
+	}
+	claim, err := s.claimEmail(next)
+	if err != nil {
+		return err
+	}
+	err = s.transact(ctx, "update customer",
+		types.TransactWriteItem{Update: &types.Update{
+			TableName: &s.table, Key: customerKey(prev.ID),
+			UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+		}},
+		claim,
+		s.releaseEmail(prev),
+	)
+	switch {
+	case ddb.CancellationReason(err, 0) == "ConditionalCheckFailed":
+		return customers.ErrVersionMismatch
+	case ddb.CancellationReason(err, 1) == "ConditionalCheckFailed":
+		return customers.ErrEmailTaken
+	}
+	return err
+}
+
+// Delete removes c and releases its e-mail address, if the stored customer
+// is still at c.Version; otherwise it returns customers.ErrVersionMismatch.
+func (s *Store) Delete(ctx context.Context, c customers.Customer) error {
+	cond, err := expression.NewBuilder().WithCondition(sameVersion(c.Version)).Build()
+	if err != nil {
+		return fmt.Errorf("build delete: %w", err)
+	}
+	err = s.transact(ctx, "delete customer",
+		types.TransactWriteItem{Delete: &types.Delete{
+			TableName: &s.table, Key: customerKey(c.ID), ConditionExpression: cond.Condition(),
+			ExpressionAttributeNames: cond.Names(), ExpressionAttributeValues: cond.Values(),
+		}},
+		s.releaseEmail(c),
+	)
+	if ddb.CancellationReason(err, 0) == "ConditionalCheckFailed" {
+		return customers.ErrVersionMismatch
+	}
+	return err
+}
+
+// mismatchUnlessWritten explains a failed version condition. An SDK retry
+// of an update whose response was lost fails its condition on the very write
+// it made; if the stored customer is exactly next, the update did apply.
+// Otherwise someone else changed the customer: ErrVersionMismatch.
+func (s *Store) mismatchUnlessWritten(ctx context.Context, next customers.Customer) error {
+	stored, err := s.Get(ctx, next.ID)
+	switch {
+	case errors.Is(err, customers.ErrNotFound):
+		return customers.ErrVersionMismatch
+	case err != nil:
+		return err
+	case stored.Version == next.Version && stored.Name == next.Name && stored.Email == next.Email &&
+		stored.Status == next.Status && stored.UpdatedDate.Equal(next.UpdatedDate):
+		return nil
+	}
+	return customers.ErrVersionMismatch
+}
+
+func sameVersion(v int64) expression.ConditionBuilder {
+	return expression.Name("version").Equal(expression.Value(v))
+}
+
+func (s *Store) putCustomer(c customers.Customer, trace string) (types.TransactWriteItem, error) {
+	it := toItem(c)
+	it.TraceHeader = trace
+	item, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("encode customer: %w", err)
+	}
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName: &s.table, Item: item,
+		ConditionExpression: aws.String("attribute_not_exists(" + td.PartitionKey + ")"),
+	}}, nil
+}
+
+func (s *Store) claimEmail(c customers.Customer) (types.TransactWriteItem, error) {
+	emailPK, emailSK := td.EmailKey(c.Email)
+	item, err := attributevalue.MarshalMap(emailItem{
+		PK: emailPK, SK: emailSK, Type: td.TypeEmail, CustomerID: c.ID,
+	})
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("encode e-mail claim: %w", err)
+	}
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName: &s.table, Item: item,
+		ConditionExpression: aws.String("attribute_not_exists(" + td.PartitionKey + ")"),
+	}}, nil
+}
+
+// releaseEmail deletes c's e-mail claim, but only while it is c's.
+func (s *Store) releaseEmail(c customers.Customer) types.TransactWriteItem {
+	return types.TransactWriteItem{Delete: &types.Delete{
+		TableName: &s.table, Key: emailKey(c.Email),
+		ConditionExpression:       aws.String("customerId = :id"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":id": &types.AttributeValueMemberS{Value: c.ID}},
+	}}
+}
+
+// transactAttempts bounds the retries of a transaction that conflicted with
+// another one on the same items.
+const transactAttempts = 4
+
+func (s *Store) transact(ctx context.Context, op string, items ...types.TransactWriteItem) error {
+	var err error
+	for attempt := range transactAttempts {
+		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		if !ddb.Conflicted(err) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ddb.Classify(op, ctx.Err())
+		case <-time.After(time.Duration(10*(attempt+1)) * time.Millisecond):
+		}
+	}
+	// A cancellation by a condition keeps its reasons for the caller to map.
+	return ddb.Classify(op, err)
+}
+
+// ListQuery selects a page of customers, newest first.
+type ListQuery struct {
+	// Status, when set, lists only customers with that status.
+	Status customers.Status
+	// Limit is the page size.
+	Limit int
+	// After is the ListSortKey of the last customer of the previous page.
+	After string
+}
+
+// Page is one page of a listing.
+type Page struct {
+	Items []customers.Customer
+	// Next is the ListSortKey to pass as After for the next page; "" on the
+	// last page.
+	Next string
+}
+
+// List returns a page of customers, newest first. It queries every shard of
+// the list index in parallel and merges the results.
+func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
+	type result struct {
+		items []customerItem
+		more  bool
+		err   error
+	}
+	results := make([]result, td.ListShards)
+	var wg sync.WaitGroup
+	for sh := range td.ListShards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &results[sh]
+			in, err := s.shardQuery(q, sh)
+			if err != nil {
+				r.err = err
+				return
+			}
+			out, err := s.db.Query(ctx, in)
+			if err != nil {
+				r.err = ddb.Classify("list customers", err)
+				return
+			}
+			r.more = out.LastEvaluatedKey != nil
+			r.err = attributevalue.UnmarshalListOfMaps(out.Items, &r.items)
+		}()
+	}
+	wg.Wait()
+	var (
+		merged []customerItem
+		more   bool
+	)
+	for _, r := range results {
+		if r.err != nil {
+			return Page{}, r.err
+		}
+		merged = append(merged, r.items...)
+		more = more || r.more
+	}
+	slices.SortFunc(merged, func(a, b customerItem) int { return strings.Compare(b.ListSK, a.ListSK) })
+	if len(merged) > q.Limit {
+		merged, more = merged[:q.Limit], true
+	}
+	page := Page{Items: make([]customers.Customer, 0, len(merged))}
+	for _, it := range merged {
+		c, err := fromItem(it)
+		if err != nil {
+			return Page{}, err
+		}
+		page.Items = append(page.Items, c)
+	}
+	if more && len(merged) > 0 {
+		page.Next = merged[len(merged)-1].ListSK
+	}
+	return page, nil
+}
+
+func (s *Store) shardQuery(q ListQuery, sh int) (*dynamodb.QueryInput, error) {
+	index, pkName, pk := td.ListIndex, td.ListPartitionKey, td.ListPartition(sh)
+	if q.Status != "" {
+		index, pkName, pk = td.StatusIndex, td.StatusPartitionKey, td.StatusPartition(string(q.Status), sh)
+	}
+	keyCond := expression.Key(pkName).Equal(expression.Value(pk))
+	if q.After != "" {
+		keyCond = keyCond.And(expression.Key(td.ListSortKey).LessThan(expression.Value(q.After)))
+	}
+	expr, err := expression.NewBuilder().WithKeyCondition(keyCond).Build()
+	if err != nil {
+		return nil, fmt.Errorf("build list query: %w", err)
+	}
+	return &dynamodb.QueryInput{
+		TableName: &s.table, IndexName: aws.String(index),
+		KeyConditionExpression:    expr.KeyCondition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ScanIndexForward:          aws.Bool(false),
+		Limit:                     aws.Int32(int32(q.Limit)),
+	}, nil
+}

@@ -1,0 +1,195 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/acme/customers-api/internal/customers"
+	"github.com/acme/customers-api/internal/customers/store"
+	"github.com/acme/customers-api/internal/customers/store/storetest"
+	"github.com/acme/customers-api/internal/testenv/moto"
+)
+
+var srv *moto.Server
+
+func TestMain(m *testing.M) { moto.TestMain(m, &srv) }
+
+func newStore(t *testing.T) *store.Store {
+	db, table := storetest.NewTable(t, srv)
+	return store.New(db, table)
+}
+
+var t0 = time.Date(2026, 6, 30, 10, 0, 0, 0, time.UTC)
+
+func customer(i int, email string) customers.Customer {
+	created := t0.Add(time.Duration(i) * time.Second)
+	return customers.Customer{
+		ID: customers.NewID(created), Name: fmt.Sprintf("Customer %d", i), Email: email,
+		Status: customers.Active, CreatedDate: created, UpdatedDate: created, Version: 1,
+	}
+}
+
+func TestCreateGetAndFindByEmail(t *testing.T) {
+	s, ctx := newStore(t), context.Background()
+	c := customer(1, "ada@example.com")
+	if err := s.Create(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Get(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(c, got); diff != "" {
+		t.Errorf("Get (-want +got):\n%s", diff)
+	}
+	byEmail, err := s.FindByEmail(ctx, "ada@example.com")
+	if err != nil || byEmail.ID != c.ID {
+		t.Errorf("FindByEmail = %v, %v; want %s", byEmail.ID, err, c.ID)
+	}
+	if _, err := s.Get(ctx, customers.NewID(t0)); !errors.Is(err, customers.ErrNotFound) {
+		t.Errorf("Get(unknown) = %v, want ErrNotFound", err)
+	}
+}
+
+func TestEmailsAreUniqueAndReleasedOnChangeAndDelete(t *testing.T) {
+	s, ctx := newStore(t), context.Background()
+	a, b := customer(1, "a@example.com"), customer(2, "b@example.com")
+	for _, c := range []customers.Customer{a, b} {
+		if err := s.Create(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Create(ctx, customer(3, "a@example.com")); !errors.Is(err, customers.ErrEmailTaken) {
+		t.Fatalf("second create with a's e-mail = %v, want ErrEmailTaken", err)
+	}
+	next := a
+	next.Email, next.Version = "b@example.com", 2
+	if err := s.Update(ctx, a, next); !errors.Is(err, customers.ErrEmailTaken) {
+		t.Fatalf("changing a's e-mail to b's = %v, want ErrEmailTaken", err)
+	}
+	next.Email = "a2@example.com"
+	if err := s.Update(ctx, a, next); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Create(ctx, customer(4, "a@example.com")); err != nil {
+		t.Errorf("a's old e-mail was not released: %v", err)
+	}
+	if err := s.Delete(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Create(ctx, customer(5, "b@example.com")); err != nil {
+		t.Errorf("b's e-mail was not released on delete: %v", err)
+	}
+}
+
+func TestStaleVersionsAreRejected(t *testing.T) {
+	s, ctx := newStore(t), context.Background()
+	c := customer(1, "a@example.com")
+	s.Create(ctx, c)
+	next := c
+	next.Name, next.Version = "New", 2
+	if err := s.Update(ctx, c, next); err != nil {
+		t.Fatal(err)
+	}
+	other := next
+	other.Name = "Someone else"
+	if err := s.Update(ctx, c, other); !errors.Is(err, customers.ErrVersionMismatch) {
+		t.Errorf("update at stale version = %v, want ErrVersionMismatch", err)
+	}
+	// Sending the write that already applied again is what an SDK retry
+	// after a lost response does: it reports the write's success.
+	if err := s.Update(ctx, c, next); err != nil {
+		t.Errorf("repeating the applied update = %v, want nil", err)
+	}
+	if err := s.Delete(ctx, c); !errors.Is(err, customers.ErrVersionMismatch) {
+		t.Errorf("delete at stale version = %v, want ErrVersionMismatch", err)
+	}
+}
+
+func TestConcurrentUpdatesOfOneVersionHaveOneWinner(t *testing.T) {
+	s, ctx := newStore(t), context.Background()
+	c := customer(1, "a@example.com")
+	s.Create(ctx, c)
+	var (
+		wg             sync.WaitGroup
+		mu             sync.Mutex
+		wins, mismatch int
+	)
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			next := c
+			next.Name, next.Version = fmt.Sprintf("writer %d", i), 2
+			err := s.Update(ctx, c, next)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				wins++
+			case errors.Is(err, customers.ErrVersionMismatch):
+				mismatch++
+			default:
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins != 1 || mismatch != 19 {
+		t.Errorf("wins=%d mismatches=%d, want 1 and 19", wins, mismatch)
+	}
+}
+
+func TestListIsNewestFirstAcrossShardsAndPages(t *testing.T) {
+	s, ctx := newStore(t), context.Background()
+	var want []string
+	for i := range 25 {
+		c := customer(i, fmt.Sprintf("c%d@example.com", i))
+		if i%3 == 0 {
+			c.Status = customers.Suspended
+		}
+		if err := s.Create(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		want = append([]string{c.ID}, want...)
+	}
+	var got []string
+	q := store.ListQuery{Limit: 7}
+	for pages := 0; ; pages++ {
+		if pages > 10 {
+			t.Fatal("too many pages")
+		}
+		p, err := s.List(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range p.Items {
+			got = append(got, c.ID)
+		}
+		if p.Next == "" {
+			break
+		}
+		q.After = p.Next
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("listing (-want +got):\n%s", diff)
+	}
+	suspended, err := s.List(ctx, store.ListQuery{Status: customers.Suspended, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(suspended.Items) != 9 || suspended.Next != "" {
+		t.Errorf("suspended: %d items, next %q; want 9 and no next page", len(suspended.Items), suspended.Next)
+	}
+	for _, c := range suspended.Items {
+		if c.Status != customers.Suspended {
+			t.Errorf("status filter returned %s", c.Status)
+		}
+	}
+}
