@@ -33,7 +33,7 @@ type Service struct {
 	// (CORS); "*" allows any. API Gateway answers the preflights.
 	AllowedOrigins []string
 	// Trace, when set, starts a trace span for the request (see
-	// lambdaenv.XRay); the returned function ends it.
+	// tracing.Request); the returned function ends it.
 	Trace func(ctx context.Context, route, requestID string) (context.Context, func(error))
 	// Observe, when set, sees every finished request, e.g. to emit metrics.
 	Observe func(ctx context.Context, o Outcome)
