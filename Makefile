@@ -21,9 +21,11 @@ APIDIFF := $(CURDIR)/.tools/apidiff
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(CURDIR)/.tools/staticcheck
 ENV ?=
+FUZZTIME ?= 60s
+FUZZTIME_TEST := 4s
 GO_FILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
-.PHONY: help tools synth test lint bench openapi apicheck api-baseline diff deploy clean requirements
+.PHONY: help tools synth test fuzz lint bench openapi apicheck api-baseline diff deploy clean requirements
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,10 +53,14 @@ synth: node_modules/.installed ## Synthesize every environment (ENV=dev for one)
 	$(CDK) synth --quiet $(if $(ENV),-c env=$(ENV))
 	go run ./tools/synthsummary cdk.out
 
-test: tools $(APIDIFF) ## Run every test: unit, handler (against moto), construct, snapshot, the example consumer's, and the API check.
+test: tools $(APIDIFF) ## Run every test: unit, handler (against moto), construct, snapshot, the example consumer's, the API check, and each fuzz target briefly.
 	scripts/apicheck.sh $(APIDIFF) check
 	go test ./...
 	cd examples/orders && go test ./...
+	scripts/fuzz.sh $(FUZZTIME_TEST)
+
+fuzz: tools ## Run every fuzz target longer (FUZZTIME=60s each by default).
+	scripts/fuzz.sh $(FUZZTIME)
 
 apicheck: $(APIDIFF) ## Fail on incompatible changes to the exported Go API.
 	scripts/apicheck.sh $(APIDIFF) check

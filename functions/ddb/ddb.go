@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // New returns a client for cfg with this package's retry policy: three
@@ -43,14 +44,18 @@ func (e *UnavailableError) Unwrap() error { return e.Err }
 // RetryAfter is how long a client should wait before retrying.
 func (e *UnavailableError) RetryAfter() time.Duration { return time.Second }
 
-// retryableCodes are the error codes DynamoDB uses for throttling and for
-// faults on its side.
+// retryableCodes are the error codes DynamoDB uses for throttling, for
+// faults on its side, and for a write that met a transaction in flight on
+// the same item: retrying the same request later may succeed.
 var retryableCodes = map[string]bool{
 	"ProvisionedThroughputExceededException": true,
 	"ThrottlingException":                    true,
 	"RequestLimitExceeded":                   true,
 	"InternalServerError":                    true,
+	"InternalFailure":                        true,
 	"ServiceUnavailable":                     true,
+	"TransactionConflictException":           true,
+	"TransactionInProgressException":         true,
 }
 
 // Classify wraps err in an *UnavailableError when retrying later may
@@ -67,13 +72,19 @@ func Classify(op string, err error) error {
 
 func unavailable(err error) bool {
 	var (
-		api    smithy.APIError
-		netErr net.Error
-		cancel *types.TransactionCanceledException
+		api      smithy.APIError
+		netErr   net.Error
+		cancel   *types.TransactionCanceledException
+		resp     *smithyhttp.ResponseError
+		attempts *retry.MaxAttemptsError
 	)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return true
+	case errors.As(err, &resp) && resp.HTTPStatusCode() >= 500:
+		return true // any fault on DynamoDB's side, whatever its code
+	case errors.As(err, &attempts):
+		return true // the SDK retried a retryable error until it gave up
 	case errors.As(err, &cancel):
 		for _, r := range cancel.CancellationReasons {
 			if code := aws.ToString(r.Code); code == "ThrottlingError" || code == "ProvisionedThroughputExceeded" ||
@@ -87,8 +98,7 @@ func unavailable(err error) bool {
 	case errors.As(err, &netErr):
 		return true
 	}
-	var retryErr *retry.MaxAttemptsError
-	return errors.As(err, &retryErr)
+	return false
 }
 
 // CancellationReason returns the code DynamoDB gave for the i-th item of a

@@ -44,17 +44,40 @@ func TestServiceMappingComesFirstAndKeepsTheCause(t *testing.T) {
 	}
 }
 
-func TestMatchesAny(t *testing.T) {
+// If-None-Match compares weakly, If-Match strongly (RFC 9110 §13.1).
+func TestWeakAndStrongETagComparison(t *testing.T) {
 	for _, tc := range []struct {
-		header string
-		want   bool
+		header       string
+		weak, strong bool
 	}{
-		{`"3"`, true}, {`W/"3"`, true}, {`"1", "3"`, true}, {`*`, true},
-		{`"4"`, false}, {`3`, false}, {``, false},
+		{`"3"`, true, true}, {`W/"3"`, true, false}, {`"1", "3"`, true, true}, {`W/"1", W/"3"`, true, false},
+		{`*`, true, true}, {`"4"`, false, false}, {`3`, false, false}, {``, false, false},
 	} {
-		if got := MatchesAny(tc.header, `"3"`); got != tc.want {
-			t.Errorf("MatchesAny(%q) = %v, want %v", tc.header, got, tc.want)
+		if got := MatchesAny(tc.header, `"3"`); got != tc.weak {
+			t.Errorf("MatchesAny(%q) = %v, want %v", tc.header, got, tc.weak)
 		}
+		if got := MatchesStrong(tc.header, `"3"`); got != tc.strong {
+			t.Errorf("MatchesStrong(%q) = %v, want %v", tc.header, got, tc.strong)
+		}
+	}
+}
+
+// A header sent on several lines is one list; API Gateway keeps only the
+// last line in headers.
+func TestRepeatedHeaderLinesAreOneList(t *testing.T) {
+	req := &Request{Headers: map[string]string{"If-Match": `"2"`}, MultiValueHeaders: map[string][]string{"If-Match": {`"1"`, `"2"`}}}
+	if got := Header(req, "if-match"); got != `"1", "2"` {
+		t.Errorf("Header = %q", got)
+	}
+	if !MatchesStrong(Header(req, "If-Match"), `"1"`) {
+		t.Error("the first line's tag does not match")
+	}
+	empty := &Request{Headers: map[string]string{"Idempotency-Key": ""}}
+	if v, ok := LookupHeader(empty, "idempotency-key"); v != "" || !ok {
+		t.Errorf("an empty header reads as %q, %v; want present and empty", v, ok)
+	}
+	if _, ok := LookupHeader(empty, "X"); ok {
+		t.Error("an absent header reads as present")
 	}
 }
 
@@ -65,11 +88,20 @@ func TestHeaderIgnoresCaseAndReadsMultiValueHeaders(t *testing.T) {
 	}
 }
 
-func TestPrincipalPrefersTheClientID(t *testing.T) {
-	req := &Request{}
-	req.RequestContext.Authorizer = map[string]any{"claims": map[string]any{"sub": "user", "client_id": "client"}}
-	if got := Principal(req); got != "client" {
-		t.Errorf("Principal = %q", got)
+// Cognito puts the app client's id in user access tokens too: two users of
+// one client must be two principals, and a client-credentials token (no
+// username) is its client.
+func TestPrincipalSeparatesUsersOfOneClientFromMachineClients(t *testing.T) {
+	principal := func(claims map[string]any) string {
+		req := &Request{}
+		req.RequestContext.Authorizer = map[string]any{"claims": claims}
+		return Principal(req)
+	}
+	ada := principal(map[string]any{"sub": "u-ada", "client_id": "web", "username": "ada"})
+	bob := principal(map[string]any{"sub": "u-bob", "client_id": "web", "username": "bob"})
+	machine := principal(map[string]any{"sub": "crm", "client_id": "crm", "token_use": "access"})
+	if ada != "user:u-ada" || bob != "user:u-bob" || machine != "client:crm" {
+		t.Errorf("principals: ada %q, bob %q, machine %q", ada, bob, machine)
 	}
 	if got := Principal(&Request{}); got != "" {
 		t.Errorf("Principal without claims = %q", got)

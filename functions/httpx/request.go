@@ -14,19 +14,29 @@ import (
 // Request is an API Gateway REST (v1) proxy request.
 type Request = events.APIGatewayProxyRequest
 
-// Header returns the first value of the named header, ignoring case.
+// Header returns the value of the named header, ignoring case; "" when it
+// is absent or empty (see LookupHeader to tell the two apart).
 func Header(req *Request, name string) string {
-	for k, v := range req.Headers {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
+	v, _ := LookupHeader(req, name)
+	return v
+}
+
+// LookupHeader returns the value of the named header, ignoring case, and
+// whether the request has it at all. A header sent on several lines is one
+// comma-separated list (RFC 9110 §5.3): API Gateway keeps only the last line
+// in headers, and every line in multiValueHeaders, which wins.
+func LookupHeader(req *Request, name string) (string, bool) {
 	for k, vs := range req.MultiValueHeaders {
 		if strings.EqualFold(k, name) && len(vs) > 0 {
-			return vs[0]
+			return strings.Join(vs, ", "), true
 		}
 	}
-	return ""
+	for k, v := range req.Headers {
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // JSONBody returns the request body after checking that it is JSON
@@ -51,29 +61,47 @@ func JSONBody(req *Request, maxBytes int) ([]byte, error) {
 // ETag is the strong entity tag of a resource version.
 func ETag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 
-// MatchesAny reports whether an If-Match or If-None-Match header value
-// (a list of entity tags, or "*") matches etag. Weak tags compare equal to
-// their strong form, as If-None-Match requires; If-Match callers get strong
-// tags from this API only.
+// MatchesAny reports whether an If-None-Match header value (a list of
+// entity tags, or "*") matches etag by the weak comparison RFC 9110
+// §13.1.2 requires there: W/"1" matches "1".
 func MatchesAny(header, etag string) bool {
+	return matches(header, etag, true)
+}
+
+// MatchesStrong reports whether an If-Match header value matches etag by
+// the strong comparison RFC 9110 §13.1.1 requires there: a weak tag
+// (W/"1") never matches.
+func MatchesStrong(header, etag string) bool {
+	return matches(header, etag, false)
+}
+
+func matches(header, etag string, weak bool) bool {
 	for _, candidate := range strings.Split(header, ",") {
 		candidate = strings.TrimSpace(candidate)
-		if candidate == "*" || strings.TrimPrefix(candidate, "W/") == etag {
+		if weak {
+			candidate = strings.TrimPrefix(candidate, "W/")
+		}
+		if candidate == "*" || candidate == etag {
 			return true
 		}
 	}
 	return false
 }
 
-// Principal identifies the authenticated caller: the Cognito client id of a
-// machine client, or the subject of a user; "" when the request carries no
-// authorizer claims.
+// Principal identifies the authenticated caller from the Cognito access
+// token's claims: "user:<sub>" for a token issued to a user (it carries a
+// username, whatever app client the user signed in with), "client:<client_id>"
+// for a client-credentials token (no username; sub is the client). ""
+// when the request carries no claims. Two users of one app client are two
+// principals.
 func Principal(req *Request) string {
 	claims, _ := req.RequestContext.Authorizer["claims"].(map[string]any)
-	for _, name := range []string{"client_id", "sub"} {
-		if v, ok := claims[name].(string); ok && v != "" {
-			return v
-		}
+	claim := func(name string) string { v, _ := claims[name].(string); return v }
+	switch {
+	case claim("username") != "" && claim("sub") != "":
+		return "user:" + claim("sub")
+	case claim("client_id") != "":
+		return "client:" + claim("client_id")
 	}
 	return ""
 }

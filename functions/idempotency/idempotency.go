@@ -12,7 +12,11 @@
 // that arrives while the first one is still running waits for its response,
 // up to the caller's deadline, and is told to retry (409) if it does not
 // come. A first request that ends in a 5xx releases the key so that the
-// client's retry runs again.
+// client's retry runs again; so does one whose lease ran out (it was cut off
+// by its Lambda deadline). Such a retry gets the first run's Intent back
+// (IntentOf), so an operation that committed before it failed to answer can
+// find its own write instead of doing it twice. Writing and releasing the
+// record are bounded by the request's deadline plus Options.StoreTime.
 package idempotency
 
 import (
@@ -65,8 +69,13 @@ type Options struct {
 	// Retention is how long a completed response is replayed (default 24h).
 	Retention time.Duration
 	// Lease is how long a running request holds its key before another may
-	// take over; make it longer than the function timeout (default 60s).
+	// take over (default 60s); never past the request's deadline plus
+	// StoreTime, when it has one.
 	Lease time.Duration
+	// StoreTime is how long past the request's deadline storing or
+	// releasing the record may take (default 300ms). Keep it below the
+	// handler's deadline margin (httpx.Service.DeadlineMargin).
+	StoreTime time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -89,6 +98,9 @@ func New(db API, table string, opt Options) *Store {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if opt.StoreTime == 0 {
+		opt.StoreTime = 300 * time.Millisecond
+	}
 	return &Store{db: db, table: table, opt: opt}
 }
 
@@ -104,6 +116,7 @@ var (
 const (
 	statusInProgress = "IN_PROGRESS"
 	statusCompleted  = "COMPLETED"
+	statusReleased   = "RELEASED"
 )
 
 // record is the stored item. leaseUntil is in Unix milliseconds, expiresAt
@@ -116,6 +129,7 @@ type record struct {
 	Status      string            `dynamodbav:"status"`
 	Token       string            `dynamodbav:"token"`
 	LeaseUntil  int64             `dynamodbav:"leaseUntil"`
+	Intent      string            `dynamodbav:"intent,omitempty"`
 	ExpiresAt   int64             `dynamodbav:"expiresAt"`
 	StatusCode  int               `dynamodbav:"statusCode,omitempty"`
 	Headers     map[string]string `dynamodbav:"headers,omitempty"`
@@ -131,6 +145,20 @@ type Request struct {
 	Key string
 	// Fingerprint identifies the request's content (see Fingerprint).
 	Fingerprint string
+	// Intent is what the operation commits to before it runs, for example
+	// the id a create will give the new resource. It is stored with the key
+	// before the operation runs; read the one to use with IntentOf.
+	Intent string
+}
+
+type intentKey struct{}
+
+// IntentOf is the intent the running operation must use: its request's,
+// or, when an earlier run with the same key and body failed or was cut off,
+// that run's. "" outside Store.Do or without an intent.
+func IntentOf(ctx context.Context) string {
+	v, _ := ctx.Value(intentKey{}).(string)
+	return v
 }
 
 // Fingerprint hashes the parts of a request that must not change between
@@ -163,12 +191,12 @@ func ValidKey(key string) bool {
 func (s *Store) Do(ctx context.Context, r Request, fn func(context.Context) httpx.Response) (httpx.Response, error) {
 	pk := KeyPrefix + Fingerprint(r.Scope, r.Key)
 	for wait := 25 * time.Millisecond; ; wait = min(2*wait, 400*time.Millisecond) {
-		token, existing, err := s.acquire(ctx, pk, r.Fingerprint)
+		token, intent, existing, err := s.acquire(ctx, pk, r)
 		if err != nil {
 			return httpx.Response{}, err
 		}
 		if existing == nil {
-			return s.run(ctx, pk, token, fn), nil
+			return s.run(context.WithValue(ctx, intentKey{}, intent), pk, token, fn), nil
 		}
 		switch {
 		case existing.Fingerprint != r.Fingerprint:
@@ -196,56 +224,90 @@ func (s *Store) key(pk string) map[string]types.AttributeValue {
 	}
 }
 
-// acquire takes the key and returns a token proving it, or returns the
-// record that holds the key. A record is free when it does not exist, has
-// expired (TTL deletes lazily), or is a run whose lease has ended.
-func (s *Store) acquire(ctx context.Context, pk, fingerprint string) (string, *record, error) {
+// acquire takes the key and returns a token proving it and the intent to
+// use, or returns the record that holds the key. A record is free when it
+// does not exist, has expired (TTL deletes lazily), was released after a
+// server error, or is a run whose lease has ended; taking a released or
+// lapsed record of the same request keeps its intent.
+func (s *Store) acquire(ctx context.Context, pk string, r Request) (token, intent string, _ *record, _ error) {
 	now := s.opt.Now()
-	token := rand.Text()
+	token = rand.Text()
+	lease := now.Add(s.opt.Lease)
+	if deadline, ok := ctx.Deadline(); ok && deadline.Add(s.opt.StoreTime).Before(lease) {
+		lease = deadline.Add(s.opt.StoreTime) // a run cannot outlive its deadline
+	}
 	item, err := attributevalue.MarshalMap(record{
-		PK: pk, SK: sortValue, Type: itemType, Fingerprint: fingerprint,
-		Status: statusInProgress, Token: token,
-		LeaseUntil: now.Add(s.opt.Lease).UnixMilli(), ExpiresAt: now.Add(s.opt.Retention).Unix(),
+		PK: pk, SK: sortValue, Type: itemType, Fingerprint: r.Fingerprint,
+		Status: statusInProgress, Token: token, Intent: r.Intent,
+		LeaseUntil: lease.UnixMilli(), ExpiresAt: now.Add(s.opt.Retention).Unix(),
 	})
 	if err != nil {
-		return "", nil, fmt.Errorf("encode idempotency record: %w", err)
+		return "", "", nil, fmt.Errorf("encode idempotency record: %w", err)
 	}
 	free := expression.AttributeNotExists(expression.Name(PartitionKey)).
 		Or(expression.Name(TTLAttribute).LessThan(expression.Value(now.Unix()))).
+		Or(expression.Name("status").Equal(expression.Value(statusReleased))).
 		Or(expression.Name("status").Equal(expression.Value(statusInProgress)).
 			And(expression.Name("leaseUntil").LessThan(expression.Value(now.UnixMilli()))))
 	cond, err := expression.NewBuilder().WithCondition(free).Build()
 	if err != nil {
-		return "", nil, fmt.Errorf("build idempotency condition: %w", err)
+		return "", "", nil, fmt.Errorf("build idempotency condition: %w", err)
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+	out, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: &s.table, Item: item,
 		ConditionExpression: cond.Condition(), ExpressionAttributeNames: cond.Names(), ExpressionAttributeValues: cond.Values(),
+		ReturnValues:                        types.ReturnValueAllOld,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	var taken *types.ConditionalCheckFailedException
 	if !errors.As(err, &taken) {
-		return token, nil, ddb.Classify("acquire idempotency key", err)
+		if err != nil {
+			return "", "", nil, ddb.Classify("acquire idempotency key", err)
+		}
+		intent, err := s.keepIntent(ctx, pk, token, r, out.Attributes)
+		return token, intent, nil, err
 	}
 	existing := taken.Item
 	if existing == nil { // not every DynamoDB implementation returns it
 		out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: s.key(pk), ConsistentRead: aws.Bool(true)})
 		if err != nil {
-			return "", nil, ddb.Classify("read idempotency record", err)
+			return "", "", nil, ddb.Classify("read idempotency record", err)
 		}
 		if existing = out.Item; existing == nil {
-			return s.acquire(ctx, pk, fingerprint) // released meanwhile
+			return s.acquire(ctx, pk, r) // released meanwhile
 		}
 	}
 	var rec record
 	if err := attributevalue.UnmarshalMap(existing, &rec); err != nil {
-		return "", nil, fmt.Errorf("decode idempotency record: %w", err)
+		return "", "", nil, fmt.Errorf("decode idempotency record: %w", err)
 	}
 	if rec.Token == token {
 		// The SDK retried a put whose response was lost: the record is ours.
-		return token, nil, nil
+		return token, rec.Intent, nil, nil
 	}
-	return "", &rec, nil
+	return "", "", &rec, nil
+}
+
+// keepIntent returns the intent of the run that now holds the key: the
+// replaced record's, when it was an earlier run of the same request that
+// failed or lapsed (recording it in the new record), else the request's.
+func (s *Store) keepIntent(ctx context.Context, pk, token string, r Request, replaced map[string]types.AttributeValue) (string, error) {
+	var old record
+	if replaced == nil || attributevalue.UnmarshalMap(replaced, &old) != nil ||
+		old.Fingerprint != r.Fingerprint || old.Intent == "" || old.Intent == r.Intent {
+		return r.Intent, nil
+	}
+	expr, err := expression.NewBuilder().
+		WithUpdate(expression.Set(expression.Name("intent"), expression.Value(old.Intent))).
+		WithCondition(expression.Name("token").Equal(expression.Value(token))).Build()
+	if err != nil {
+		return "", err
+	}
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.table, Key: s.key(pk), UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	return old.Intent, ddb.Classify("keep idempotency intent", err)
 }
 
 // run executes fn, then stores its response, or releases the key when the
@@ -253,9 +315,15 @@ func (s *Store) acquire(ctx context.Context, pk, fingerprint string) (string, *r
 // is logged with the request: the response has happened and is returned.
 func (s *Store) run(ctx context.Context, pk, token string, fn func(context.Context) httpx.Response) httpx.Response {
 	resp := fn(ctx)
-	// Store even when the request's context is ending: a lost record would
-	// let a retry run the operation twice.
+	// Store even when the request's context is ending (a lost record would
+	// let a retry run the operation twice), but not past the deadline plus
+	// StoreTime: the answer must still leave before Lambda stops.
 	store := context.WithoutCancel(ctx)
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		store, cancel = context.WithDeadline(store, deadline.Add(s.opt.StoreTime))
+		defer cancel()
+	}
 	mine := expression.Name("token").Equal(expression.Value(token))
 	var err error
 	if resp.StatusCode >= 500 {
@@ -269,13 +337,17 @@ func (s *Store) run(ctx context.Context, pk, token string, fn func(context.Conte
 	return resp
 }
 
+// release frees the key for a retry, keeping the record's fingerprint and
+// intent for it.
 func (s *Store) release(ctx context.Context, pk string, mine expression.ConditionBuilder) error {
-	expr, err := expression.NewBuilder().WithCondition(mine).Build()
+	expr, err := expression.NewBuilder().
+		WithUpdate(expression.Set(expression.Name("status"), expression.Value(statusReleased))).
+		WithCondition(mine).Build()
 	if err != nil {
 		return err
 	}
-	_, err = s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: &s.table, Key: s.key(pk), ConditionExpression: expr.Condition(),
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.table, Key: s.key(pk), UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	})
 	return ddb.Classify("release idempotency key", err)

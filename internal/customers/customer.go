@@ -101,11 +101,25 @@ func (d Draft) Normalize() (Draft, error) {
 }
 
 // NormalizeEmail returns the stored form of an e-mail address (trimmed,
-// lower case), or an error if it is not a plain address.
+// ASCII letters lower-cased, every other character as sent), or an error
+// if it is not a plain address.
 func NormalizeEmail(email string) (string, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = asciiLower(strings.TrimSpace(email))
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || a.Name != "" {
 		return "", errors.New("must be a plain e-mail address")
 	}
 	return email, nil
+}
+
+// asciiLower lower-cases the ASCII letters A-Z and nothing else.
+// strings.ToLower also folds other runes onto ASCII ones (the Kelvin sign
+// U+212A becomes "k"), which would store a mailbox other than the one sent
+// and let two different addresses collide on one claim.
+func asciiLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	}, s)
 }

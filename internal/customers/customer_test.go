@@ -78,3 +78,19 @@ func TestIDsAreSortableByCreationTime(t *testing.T) {
 		}
 	}
 }
+
+// The name's limit applies to the name as sent (API Gateway checks the same
+// schema); what is stored is trimmed.
+func TestTheNameLimitIsOnTheNameAsSentAndItIsStoredTrimmed(t *testing.T) {
+	d, err := DecodeCreate([]byte(`{"name":"  Ada  ","email":"ada@example.com"}`))
+	if err != nil || d.Name != "Ada" {
+		t.Errorf("got %+v, %v", d, err)
+	}
+	long := strings.Repeat("x", 199)
+	if _, err := DecodeCreate([]byte(`{"name":"` + long + `","email":"a@example.com"}`)); err != nil {
+		t.Errorf("199 characters refused: %v", err)
+	}
+	if _, err := DecodeCreate([]byte(`{"name":"  ` + long + `","email":"a@example.com"}`)); err == nil {
+		t.Error("201 characters as sent (199 after trimming) accepted: API Gateway would refuse them")
+	}
+}

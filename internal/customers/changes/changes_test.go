@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func batch(t *testing.T) events.DynamoDBEvent {
+func batch(t testing.TB) events.DynamoDBEvent {
 	t.Helper()
 	raw, err := os.ReadFile("testdata/stream-batch.json")
 	if err != nil {

@@ -55,5 +55,10 @@ func decodeCursor(token, status string) (string, error) {
 	if err := dec.Decode(&c); err != nil || c.Version != 1 || c.Status != status || !td.ListPositionPattern.MatchString(c.After) {
 		return "", errBadCursor
 	}
+	// Only the form this listing issues: the checksum is no secret, so a
+	// payload with extra bytes and a matching checksum is not enough.
+	if encodeCursor(c.Status, c.After) != token {
+		return "", errBadCursor
+	}
 	return c.After, nil
 }

@@ -256,11 +256,11 @@ func (h *Handlers) create(ctx context.Context, req *httpx.Request) (httpx.Respon
 		}
 		return resp
 	}
-	key := httpx.Header(req, idempotency.HeaderKey)
-	if key == "" {
+	key, sent := httpx.LookupHeader(req, idempotency.HeaderKey)
+	if !sent {
 		return run(ctx), nil
 	}
-	if !idempotency.ValidKey(key) {
+	if !idempotency.ValidKey(key) { // an empty key is a client error too
 		return httpx.Response{}, validate.Errors{{Pointer: "/header/Idempotency-Key", Detail: "must be 1 to 255 visible ASCII characters"}}
 	}
 	normalized, _ := json.Marshal(draft)
@@ -268,17 +268,33 @@ func (h *Handlers) create(ctx context.Context, req *httpx.Request) (httpx.Respon
 		Scope:       httpx.Principal(req) + " POST /customers",
 		Key:         key,
 		Fingerprint: idempotency.Fingerprint(string(normalized)),
+		// The new customer's id is chosen before the write and kept with the
+		// key, so a retry of a create that committed but never answered
+		// finds that customer instead of creating a second one.
+		Intent: customers.NewID(h.now().UTC()),
 	}, run)
 }
 
 func (h *Handlers) insert(ctx context.Context, req *httpx.Request, d customers.Draft) (httpx.Response, error) {
 	now := h.now().UTC().Truncate(time.Millisecond)
+	id := idempotency.IntentOf(ctx)
+	if id == "" {
+		id = customers.NewID(now)
+	}
 	c := customers.Customer{
-		ID: customers.NewID(now), Name: d.Name, Email: d.Email, Status: d.Status,
+		ID: id, Name: d.Name, Email: d.Email, Status: d.Status,
 		CreatedDate: now, UpdatedDate: now, Version: 1,
 	}
 	httpx.Annotate(ctx, "customerId", c.ID)
-	if err := h.store.Create(traced(ctx), c); err != nil {
+	err := h.store.Create(traced(ctx), c)
+	if errors.Is(err, customers.ErrEmailTaken) && idempotency.IntentOf(ctx) != "" {
+		// A retry: an earlier run with this key chose this id and may have
+		// committed before it failed to answer. If so, that is the answer.
+		if first, getErr := h.store.Get(ctx, id); getErr == nil && first.Email == c.Email {
+			c, err = first, nil
+		}
+	}
+	if err != nil {
 		return httpx.Response{}, err
 	}
 	return httpx.JSON(http.StatusCreated, c, map[string]string{
@@ -309,7 +325,7 @@ func (h *Handlers) update(ctx context.Context, req *httpx.Request) (httpx.Respon
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	if !httpx.MatchesAny(ifMatch, httpx.ETag(cur.Version)) {
+	if !httpx.MatchesStrong(ifMatch, httpx.ETag(cur.Version)) {
 		return httpx.Response{}, customers.ErrVersionMismatch
 	}
 	next := cur
@@ -339,7 +355,7 @@ func (h *Handlers) delete(ctx context.Context, req *httpx.Request) (httpx.Respon
 		if err != nil {
 			return httpx.Response{}, err
 		}
-		if ifMatch != "" && !httpx.MatchesAny(ifMatch, httpx.ETag(cur.Version)) {
+		if ifMatch != "" && !httpx.MatchesStrong(ifMatch, httpx.ETag(cur.Version)) {
 			return httpx.Response{}, customers.ErrVersionMismatch
 		}
 		err = h.store.Delete(ctx, cur)

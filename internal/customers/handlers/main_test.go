@@ -29,6 +29,9 @@ type api struct {
 	t   *testing.T
 	h   *handlers.Handlers
 	log *testenv.Buffer
+	// db (unwrapped) and table are the API's storage.
+	db    handlers.DB
+	table string
 }
 
 func newAPI(t *testing.T) *api {
@@ -39,9 +42,17 @@ func newAPI(t *testing.T) *api {
 func newAPIWith(t *testing.T, wrap func(handlers.DB) handlers.DB) *api {
 	db, table := storetest.NewTable(t, srv)
 	log := &testenv.Buffer{}
-	return &api{t: t, log: log, h: handlers.New(handlers.Deps{
+	return &api{t: t, log: log, db: db, table: table, h: handlers.New(handlers.Deps{
 		DB: wrap(db), Table: table, Logger: slog.New(slog.NewJSONHandler(log, nil)),
 	})}
+}
+
+// with is a second set of handlers over the same table, unwrapped, with
+// the given dependencies (DB, Table and Logger are filled in).
+func (a *api) with(d handlers.Deps) *api {
+	log := &testenv.Buffer{}
+	d.DB, d.Table, d.Logger = a.db, a.table, slog.New(slog.NewJSONHandler(log, nil))
+	return &api{t: a.t, log: log, db: a.db, table: a.table, h: handlers.New(d)}
 }
 
 // req builds an API Gateway REST proxy event from testdata/proxy-request.json.
@@ -102,7 +113,18 @@ func (a *api) do(r req) httpx.Response {
 	return a.doCtx(context.Background(), r)
 }
 
+// doEvent sends r after edit changes its event (claims, raw headers).
+func (a *api) doEvent(r req, edit func(*httpx.Request)) httpx.Response {
+	a.t.Helper()
+	return a.send(context.Background(), r, edit)
+}
+
 func (a *api) doCtx(ctx context.Context, r req) httpx.Response {
+	a.t.Helper()
+	return a.send(ctx, r, nil)
+}
+
+func (a *api) send(ctx context.Context, r req, edit func(*httpx.Request)) httpx.Response {
 	a.t.Helper()
 	var fn httpx.LambdaFunc
 	hasID := strings.HasPrefix(r.path, "/customers/")
@@ -123,7 +145,11 @@ func (a *api) doCtx(ctx context.Context, r req) httpx.Response {
 		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 	}
-	resp, err := fn(ctx, r.event())
+	event := r.event()
+	if edit != nil {
+		edit(&event)
+	}
+	resp, err := fn(ctx, event)
 	if err != nil {
 		a.t.Fatalf("handler returned an error to the Lambda runtime: %v", err)
 	}

@@ -6,6 +6,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -59,6 +60,9 @@ type customerItem struct {
 	// TraceHeader is the X-Ray trace of the request that wrote this
 	// version; the event publisher passes it on.
 	TraceHeader string `dynamodbav:"traceHeader,omitempty"`
+	// WriteToken is unique to the update that wrote this version, so that
+	// an SDK retry can recognize its own write (see Update).
+	WriteToken string `dynamodbav:"writeToken,omitempty"`
 }
 
 type traceKey struct{}
@@ -139,14 +143,32 @@ func (s *Store) Get(ctx context.Context, id string) (customers.Customer, error) 
 	return fromItem(it)
 }
 
+// lookupAttempts bounds how often FindByEmail re-reads a claim whose
+// customer changed its address between the two reads.
+const lookupAttempts = 3
+
 // FindByEmail returns the customer that holds the (normalized) e-mail
-// address, or customers.ErrNotFound.
+// address, or customers.ErrNotFound. The claim and the customer are two
+// reads: when the customer no longer has the address by the second one, the
+// claim is read again, and a customer is only ever returned with the address
+// asked for.
 func (s *Store) FindByEmail(ctx context.Context, email string) (customers.Customer, error) {
-	var it emailItem
-	if err := s.getItem(ctx, emailKey(email), "e-mail claim", &it); err != nil {
-		return customers.Customer{}, err
+	for range lookupAttempts {
+		var it emailItem
+		if err := s.getItem(ctx, emailKey(email), "e-mail claim", &it); err != nil {
+			return customers.Customer{}, err
+		}
+		c, err := s.Get(ctx, it.CustomerID)
+		switch {
+		case err == nil && c.Email == email:
+			return c, nil
+		case err != nil && !errors.Is(err, customers.ErrNotFound):
+			return customers.Customer{}, err
+		}
+		// The customer moved to another address, or was deleted, after the
+		// claim was read: read the claim again.
 	}
-	return s.Get(ctx, it.CustomerID)
+	return customers.Customer{}, customers.ErrNotFound
 }
 
 // getItem reads one item, strongly consistent, into v; a missing item is
@@ -189,6 +211,7 @@ func (s *Store) Create(ctx context.Context, c customers.Customer) error {
 // belongs to someone else.
 func (s *Store) Update(ctx context.Context, prev, next customers.Customer) error {
 	it := toItem(next)
+	token := rand.Text()
 	update := expression.
 		Set(expression.Name("name"), expression.Value(it.Name)).
 		Set(expression.Name("email"), expression.Value(it.Email)).
@@ -196,7 +219,8 @@ func (s *Store) Update(ctx context.Context, prev, next customers.Customer) error
 		Set(expression.Name("updatedDate"), expression.Value(it.UpdatedDate)).
 		Set(expression.Name("version"), expression.Value(it.Version)).
 		Set(expression.Name(td.StatusPartitionKey), expression.Value(it.StatusPK)).
-		Set(expression.Name("traceHeader"), expression.Value(traceOf(ctx)))
+		Set(expression.Name("traceHeader"), expression.Value(traceOf(ctx))).
+		Set(expression.Name("writeToken"), expression.Value(token))
 	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(sameVersion(prev.Version)).Build()
 	if err != nil {
 		return fmt.Errorf("build update: %w", err)
@@ -209,7 +233,7 @@ func (s *Store) Update(ctx context.Context, prev, next customers.Customer) error
 		})
 		var failed *types.ConditionalCheckFailedException
 		if errors.As(err, &failed) {
-			return s.mismatchUnlessWritten(ctx, next)
+			return s.mismatchUnlessWritten(ctx, next.ID, token)
 		}
 		return ddb.Classify("update customer", err)
 	}
@@ -257,17 +281,18 @@ func (s *Store) Delete(ctx context.Context, c customers.Customer) error {
 
 // mismatchUnlessWritten explains a failed version condition. An SDK retry
 // of an update whose response was lost fails its condition on the very write
-// it made; if the stored customer is exactly next, the update did apply.
-// Otherwise someone else changed the customer: ErrVersionMismatch.
-func (s *Store) mismatchUnlessWritten(ctx context.Context, next customers.Customer) error {
-	stored, err := s.Get(ctx, next.ID)
+// it made; if the stored customer carries this update's write token, the
+// update did apply. Otherwise someone else changed the customer, even to
+// the same values in the same millisecond: ErrVersionMismatch.
+func (s *Store) mismatchUnlessWritten(ctx context.Context, id, token string) error {
+	var stored customerItem
+	err := s.getItem(ctx, customerKey(id), "customer "+id, &stored)
 	switch {
 	case errors.Is(err, customers.ErrNotFound):
 		return customers.ErrVersionMismatch
 	case err != nil:
 		return err
-	case stored.Version == next.Version && stored.Name == next.Name && stored.Email == next.Email &&
-		stored.Status == next.Status && stored.UpdatedDate.Equal(next.UpdatedDate):
+	case stored.WriteToken == token:
 		return nil
 	}
 	return customers.ErrVersionMismatch
