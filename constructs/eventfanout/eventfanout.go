@@ -191,7 +191,9 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 
 	f.Bus = p.Bus
 	if f.Bus == nil {
-		f.Bus = awsevents.NewEventBus(c, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: jsii.String(p.Name)})
+		bus := awsevents.NewEventBus(c, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: jsii.String(p.Name)})
+		bus.ApplyRemovalPolicy(cdkx.RemovalPolicy(p.Functions.Retain))
+		f.Bus = bus
 	}
 	f.Forwarder = fn("Forwarder", p.ForwarderEntry, map[string]string{envvars.EventBusName: *f.Bus.EventBusName(), envvars.EventSource: p.EventSource})
 	f.Bus.GrantPutEventsTo(f.Forwarder.Role, nil)
@@ -206,6 +208,11 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 			EventPattern: source,
 			Retention:    awscdk.Duration_Days(jsii.Number(p.ArchiveRetentionDays)),
 		})
+		// The archive is the replay source: kept with the rest of the data.
+		f.Archive.ApplyRemovalPolicy(cdkx.RemovalPolicy(p.Functions.Retain))
+		// CDK writes KmsKeyIdentifier: "" (events encrypted with an AWS owned
+		// key), which some regions refuse; leaving it out means the same.
+		f.Archive.Node().DefaultChild().(awscdk.CfnResource).AddPropertyDeletionOverride(jsii.String("KmsKeyIdentifier"))
 	}
 	for _, r := range p.Rules {
 		f.addTarget(p, r)

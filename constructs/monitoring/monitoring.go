@@ -68,6 +68,9 @@ var Defaults = Thresholds{
 type Props struct {
 	// Name prefixes alarm and dashboard names, e.g. "customers-dev".
 	Name string
+	// Retain keeps the topic's key and the e-mail DLQ when the stack is
+	// deleted.
+	Retain bool
 	Settings
 }
 
@@ -119,6 +122,7 @@ func New(scope constructs.Construct, id string, p Props) *Monitoring {
 	if m.Topic == nil {
 		m.Key = awskms.NewKey(c, jsii.String("Key"), &awskms.KeyProps{
 			Description: jsii.String("Encrypts the " + p.Name + " alarm topic"), EnableKeyRotation: jsii.Bool(true),
+			RemovalPolicy: cdkx.RemovalPolicy(p.Retain),
 		})
 		// CloudWatch publishes this account's alarm notifications to the
 		// encrypted topic, and nobody else's.
@@ -141,7 +145,7 @@ func New(scope constructs.Construct, id string, p Props) *Monitoring {
 		if len(p.Emails) > 0 {
 			m.EmailDLQ = awssqs.NewQueue(c, jsii.String("EmailDLQ"), &awssqs.QueueProps{
 				Encryption: awssqs.QueueEncryption_SQS_MANAGED, EnforceSSL: jsii.Bool(true),
-				RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+				RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)), RemovalPolicy: cdkx.RemovalPolicy(p.Retain),
 			})
 			cdknag.NagSuppressions_AddResourceSuppressions(m.EmailDLQ, &[]*cdknag.NagPackSuppression{{
 				Id: jsii.String("AwsSolutions-SQS3"), Reason: jsii.String("This queue is the dead-letter queue of the alarm e-mail subscriptions."),

@@ -247,7 +247,7 @@ func indexes(p Props) []string {
 // monitor alarms on every part of the request and event paths.
 func (r *ResourceAPI) monitor(p Props) {
 	m := monitoring.New(r.Construct, "Monitoring", monitoring.Props{
-		Name: p.Name, Settings: p.Alarms,
+		Name: p.Name, Retain: p.Functions.Retain, Settings: p.Alarms,
 	})
 	r.Monitoring = m
 	var routes []monitoring.Route

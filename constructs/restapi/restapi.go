@@ -165,7 +165,7 @@ func New(scope constructs.Construct, id string, props Props) *RestAPI {
 			StageName:            jsii.String(stageName),
 			AccessLogDestination: awsapigateway.NewLogGroupLogDestination(r.AccessLogs),
 			AccessLogFormat:      awsapigateway.AccessLogFormat_Custom(jsii.String(AccessLogFormat)),
-			LoggingLevel:         awsapigateway.MethodLoggingLevel_ERROR,
+			LoggingLevel:         stageLogging,
 			DataTraceEnabled:     jsii.Bool(false),
 			TracingEnabled:       jsii.Bool(true),
 			MetricsEnabled:       jsii.Bool(true),
@@ -282,12 +282,25 @@ func domain(c constructs.Construct, d *CustomDomain) *awsapigateway.DomainNameOp
 
 // methodThrottles gives operations with their own Throttle a stage method
 // setting.
+// stageLogging is the execution log level of the stage and of every method.
+const stageLogging = awsapigateway.MethodLoggingLevel_ERROR
+
+// OperationName is the method's operation name: the lower-case method and
+// the path with "/" as "_" and no braces, e.g. "get_customers_id".
+func OperationName(op Operation) string {
+	return strings.ToLower(op.Method) + strings.NewReplacer("/", "_", "{", "", "}", "").Replace(op.Path)
+}
+
+// methodThrottles are the per-method stage settings of the operations with
+// their own throttle. A method setting replaces the stage's for that method,
+// so each also states the stage's logging level, data tracing and metrics.
 func methodThrottles(ops []Operation) *map[string]*awsapigateway.MethodDeploymentOptions {
 	out := map[string]*awsapigateway.MethodDeploymentOptions{}
 	for _, op := range ops {
 		if op.Throttle != nil {
 			out[op.Path+"/"+op.Method] = &awsapigateway.MethodDeploymentOptions{
 				ThrottlingRateLimit: jsii.Number(op.Throttle.RateLimit), ThrottlingBurstLimit: jsii.Number(op.Throttle.BurstLimit),
+				LoggingLevel: stageLogging, DataTraceEnabled: jsii.Bool(false), MetricsEnabled: jsii.Bool(true),
 			}
 		}
 	}
@@ -316,7 +329,7 @@ func (r *RestAPI) addOperations(ops []Operation) {
 			ApiKeyRequired:      jsii.Bool(true),
 			RequestValidator:    paramValidator,
 			RequestParameters:   r.requestParameters(op),
-			OperationName:       jsii.String(strings.ToLower(op.Method) + strings.ReplaceAll(strings.ReplaceAll(op.Path, "/", "_"), "{", "")),
+			OperationName:       jsii.String(OperationName(op)),
 		}
 		var model awscdk.CfnResource
 		if op.BodyModel != "" {

@@ -66,3 +66,21 @@ func TestInvalidPropsAreAnnotationErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestOperationNamesHaveNoBraces(t *testing.T) {
+	if got := restapi.OperationName(restapi.Operation{Method: "GET", Path: "/customers/{id}"}); got != "get_customers_id" {
+		t.Errorf("OperationName = %q", got)
+	}
+}
+
+// A method with its own throttle gets its own stage settings, which replace
+// the stage's: they must keep its logging level, data tracing and metrics.
+func TestAThrottledMethodKeepsTheStagesLoggingAndMetrics(t *testing.T) {
+	stack := api(func(p *restapi.Props) { p.Operations[0].Throttle = &restapi.Throttle{RateLimit: 1, BurstLimit: 2} })
+	assertions.Template_FromStack(stack, nil).HasResourceProperties(jsii.String("AWS::ApiGateway::Stage"), map[string]any{
+		"MethodSettings": assertions.Match_ArrayWith(&[]any{map[string]any{
+			"HttpMethod": "GET", "ResourcePath": "/~1things~1{id}", "ThrottlingRateLimit": 1, "ThrottlingBurstLimit": 2,
+			"LoggingLevel": "ERROR", "DataTraceEnabled": false, "MetricsEnabled": true,
+		}}),
+	})
+}

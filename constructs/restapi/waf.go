@@ -1,7 +1,6 @@
 package restapi
 
 import (
-	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -64,13 +63,21 @@ func (r *RestAPI) addWAF(p Props, retention awslogs.RetentionDays) {
 		WebAclArn:   acl.AttrArn(),
 	})
 	// WAF only logs to groups whose name starts with aws-waf-logs-, and takes
-	// the group's ARN without the trailing ":*".
-	name := fmt.Sprintf("aws-waf-logs-%s", *stack.StackName())
+	// the group's ARN without the trailing ":*". The name ends in the
+	// stack's own id, so a re-created stack never meets a retained group of
+	// the same name.
+	stackID := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), stack.StackId(), nil))
+	name := *awscdk.Fn_Join(jsii.String("-"), &[]*string{jsii.String("aws-waf-logs-" + *stack.StackName()), stackID})
 	r.WAFLogs = awslogs.NewLogGroup(r.Construct, jsii.String("WAFLogs"), &awslogs.LogGroupProps{
 		LogGroupName: jsii.String(name), Retention: retention, RemovalPolicy: cdkx.RemovalPolicy(p.Retain),
 	})
 	logging := awswafv2.NewCfnLoggingConfiguration(r.Construct, jsii.String("WAFLogging"), &awswafv2.CfnLoggingConfigurationProps{
 		ResourceArn: acl.AttrArn(),
+		// Tokens and API keys never reach the logs.
+		RedactedFields: &[]any{
+			&awswafv2.CfnLoggingConfiguration_FieldToMatchProperty{SingleHeader: map[string]any{"Name": "authorization"}},
+			&awswafv2.CfnLoggingConfiguration_FieldToMatchProperty{SingleHeader: map[string]any{"Name": "x-api-key"}},
+		},
 		LogDestinationConfigs: &[]any{stack.FormatArn(&awscdk.ArnComponents{
 			Service: jsii.String("logs"), Resource: jsii.String("log-group"), ResourceName: r.WAFLogs.LogGroupName(),
 			ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,

@@ -33,8 +33,9 @@ type Environment struct {
 	AlarmEmails []string
 	// WAF attaches a regional web ACL to the API stage when true.
 	WAF bool
-	// Retain protects stateful resources from deletion and
-	// retains them when their stack is deleted.
+	// Retain protects stateful resources (table, user pool, keys, bus and
+	// archive, queues, logs) from deletion and keeps them when their stack is
+	// deleted. Only dev may turn it off: no other environment destroys data.
 	Retain bool
 	// CORSOrigins are the browser origins allowed to call the API, as
 	// https URLs (http is accepted only for localhost). "*" is refused
@@ -320,6 +321,9 @@ func (e Environment) Validate() error {
 	}
 	if a.ConcurrencyLimit < 1 || a.IteratorAgeSeconds < 1 || a.QueueAgeSeconds < 1 {
 		bad("Alarms", "ConcurrencyLimit, IteratorAgeSeconds and QueueAgeSeconds must be positive")
+	}
+	if !e.Retain && e.Name != "dev" {
+		bad("Retain", "only dev may destroy data; set Retain in %s", e.Name)
 	}
 	if e.WAF && a.WAFBlockedPer5Min < 1 {
 		bad("Alarms.WAFBlockedPer5Min", "%d must be positive when WAF is on", a.WAFBlockedPer5Min)

@@ -42,6 +42,7 @@ func TestABadValueNamesTheEnvironmentAndField(t *testing.T) {
 		{"WriteThrottling", func(e *Environment) { e.WriteThrottling = &Throttling{RateLimit: 1e6, BurstLimit: 1} }},
 		{"WAFRateLimit", func(e *Environment) { e.WAFRateLimit = 5 }},
 		{"Alarms.WAFBlockedPer5Min", func(e *Environment) { e.Alarms.WAFBlockedPer5Min = 0 }},
+		{"Retain", func(e *Environment) { e.Retain = false }},
 		{"UsagePlans", func(e *Environment) { e.UsagePlans = nil }},
 		{"UsagePlans[0].QuotaPerDay", func(e *Environment) { e.UsagePlans = []UsagePlan{{Name: "std", Throttling: Throttling{1, 1}}} }},
 		{"UsagePlans[1].Name", func(e *Environment) {

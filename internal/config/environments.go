@@ -39,7 +39,7 @@ var environments = map[string]Environment{
 		Throttling:       Throttling{RateLimit: 200, BurstLimit: 400},
 		AlarmEmails:      []string{"customers-oncall@example.com"},
 		WAF:              true,
-		Retain:           false,
+		Retain:           true,
 		CORSOrigins:      []string{"https://staging.app.example.com"},
 		WriteThrottling:  &Throttling{RateLimit: 50, BurstLimit: 100},
 		WAFRateLimit:     2000,

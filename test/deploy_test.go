@@ -1,0 +1,95 @@
+package test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme/customers-api/stacks"
+)
+
+// stateful are the resource types that hold data or protect it; only dev
+// may delete them with their stack.
+var stateful = []string{
+	"AWS::DynamoDB::Table", "AWS::Cognito::UserPool", "AWS::KMS::Key", "AWS::SQS::Queue",
+	"AWS::Events::EventBus", "AWS::Events::Archive", "AWS::Logs::LogGroup",
+}
+
+func TestOnlyDevDeletesStatefulResources(t *testing.T) {
+	allStacks(t, func(t *testing.T, s *stacks.Deployment, stack awscdk.Stack) {
+		want := "Retain"
+		if s.Env.Name == "dev" {
+			want = "Delete"
+		}
+		for _, typ := range stateful {
+			for id, r := range *template(stack).FindResources(jsii.String(typ), nil) {
+				policy, _ := (*r)["DeletionPolicy"].(string)
+				if strings.Contains(id, "CloudWatchRole") {
+					continue // the account-wide API Gateway role is always kept
+				}
+				if policy != want || (*r)["UpdateReplacePolicy"] != want {
+					t.Errorf("%s %s: DeletionPolicy %q, UpdateReplacePolicy %v; want %s", typ, id, policy, (*r)["UpdateReplacePolicy"], want)
+				}
+			}
+		}
+	})
+}
+
+func TestTheArchiveHasNoEmptyKMSKeyIdentifier(t *testing.T) {
+	for _, s := range services {
+		for id, r := range *template(s.Api.Stack).FindResources(jsii.String("AWS::Events::Archive"), nil) {
+			if v, ok := props(r)["KmsKeyIdentifier"]; ok {
+				t.Errorf("%s: archive %s has KmsKeyIdentifier %q", s.Env.Name, id, v)
+			}
+		}
+	}
+}
+
+func TestWAFLogsRedactCredentialsAndHaveNoFixedName(t *testing.T) {
+	for _, s := range services {
+		if !s.Env.WAF {
+			continue
+		}
+		tmpl := template(s.Api.Stack)
+		for _, r := range *tmpl.FindResources(jsii.String("AWS::WAFv2::LoggingConfiguration"), nil) {
+			b, _ := json.Marshal(props(r)["RedactedFields"])
+			for _, header := range []string{"authorization", "x-api-key"} {
+				if !strings.Contains(string(b), `{"SingleHeader":{"Name":"`+header+`"}}`) {
+					t.Errorf("%s: WAF logs keep the %s header: %s", s.Env.Name, header, b)
+				}
+			}
+		}
+		for id, r := range *tmpl.FindResources(jsii.String("AWS::Logs::LogGroup"), nil) {
+			if name, fixed := props(r)["LogGroupName"].(string); fixed && strings.HasPrefix(name, "aws-waf-logs-") {
+				t.Errorf("%s: WAF log group %s has the fixed name %s: a re-created stack would meet the retained one", s.Env.Name, id, name)
+			}
+		}
+	}
+}
+
+// A method's own stage settings replace the stage's for that method.
+func TestEveryMethodSettingKeepsTheStagesLoggingAndMetrics(t *testing.T) {
+	for _, s := range services {
+		for id, r := range *template(s.Api.Stack).FindResources(jsii.String("AWS::ApiGateway::Stage"), nil) {
+			for _, m := range asList(props(r)["MethodSettings"]) {
+				setting := m.(map[string]any)
+				if setting["LoggingLevel"] != "ERROR" || setting["MetricsEnabled"] != true || setting["DataTraceEnabled"] != false {
+					t.Errorf("%s: stage %s method setting %v drops the stage's logging or metrics", s.Env.Name, id, setting)
+				}
+			}
+		}
+	}
+}
+
+func TestOperationNamesAreClean(t *testing.T) {
+	for _, s := range services {
+		for id, r := range *template(s.Api.Stack).FindResources(jsii.String("AWS::ApiGateway::Method"), nil) {
+			if name, _ := props(r)["OperationName"].(string); strings.ContainsAny(name, "{}/") {
+				t.Errorf("%s: method %s has OperationName %q", s.Env.Name, id, name)
+			}
+		}
+	}
+}
