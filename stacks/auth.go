@@ -38,6 +38,7 @@ func NewAuthStack(scope constructs.Construct, id string, props AuthStackProps) *
 		RefreshTokenValidity: time.Duration(a.RefreshTokenDays) * 24 * time.Hour,
 		CallbackURLs:         a.CallbackURLs,
 		LogoutURLs:           a.LogoutURLs,
+		EmailFrom:            a.EmailFrom,
 		Retain:               props.Env.Retain,
 	})
 	return &AuthStack{Stack: stack, UserPool: pool}

@@ -93,3 +93,69 @@ func TestOperationNamesAreClean(t *testing.T) {
 		}
 	}
 }
+
+// Each Cognito client allows only the sign-in flows it needs and never
+// tells a caller whether a user exists; prod sends e-mail through SES.
+func TestCognitoClientsAllowOnlyTheirFlows(t *testing.T) {
+	for _, s := range services {
+		if s.Auth == nil {
+			continue
+		}
+		tmpl := template(s.Auth.Stack)
+		clients := *tmpl.FindResources(jsii.String("AWS::Cognito::UserPoolClient"), nil)
+		if len(clients) != 2 {
+			t.Fatalf("%s: %d clients, want the machine and the interactive one", s.Env.Name, len(clients))
+		}
+		for id, c := range clients {
+			p := props(c)
+			flows, _ := json.Marshal(p["ExplicitAuthFlows"])
+			oauth, _ := json.Marshal(p["AllowedOAuthFlows"])
+			want := `["ALLOW_REFRESH_TOKEN_AUTH"]`
+			if strings.Contains(string(oauth), "code") {
+				want = `["ALLOW_USER_SRP_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]`
+			}
+			if string(flows) != want {
+				t.Errorf("%s: client %s (OAuth %s) allows %s, want %s", s.Env.Name, id, oauth, flows, want)
+			}
+			if p["PreventUserExistenceErrors"] != "ENABLED" {
+				t.Errorf("%s: client %s reveals whether users exist", s.Env.Name, id)
+			}
+		}
+		pools := *tmpl.FindResources(jsii.String("AWS::Cognito::UserPool"), nil)
+		for _, pool := range pools {
+			conf, _ := props(pool)["EmailConfiguration"].(map[string]any)
+			if s.Env.Auth.EmailFrom != "" && (conf["EmailSendingAccount"] != "DEVELOPER" || conf["From"] != s.Env.Auth.EmailFrom) {
+				t.Errorf("%s: pool e-mail configuration %v, want SES from %s", s.Env.Name, conf, s.Env.Auth.EmailFrom)
+			}
+		}
+	}
+}
+
+// API Gateway's execution log group exists before the stage, with the
+// environment's retention, so API Gateway never creates one that keeps logs
+// forever.
+func TestExecutionLogsHaveTheEnvironmentsRetention(t *testing.T) {
+	for _, s := range services {
+		tmpl := template(s.Api.Stack)
+		groups := *tmpl.FindResources(jsii.String("AWS::Logs::LogGroup"), nil)
+		var found string
+		for id, g := range groups {
+			name, _ := json.Marshal(props(g)["LogGroupName"])
+			if strings.Contains(string(name), "API-Gateway-Execution-Logs_") && strings.Contains(string(name), `/v1`) {
+				found = id
+				if props(g)["RetentionInDays"] != float64(s.Env.LogRetentionDays) {
+					t.Errorf("%s: execution logs keep %v days, want %d", s.Env.Name, props(g)["RetentionInDays"], s.Env.LogRetentionDays)
+				}
+			}
+		}
+		if found == "" {
+			t.Fatalf("%s: no execution log group", s.Env.Name)
+		}
+		for id, st := range *tmpl.FindResources(jsii.String("AWS::ApiGateway::Stage"), nil) {
+			deps, _ := json.Marshal((*st)["DependsOn"])
+			if !strings.Contains(string(deps), found) {
+				t.Errorf("%s: stage %s does not wait for the execution log group (DependsOn %s)", s.Env.Name, id, deps)
+			}
+		}
+	}
+}

@@ -119,6 +119,8 @@ type RestAPI struct {
 	Stage      awsapigateway.Stage
 	Authorizer awsapigateway.CognitoUserPoolsAuthorizer
 	AccessLogs awslogs.LogGroup
+	// ExecutionLogs is the group API Gateway writes execution logs to.
+	ExecutionLogs awslogs.LogGroup
 	// WebACL and WAFLogs are nil when WAF is off.
 	WebACL  *WebACL
 	WAFLogs awslogs.LogGroup
@@ -175,6 +177,15 @@ func New(scope constructs.Construct, id string, props Props) *RestAPI {
 		},
 	})
 	r.Stage = r.Api.DeploymentStage()
+	// API Gateway writes execution logs to a group it creates itself, with
+	// no retention, unless the group exists first: create it, with the
+	// environment's retention, before the stage.
+	r.ExecutionLogs = awslogs.NewLogGroup(c, jsii.String("ExecutionLogs"), &awslogs.LogGroupProps{
+		LogGroupName:  awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("API-Gateway-Execution-Logs_"), r.Api.RestApiId(), jsii.String("/" + stageName)}),
+		Retention:     retention,
+		RemovalPolicy: cdkx.RemovalPolicy(props.Retain),
+	})
+	r.Stage.Node().AddDependency(r.ExecutionLogs)
 	if props.CloudWatchRole {
 		// The account setting outlives this API: other APIs in the account
 		// log through the same role.

@@ -45,6 +45,11 @@ type Props struct {
 	// Retain turns on deletion protection and keeps the pool when its stack
 	// is deleted.
 	Retain bool
+	// EmailFrom, when set, sends the pool's e-mail (invitations, codes)
+	// through Amazon SES from this address, which SES must have verified in
+	// the pool's region. Unset, Cognito's default sender sends at most 50
+	// e-mails a day: enough for dev, not for production.
+	EmailFrom string
 }
 
 // UserPool is the created pool and its parts.
@@ -88,6 +93,7 @@ func New(scope constructs.Construct, id string, props Props) *UserPool {
 		},
 		DeletionProtection: jsii.Bool(props.Retain),
 		RemovalPolicy:      cdkx.RemovalPolicy(props.Retain),
+		Email:              email(props.EmailFrom),
 	})
 	if mode != awscognito.Mfa_REQUIRED {
 		cdknag.NagSuppressions_AddResourceSuppressions(u.Pool, &[]*cdknag.NagPackSuppression{{
@@ -118,11 +124,17 @@ func New(scope constructs.Construct, id string, props Props) *UserPool {
 		oauthScopes = append(oauthScopes, awscognito.OAuthScope_ResourceServer(u.ResourceServer, s))
 	}
 	u.MachineClient = u.Pool.AddClient(jsii.String("MachineClient"), &awscognito.UserPoolClientOptions{
-		GenerateSecret:        jsii.Bool(true),
-		OAuth:                 &awscognito.OAuthSettings{Flows: &awscognito.OAuthFlows{ClientCredentials: jsii.Bool(true)}, Scopes: &oauthScopes},
-		AccessTokenValidity:   access,
-		EnableTokenRevocation: jsii.Bool(true),
+		GenerateSecret:             jsii.Bool(true),
+		OAuth:                      &awscognito.OAuthSettings{Flows: &awscognito.OAuthFlows{ClientCredentials: jsii.Bool(true)}, Scopes: &oauthScopes},
+		AccessTokenValidity:        access,
+		EnableTokenRevocation:      jsii.Bool(true),
+		PreventUserExistenceErrors: jsii.Bool(true),
 	})
+	// Left unset, Cognito allows user SRP and custom sign-in on every
+	// client; a machine client signs no user in (client credentials do not
+	// use these flows), so it gets only the minimum Cognito accepts.
+	u.MachineClient.Node().DefaultChild().(awscognito.CfnUserPoolClient).AddPropertyOverride(
+		jsii.String("ExplicitAuthFlows"), []string{"ALLOW_REFRESH_TOKEN_AUTH"})
 	interactiveScopes := append([]awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL()}, oauthScopes...)
 	u.InteractiveClient = u.Pool.AddClient(jsii.String("InteractiveClient"), &awscognito.UserPoolClientOptions{
 		GenerateSecret: jsii.Bool(false), // a public client: PKCE protects the code exchange
@@ -155,4 +167,12 @@ func (u *UserPool) Scope(name string) string {
 
 func duration(d, def time.Duration) awscdk.Duration {
 	return awscdk.Duration_Minutes(jsii.Number(cdkx.OrDefault(d, def).Minutes()))
+}
+
+// email is SES from the address, or Cognito's default sender for "".
+func email(from string) awscognito.UserPoolEmail {
+	if from == "" {
+		return nil
+	}
+	return awscognito.UserPoolEmail_WithSES(&awscognito.UserPoolSESOptions{FromEmail: jsii.String(from)})
 }

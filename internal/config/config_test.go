@@ -43,6 +43,8 @@ func TestABadValueNamesTheEnvironmentAndField(t *testing.T) {
 		{"WAFRateLimit", func(e *Environment) { e.WAFRateLimit = 5 }},
 		{"Alarms.WAFBlockedPer5Min", func(e *Environment) { e.Alarms.WAFBlockedPer5Min = 0 }},
 		{"Retain", func(e *Environment) { e.Retain = false }},
+		{"Auth.EmailFrom", func(e *Environment) { e.Auth.EmailFrom = "Ops <ops@example.com>" }},
+		{"UsagePlans[1]", func(e *Environment) { e.WAFRateLimit = 5999 }}, // partner: 20/s from one address
 		{"UsagePlans", func(e *Environment) { e.UsagePlans = nil }},
 		{"UsagePlans[0].QuotaPerDay", func(e *Environment) { e.UsagePlans = []UsagePlan{{Name: "std", Throttling: Throttling{1, 1}}} }},
 		{"UsagePlans[1].Name", func(e *Environment) {
@@ -117,12 +119,13 @@ func TestUnknownEnvironmentIsAnError(t *testing.T) {
 	}
 }
 
-func TestProdRequiresMFAAndNoWildcardOrigin(t *testing.T) {
+func TestProdRequiresMFAAnSESSenderAndNoWildcardOrigin(t *testing.T) {
 	prod, _ := Lookup("prod")
 	prod.Auth.MFA = "OPTIONAL"
 	prod.CORSOrigins = []string{"*"}
+	prod.Auth.EmailFrom = ""
 	err := prod.Validate()
-	for _, want := range []string{`"prod": Auth.MFA: must be REQUIRED in prod`, `"prod": CORSOrigins[0]`} {
+	for _, want := range []string{`"prod": Auth.MFA: must be REQUIRED in prod`, `"prod": CORSOrigins[0]`, `"prod": Auth.EmailFrom: prod needs an SES sender`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not contain %q", err, want)
 		}

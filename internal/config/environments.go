@@ -42,7 +42,7 @@ var environments = map[string]Environment{
 		Retain:           true,
 		CORSOrigins:      []string{"https://staging.app.example.com"},
 		WriteThrottling:  &Throttling{RateLimit: 50, BurstLimit: 100},
-		WAFRateLimit:     2000,
+		WAFRateLimit:     6000,
 		Auth: Auth{
 			DomainPrefix: "customers-staging-222222222222", MFA: "OPTIONAL",
 			AccessTokenMinutes: 60, RefreshTokenDays: 30,
@@ -50,7 +50,7 @@ var environments = map[string]Environment{
 		},
 		UsagePlans: []UsagePlan{
 			{Name: "standard", Throttling: Throttling{RateLimit: 50, BurstLimit: 100}, QuotaPerDay: 50_000, APIKeys: []string{"web-app"}},
-			{Name: "partner", Throttling: Throttling{RateLimit: 20, BurstLimit: 40}, QuotaPerDay: 20_000, APIKeys: []string{"partner-crm"}},
+			{Name: "partner", Throttling: Throttling{RateLimit: 20, BurstLimit: 40}, QuotaPerDay: 20_000, APIKeys: []string{"partner-crm"}, ServerToServer: true},
 		},
 		Events: Events{
 			ArchiveRetentionDays: 30,
@@ -75,15 +75,15 @@ var environments = map[string]Environment{
 		Retain:           true,
 		CORSOrigins:      []string{"https://app.example.com"},
 		WriteThrottling:  &Throttling{RateLimit: 200, BurstLimit: 400},
-		WAFRateLimit:     2000,
+		WAFRateLimit:     30000,
 		Auth: Auth{
-			DomainPrefix: "customers-prod-333333333333", MFA: "REQUIRED",
+			EmailFrom: "no-reply@example.com", DomainPrefix: "customers-prod-333333333333", MFA: "REQUIRED",
 			AccessTokenMinutes: 15, RefreshTokenDays: 7,
 			CallbackURLs: []string{"https://app.example.com/callback"}, LogoutURLs: []string{"https://app.example.com/"},
 		},
 		UsagePlans: []UsagePlan{
 			{Name: "standard", Throttling: Throttling{RateLimit: 500, BurstLimit: 1000}, QuotaPerDay: 1_000_000, APIKeys: []string{"web-app"}},
-			{Name: "partner", Throttling: Throttling{RateLimit: 100, BurstLimit: 200}, QuotaPerDay: 100_000, APIKeys: []string{"partner-crm"}},
+			{Name: "partner", Throttling: Throttling{RateLimit: 100, BurstLimit: 200}, QuotaPerDay: 100_000, APIKeys: []string{"partner-crm"}, ServerToServer: true},
 		},
 		Events: Events{
 			ArchiveRetentionDays: 365,
