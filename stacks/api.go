@@ -19,13 +19,12 @@ import (
 	td "github.com/acme/customers-api/internal/customers/tabledesign"
 )
 
-// ApiStackProps configures the stateless stack.
+// ApiStackProps configures the stateless stack. It finds the table and the
+// user pool of its environment by name and SSM parameter (see
+// references.go), or imports Env.Auth.ExistingUserPoolID.
 type ApiStackProps struct {
 	awscdk.StackProps
-	Env   config.Environment
-	Table awsdynamodb.ITable
-	// UserPool authenticates callers; nil imports Env.Auth.ExistingUserPoolID.
-	UserPool awscognito.IUserPool
+	Env config.Environment
 }
 
 // ApiStack holds everything stateless: the customers resource API (REST API,
@@ -61,10 +60,15 @@ var handlers = map[string]handler{
 func NewApiStack(scope constructs.Construct, id string, props ApiStackProps) *ApiStack {
 	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
 	env := props.Env
-	pool := props.UserPool
-	if pool == nil {
-		pool = awscognito.UserPool_FromUserPoolId(stack, jsii.String("Users"), jsii.String(env.Auth.ExistingUserPoolID))
+	var pool awscognito.IUserPool
+	if id := env.Auth.ExistingUserPoolID; id != "" {
+		pool = awscognito.UserPool_FromUserPoolId(stack, jsii.String("Users"), jsii.String(id))
+	} else {
+		pool = awscognito.UserPool_FromUserPoolArn(stack, jsii.String("Users"), resolve(stack, env, userPoolARNParameter))
 	}
+	table := awsdynamodb.Table_FromTableAttributes(stack, jsii.String("Table"), &awsdynamodb.TableAttributes{
+		TableName: jsii.String(TableName(env)), TableStreamArn: resolve(stack, env, streamARNParameter),
+	})
 	var ops []resourceapi.Operation
 	for _, op := range contract.Operations {
 		h := handlers[op.Name]
@@ -80,7 +84,7 @@ func NewApiStack(scope constructs.Construct, id string, props ApiStackProps) *Ap
 		Name:        "customers-" + env.Name,
 		Description: "Customers API (" + env.Name + ")",
 		Operations:  ops,
-		Table:       props.Table,
+		Table:       table,
 		UserPool:    pool,
 		Functions: gofunction.Settings{
 			MemoryMB: env.Lambda.MemoryMB, Timeout: time.Duration(env.Lambda.TimeoutSeconds) * time.Second,

@@ -8,7 +8,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
@@ -74,13 +73,15 @@ func newDeployment(app awscdk.App, env config.Environment) *Deployment {
 	}
 	svc := &Deployment{Env: env}
 	svc.Data = NewDataStack(app, StackName(env, "Data"), DataStackProps{StackProps: withName("Data"), Env: env})
-	var pool awscognito.IUserPool // nil: the Api stack imports Auth.ExistingUserPoolID
 	if env.Auth.ExistingUserPoolID == "" {
 		svc.Auth = NewAuthStack(app, StackName(env, "Auth"), AuthStackProps{StackProps: withName("Auth"), Env: env})
-		pool = svc.Auth.UserPool.Pool
 	}
-	svc.Api = NewApiStack(app, StackName(env, "Api"), ApiStackProps{
-		StackProps: withName("Api"), Env: env, Table: svc.Data.Table, UserPool: pool,
-	})
+	svc.Api = NewApiStack(app, StackName(env, "Api"), ApiStackProps{StackProps: withName("Api"), Env: env})
+	// Deploy order without exports: the Api stack reads the others' SSM
+	// parameters, so it comes after them.
+	svc.Api.AddStackDependency(svc.Data.Stack, jsii.String("reads the table's stream ARN from SSM"))
+	if svc.Auth != nil {
+		svc.Api.AddStackDependency(svc.Auth.Stack, jsii.String("reads the user pool's ARN from SSM"))
+	}
 	return svc
 }

@@ -41,5 +41,6 @@ func NewAuthStack(scope constructs.Construct, id string, props AuthStackProps) *
 		EmailFrom:            a.EmailFrom,
 		Retain:               props.Env.Retain,
 	})
+	publish(stack, "UserPoolArnParameter", props.Env, userPoolARNParameter, pool.Pool.UserPoolArn())
 	return &AuthStack{Stack: stack, UserPool: pool}
 }

@@ -40,6 +40,8 @@ func NewDataStack(scope constructs.Construct, id string, props DataStackProps) *
 		Stream:       true,
 		Retain:       props.Env.Retain,
 		LogicalID:    "CustomersTable",
+		Name:         TableName(props.Env),
 	})
+	publish(stack, "StreamArnParameter", props.Env, streamARNParameter, t.Table.TableStreamArn())
 	return &DataStack{Stack: stack, Table: t.Table}
 }

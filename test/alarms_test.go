@@ -59,7 +59,7 @@ func (w *world) faulty(kind, target string, from, to time.Time) bool {
 
 // dim is the resource token a metric dimension names.
 func (w *world) dim(m alarmsim.Metric, name string) string {
-	if r, ok := w.sim.Resource(m.Dimensions[name]); ok {
+	if r, ok := w.sim.Dimension(m, name); ok {
 		return r.Token()
 	}
 	return m.Dimensions[name]

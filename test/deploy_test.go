@@ -159,3 +159,53 @@ func TestExecutionLogsHaveTheEnvironmentsRetention(t *testing.T) {
 		}
 	}
 }
+
+// The stacks share nothing through CloudFormation exports, so the Data and
+// Auth stacks can change (a new stream, a replaced pool) without "export in
+// use": the Api stack finds the table by name and reads the generated ARNs
+// from the SSM parameters their own stacks publish, when it deploys after
+// them.
+func TestStacksShareValuesWithoutExports(t *testing.T) {
+	for _, s := range services {
+		published := map[string]bool{}
+		for _, stack := range s.Stacks() {
+			raw, _ := json.Marshal(template(stack).ToJSON())
+			if strings.Contains(string(raw), "Fn::ImportValue") || strings.Contains(string(raw), `"Export"`) {
+				t.Errorf("%s exports or imports a value", *stack.StackName())
+			}
+			for _, p := range *template(stack).FindResources(jsii.String("AWS::SSM::Parameter"), nil) {
+				name, _ := props(p)["Name"].(string)
+				published[name] = true
+			}
+		}
+		var params struct {
+			Parameters map[string]struct{ Type, Default string }
+		}
+		raw, _ := json.Marshal(template(s.Api.Stack).ToJSON())
+		json.Unmarshal(raw, &params)
+		read := 0
+		for id, p := range params.Parameters {
+			if !strings.HasPrefix(p.Type, "AWS::SSM::Parameter::Value") || strings.HasPrefix(p.Default, "/cdk-bootstrap/") {
+				continue
+			}
+			read++
+			if !published[p.Default] {
+				t.Errorf("%s: the Api stack reads %s (%s), which no stack of the environment publishes", s.Env.Name, p.Default, id)
+			}
+		}
+		want := 2 // the stream ARN and the user pool ARN
+		if s.Auth == nil {
+			want = 1
+		}
+		if read != want {
+			t.Errorf("%s: the Api stack reads %d SSM parameters, want %d", s.Env.Name, read, want)
+		}
+		deps := map[string]bool{}
+		for _, d := range *s.Api.Stack.Dependencies() {
+			deps[*d.StackName()] = true
+		}
+		if !deps[*s.Data.Stack.StackName()] || s.Auth != nil && !deps[*s.Auth.Stack.StackName()] {
+			t.Errorf("%s: the Api stack does not deploy after the stacks it reads (%v)", s.Env.Name, deps)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,61 +16,24 @@ import (
 // mustBeAlarmed are the resource types that each need an alarm.
 var mustBeAlarmed = []string{"AWS::Lambda::Function", "AWS::SQS::Queue", "AWS::Events::Rule", "AWS::DynamoDB::Table", "AWS::ApiGateway::Stage"}
 
-// references collects the logical ids an alarm refers to, following
-// Fn::ImportValue to the exporting stack's resource.
-func references(v any, exports map[string]string, into map[string]bool) {
-	switch v := v.(type) {
-	case map[string]any:
-		if ref, ok := v["Ref"].(string); ok {
-			into[ref] = true
-		}
-		if att, ok := v["Fn::GetAtt"].([]any); ok {
-			into[att[0].(string)] = true
-		}
-		if imp, ok := v["Fn::ImportValue"].(string); ok {
-			into[exports[imp]] = true
-		}
-		for _, x := range v {
-			references(x, exports, into)
-		}
-	case []any:
-		for _, x := range v {
-			references(x, exports, into)
-		}
-	}
-}
-
-// exportedIDs maps every export name of a service's stacks to the logical
-// id of the resource it exports.
-func exportedIDs(s *stacks.Deployment) map[string]string {
-	out := map[string]string{}
-	for _, stack := range s.Stacks() {
-		raw, _ := os.ReadFile(templateFile(stack))
-		var tmpl struct {
-			Outputs map[string]struct {
-				Value  any
-				Export struct{ Name string }
-			}
-		}
-		json.Unmarshal(raw, &tmpl)
-		for _, o := range tmpl.Outputs {
-			ids := map[string]bool{}
-			references(o.Value, nil, ids)
-			for id := range ids {
-				out[o.Export.Name] = id
-			}
-		}
-	}
-	return out
-}
-
 // Every alarm says what to check first; only the composite notifies, on
 // alarm and on recovery, so that an incident pages once.
 func TestEveryResourceHasAnAlarmAndOnlyTheCompositePages(t *testing.T) {
 	for _, s := range services {
 		t.Run(s.Env.Name, func(t *testing.T) {
-			exports := exportedIDs(s)
+			// A resource is alarmed when an alarm's metric dimension names it,
+			// by reference, import, SSM-published name or physical name.
+			sim := newScenarios(t, s).simulator(t)
 			alarmed := map[string]bool{}
+			for _, a := range sim.Alarms() {
+				for _, m := range a.Metrics {
+					for dim := range m.Dimensions {
+						if r, ok := sim.Dimension(m, dim); ok {
+							alarmed[r.Token()] = true
+						}
+					}
+				}
+			}
 			alarms := 0
 			for _, stack := range s.Stacks() {
 				for _, typ := range []string{"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"} {
@@ -86,7 +48,6 @@ func TestEveryResourceHasAnAlarmAndOnlyTheCompositePages(t *testing.T) {
 						if d, _ := p["AlarmDescription"].(string); !strings.Contains(d, "Check first") {
 							t.Errorf("alarm %s does not say what to check first: %q", id, d)
 						}
-						references(p, exports, alarmed)
 					}
 				}
 			}
@@ -95,7 +56,7 @@ func TestEveryResourceHasAnAlarmAndOnlyTheCompositePages(t *testing.T) {
 				for _, typ := range mustBeAlarmed {
 					for id := range *template(stack).FindResources(jsii.String(typ), nil) {
 						checked++
-						if !alarmed[id] {
+						if !alarmed["${"+*stack.ArtifactId()+"/"+id+"}"] {
 							t.Errorf("%s %s (%s) has no alarm", typ, id, *stack.StackName())
 						}
 					}

@@ -35,6 +35,11 @@ type Props struct {
 	// Retain turns on deletion protection and keeps the table when its
 	// stack is deleted. Leave it off only for disposable environments.
 	Retain bool
+	// Name, when set, is the table's physical name, so that other stacks
+	// can address it without a CloudFormation export (which would lock the
+	// table). A named table cannot be replaced by CloudFormation: a change
+	// that needs a new table needs a new name.
+	Name string
 	// LogicalID pins the CloudFormation logical ID, so that refactoring the
 	// construct tree never replaces the table. Required.
 	LogicalID string
@@ -57,6 +62,7 @@ func New(scope constructs.Construct, id string, props Props) *Table {
 		cdkx.Error(c, "table: LogicalID is required so the table is never replaced by a refactoring")
 	}
 	tp := &awsdynamodb.TableProps{
+		TableName:    cdkx.OptionalString(props.Name),
 		PartitionKey: attribute(props.PartitionKey),
 		SortKey:      optionalAttribute(props.SortKey),
 		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,

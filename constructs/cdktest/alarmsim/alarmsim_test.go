@@ -367,6 +367,16 @@ func TestImportsResolveToTheExportingStacksResource(t *testing.T) {
 	if r, ok := s.Resource(dims["TableName"]); !ok || r.Type != "AWS::DynamoDB::Table" || r.Stack != "Data" {
 		t.Errorf("TableName dimension %q resolves to %+v", dims["TableName"], r)
 	}
+	named := stack(t, map[string]any{"A": alarm(map[string]any{"Dimensions": []any{
+		map[string]any{"Name": "TableName", "Value": "orders-prod"}}})})
+	dataNamed := stack(t, map[string]any{"Table": map[string]any{"Type": "AWS::DynamoDB::Table", "Properties": map[string]any{"TableName": "orders-prod"}}})
+	byName, err := New(map[string][]byte{"Data": dataNamed, "Api": named})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := byName.Dimension(byName.Alarm("a").Metrics[0], "TableName"); !ok || r.Stack != "Data" || r.LogicalID != "Table" {
+		t.Errorf("a table named in a dimension resolves to %+v, %v", r, ok)
+	}
 	if dims["Region"] != "${AWS::Region}" {
 		t.Errorf("Region dimension is %q", dims["Region"])
 	}

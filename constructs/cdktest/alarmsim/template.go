@@ -159,8 +159,20 @@ func (ts *templates) resolve(stack string, v any) (string, error) {
 	return "", fmt.Errorf("unsupported template value %v", v)
 }
 
-// Resource returns the resource a token (as found in a metric dimension)
-// names, with any ".Attr" suffix ignored.
+// named are, per metric dimension that names a resource, its type and the
+// property that gives it that name.
+var named = map[string]struct{ typ, prop string }{
+	"TableName":    {"AWS::DynamoDB::Table", "TableName"},
+	"FunctionName": {"AWS::Lambda::Function", "FunctionName"},
+	"QueueName":    {"AWS::SQS::Queue", "QueueName"},
+	"TopicName":    {"AWS::SNS::Topic", "TopicName"},
+	"EventBusName": {"AWS::Events::EventBus", "Name"},
+	"RuleName":     {"AWS::Events::Rule", "Name"},
+	"ApiName":      {"AWS::ApiGateway::RestApi", "Name"},
+}
+
+// Resource returns the resource a token names (as found in a metric
+// dimension), with any ".Attr" suffix ignored.
 func (s *Simulator) Resource(token string) (Resource, bool) {
 	if i := strings.LastIndex(token, "."); i > 0 && strings.HasSuffix(token, "}") {
 		if r, ok := s.t.resources[token[:i]+"}"]; ok {
@@ -169,6 +181,27 @@ func (s *Simulator) Resource(token string) (Resource, bool) {
 	}
 	r, ok := s.t.resources[token]
 	return r, ok
+}
+
+// Dimension returns the resource a metric's dimension names: by token, or
+// by the physical name a template gives a resource of the dimension's type
+// (a table named "orders-prod" in another stack, for a TableName of
+// "orders-prod").
+func (s *Simulator) Dimension(m Metric, dimension string) (Resource, bool) {
+	value := m.Dimensions[dimension]
+	if r, ok := s.Resource(value); ok {
+		return r, true
+	}
+	n, ok := named[dimension]
+	if !ok || value == "" {
+		return Resource{}, false
+	}
+	for _, r := range s.Resources(n.typ) {
+		if name, err := s.t.resolve(r.Stack, r.Properties[n.prop]); err == nil && name == value {
+			return r, true
+		}
+	}
+	return Resource{}, false
 }
 
 // Resources returns every resource of the given CloudFormation type, in a

@@ -1,0 +1,47 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme/customers-api/internal/config"
+)
+
+// The Api stack reads what it needs of the Data and Auth stacks at deploy
+// time, never through CloudFormation exports: an export in use would block
+// every change to the table's stream or a replacement of the pool. The
+// table has a deterministic name; what is generated (the stream's ARN, the
+// pool's ARN) is published in SSM parameters by its own stack and resolved
+// when the Api stack deploys.
+
+// TableName is the customers table's physical name.
+func TableName(env config.Environment) string { return "customers-" + env.Name }
+
+// Parameter names, under /customers/<env>/.
+const (
+	streamARNParameter   = "table/stream-arn"
+	userPoolARNParameter = "user-pool/arn"
+)
+
+// ParameterName is the full SSM name of one of the environment's values.
+func ParameterName(env config.Environment, name string) string {
+	return fmt.Sprintf("/customers/%s/%s", env.Name, name)
+}
+
+// publish writes value to the environment's SSM parameter name.
+func publish(scope constructs.Construct, id string, env config.Environment, name string, value *string) {
+	awsssm.NewStringParameter(scope, jsii.String(id), &awsssm.StringParameterProps{
+		ParameterName: jsii.String(ParameterName(env, name)),
+		StringValue:   value,
+		Description:   jsii.String("Read by Customers-" + env.Name + "-Api when it deploys"),
+	})
+}
+
+// resolve is the value of the environment's SSM parameter name, read when
+// the stack deploys.
+func resolve(scope constructs.Construct, env config.Environment, name string) *string {
+	return awsssm.StringParameter_ValueForStringParameter(scope, jsii.String(ParameterName(env, name)), nil)
+}
