@@ -209,3 +209,27 @@ func TestStacksShareValuesWithoutExports(t *testing.T) {
 		}
 	}
 }
+
+// The publisher gives up on a record well inside the stream's 24-hour
+// retention, so the pointers its DLQ receives can still be redriven.
+func TestFailedStreamRecordsCanStillBeRedriven(t *testing.T) {
+	for _, s := range services {
+		tmpl := template(s.Api.Stack)
+		found := 0
+		for id, m := range *tmpl.FindResources(jsii.String("AWS::Lambda::EventSourceMapping"), nil) {
+			p := props(m)
+			if _, stream := p["StartingPosition"]; !stream {
+				continue // the SQS mapping of the forwarder
+			}
+			found++
+			age, _ := p["MaximumRecordAgeInSeconds"].(float64)
+			dest, _ := json.Marshal(p["DestinationConfig"])
+			if age <= 0 || age > 12*3600 || !strings.Contains(string(dest), "OnFailure") {
+				t.Errorf("%s: stream mapping %s gives up after %vs (want at most 12h of the 24h retention) with destination %s", s.Env.Name, id, age, dest)
+			}
+		}
+		if found != 1 {
+			t.Errorf("%s: %d stream mappings, want the publisher's", s.Env.Name, found)
+		}
+	}
+}

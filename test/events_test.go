@@ -2,6 +2,7 @@ package test
 
 import (
 	"encoding/json"
+	"github.com/acme/customers-api/constructs/eventfanout"
 	"slices"
 	"strings"
 	"testing"
@@ -121,7 +122,7 @@ func TestTheStreamAndQueueMappingsRetryOnlyWhatFailed(t *testing.T) {
 				"StartingPosition":           "TRIM_HORIZON",
 				"BisectBatchOnFunctionError": true,
 				"MaximumRetryAttempts":       10,
-				"MaximumRecordAgeInSeconds":  86400,
+				"MaximumRecordAgeInSeconds":  eventfanout.PublisherMaxRecordAge.Seconds(),
 				"FunctionResponseTypes":      []string{"ReportBatchItemFailures"},
 				"DestinationConfig":          map[string]any{"OnFailure": map[string]any{"Destination": assertions.Match_AnyValue()}},
 				"FilterCriteria": map[string]any{"Filters": []any{

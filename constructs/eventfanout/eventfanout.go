@@ -13,6 +13,7 @@ package eventfanout
 import (
 	"fmt"
 	"github.com/acme/customers-api/functions/envvars"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
@@ -73,6 +74,12 @@ type Settings struct {
 	// Rules are the consumers; each gets an encrypted queue as its target.
 	Rules []Rule
 }
+
+// PublisherMaxRecordAge is how long the publisher keeps retrying a stream
+// record before its batch goes to PublisherDLQ: well inside the stream's
+// 24-hour retention, so that the DLQ's pointers can still be read by the
+// redrive (functions/outbox Publisher.Redrive) for 18 hours.
+const PublisherMaxRecordAge = 6 * time.Hour
 
 // Target is a consumer's rule and queue.
 type Target struct {
@@ -152,7 +159,7 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 		BatchSize:               jsii.Number(100),
 		BisectBatchOnError:      jsii.Bool(true),
 		RetryAttempts:           jsii.Number(10),
-		MaxRecordAge:            awscdk.Duration_Hours(jsii.Number(24)),
+		MaxRecordAge:            awscdk.Duration_Hours(jsii.Number(PublisherMaxRecordAge.Hours())),
 		ReportBatchItemFailures: jsii.Bool(true),
 		ParallelizationFactor:   jsii.Number(1), // keeps each item's changes in order
 		OnFailure:               awslambdaeventsources.NewSqsDlq(f.PublisherDLQ),

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"github.com/acme/customers-api/functions/envvars"
 	"log/slog"
+	"slices"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -65,6 +66,17 @@ func (p *Publisher) Handle(ctx context.Context, batch events.DynamoDBEvent) (eve
 	}
 	p.Logger.Info("published", "records", len(batch.Records), "events", published)
 	return events.DynamoDBEventResponse{}, nil
+}
+
+// Publish sends events to the topic, at most ten at a time, as the stream
+// handler does; recovery tools use it to re-send events rebuilt elsewhere.
+func (p *Publisher) Publish(ctx context.Context, evs []envelope.Event) error {
+	for batch := range slices.Chunk(evs, 10) {
+		if err := p.publish(ctx, batch); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // publish sends one record's events (at most a few) in one batch call.

@@ -5,8 +5,10 @@
 package changes
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/acme/customers-api/functions/outbox"
 	"github.com/acme/customers-api/internal/customers/contract"
 	td "github.com/acme/customers-api/internal/customers/tabledesign"
 	"slices"
@@ -142,4 +144,33 @@ func Attributes(ev envelope.Event) map[string]string {
 		return nil
 	}
 	return map[string]string{"status": string(d.Customer.Status)}
+}
+
+// Current is the event that announced c's current version: customer.created
+// for version 1, customer.updated after that. Its id is the id the stream
+// publisher gave that event, so re-sending it is harmless; its data lacks
+// the changed fields, which only the stream knew.
+func Current(c customers.Customer) (envelope.Event, error) {
+	if c.Version == 1 {
+		return event(Created, c, c.CreatedDate, "", Data{Customer: c})
+	}
+	return event(Updated, c, c.UpdatedDate, "", Data{Customer: c})
+}
+
+// Reconcile publishes the current event of every customer written in
+// [from, to) and returns how many it sent.
+func Reconcile(ctx context.Context, p *outbox.Publisher, db store.ScanAPI, table string, from, to time.Time) (int, error) {
+	cs, err := store.UpdatedBetween(ctx, db, table, from, to)
+	if err != nil {
+		return 0, err
+	}
+	evs := make([]envelope.Event, 0, len(cs))
+	for _, c := range cs {
+		ev, err := Current(c)
+		if err != nil {
+			return 0, err
+		}
+		evs = append(evs, ev)
+	}
+	return len(evs), p.Publish(ctx, evs)
 }

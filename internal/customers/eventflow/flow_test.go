@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -42,6 +43,7 @@ type pipeline struct {
 	t                          *testing.T
 	ctx                        context.Context
 	table                      string
+	db                         *dynamodb.Client
 	api                        *handlers.Handlers
 	sns                        *sns.Client
 	sqs                        *sqs.Client
@@ -60,6 +62,7 @@ func newPipeline(t *testing.T) *pipeline {
 	ctx := context.Background()
 	p := &pipeline{t: t, ctx: ctx, sns: sns.NewFromConfig(cfg), sqs: sqs.NewFromConfig(cfg), eb: eventbridge.NewFromConfig(cfg)}
 	db := ddb.New(cfg)
+	p.db = db
 	p.table = fmt.Sprintf("customers-%s", t.Name())
 	must(t, storetest.CreateTable(ctx, db, p.table))
 	p.api = handlers.New(handlers.Deps{DB: db, Table: p.table, Logger: quiet})
