@@ -25,7 +25,7 @@ FUZZTIME ?= 60s
 FUZZTIME_TEST := 4s
 GO_FILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
-.PHONY: help tools synth test fuzz lint bench openapi apicheck api-baseline diff deploy clean requirements
+.PHONY: help tools synth test fuzz preflight lint bench openapi apicheck api-baseline diff deploy clean requirements
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -99,8 +99,13 @@ diff: node_modules/.installed ## Show what deploying ENV would change (needs AWS
 	@test -n "$(ENV)" || { echo "usage: make diff ENV=dev|staging|prod"; exit 2; }
 	$(CDK) diff -c env=$(ENV) 'Customers-$(ENV)-*'
 
-deploy: node_modules/.installed ## Deploy every stack of ENV (needs AWS credentials and a bootstrapped account).
+preflight: ## Check ENV's account for what a first deploy needs (CDK bootstrap, API Gateway logging role, SES sender).
+	@test -n "$(ENV)" || { echo "usage: make preflight ENV=dev|staging|prod"; exit 2; }
+	go run ./tools/preflight -env $(ENV)
+
+deploy: node_modules/.installed ## Deploy every stack of ENV (needs AWS credentials); runs preflight first.
 	@test -n "$(ENV)" || { echo "usage: make deploy ENV=dev|staging|prod"; exit 2; }
+	go run ./tools/preflight -env $(ENV)
 	$(CDK) deploy -c env=$(ENV) --require-approval broadening 'Customers-$(ENV)-*'
 
 clean: ## Remove synthesized output and the installed tools.
