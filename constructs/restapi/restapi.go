@@ -293,6 +293,10 @@ func domain(c constructs.Construct, d *CustomDomain) *awsapigateway.DomainNameOp
 
 // methodThrottles gives operations with their own Throttle a stage method
 // setting.
+// JSONContentTypes are the Content-Type values whose bodies API Gateway
+// validates against an operation's body model.
+var JSONContentTypes = []string{"application/json", "application/json; charset=utf-8", "application/json;charset=utf-8", "application/json; charset=UTF-8"}
+
 // stageLogging is the execution log level of the stage and of every method.
 const stageLogging = awsapigateway.MethodLoggingLevel_ERROR
 
@@ -350,8 +354,14 @@ func (r *RestAPI) addOperations(ops []Operation) {
 				models[op.BodyModel] = model
 			}
 			opts.RequestValidator = bodyValidator
-			opts.RequestModels = &map[string]awsapigateway.IModel{
-				"application/json": awsapigateway.Model_FromModelName(r.Construct, jsii.String("Ref"+op.Method+op.BodyModel), model.Ref()),
+			// API Gateway validates a body only when its Content-Type is a key
+			// here, and passes any other to a Lambda proxy unvalidated (it
+			// cannot refuse it): every form of JSON the handlers accept is
+			// mapped, and the handlers answer 415 to the rest.
+			ref := awsapigateway.Model_FromModelName(r.Construct, jsii.String("Ref"+op.Method+op.BodyModel), model.Ref())
+			opts.RequestModels = &map[string]awsapigateway.IModel{}
+			for _, contentType := range JSONContentTypes {
+				(*opts.RequestModels)[contentType] = ref
 			}
 		}
 		integration := awsapigateway.NewLambdaIntegration(op.Handler, &awsapigateway.LambdaIntegrationOptions{

@@ -84,3 +84,18 @@ func TestAThrottledMethodKeepsTheStagesLoggingAndMetrics(t *testing.T) {
 		}}),
 	})
 }
+
+// Every form of JSON a handler accepts is validated by the gateway.
+func TestBodyModelsCoverEveryJSONContentType(t *testing.T) {
+	stack := api(func(p *restapi.Props) {
+		p.Operations[0].Method, p.Operations[0].Path, p.Operations[0].PathSchema = "POST", "/things", nil
+		p.Operations[0].BodyModel, p.Operations[0].BodySchema = "Thing", []byte(`{"type":"object"}`)
+	})
+	models := map[string]any{}
+	for _, ct := range restapi.JSONContentTypes {
+		models[ct] = assertions.Match_AnyValue()
+	}
+	assertions.Template_FromStack(stack, nil).HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{
+		"HttpMethod": "POST", "RequestModels": models,
+	})
+}
