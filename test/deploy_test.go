@@ -2,10 +2,12 @@ package test
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme/customers-api/stacks"
@@ -231,5 +233,39 @@ func TestFailedStreamRecordsCanStillBeRedriven(t *testing.T) {
 		if found != 1 {
 			t.Errorf("%s: %d stream mappings, want the publisher's", s.Env.Name, found)
 		}
+	}
+}
+
+// Synth warns about nothing: no construct warning (the cross-stack
+// reference strength warning was one), no cdk-nag warning.
+func TestSynthHasNoWarnings(t *testing.T) {
+	allStacks(t, func(t *testing.T, _ *stacks.Deployment, stack awscdk.Stack) {
+		found := assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_AnyValue())
+		for _, w := range *found {
+			b, _ := json.Marshal(w)
+			t.Errorf("warning: %s", b)
+		}
+	})
+}
+
+// Every feature flag of this CDK version is set, so the CLI does not list
+// unconfigured ones and a CDK upgrade cannot change templates silently.
+func TestEveryFeatureFlagIsSet(t *testing.T) {
+	var cdk struct{ Context map[string]any }
+	raw, err := os.ReadFile("../cdk.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &cdk); err != nil {
+		t.Fatal(err)
+	}
+	for _, flag := range []string{"@aws-cdk/core:defaultCrossStackReferences", "@aws-cdk/aws-apigateway:logGroupDestinationArnWithoutWildcard",
+		"@aws-cdk/aws-apigateway:authorizerChangeDeploymentLogicalId", "@aws-cdk/aws-lambda:useCdkManagedLogGroup"} {
+		if _, ok := cdk.Context[flag]; !ok {
+			t.Errorf("cdk.json does not set %s", flag)
+		}
+	}
+	if len(cdk.Context) < 80 {
+		t.Errorf("cdk.json sets %d context values; `cdk flags --unstable=flags --set --unconfigured --recommended` sets them all", len(cdk.Context))
 	}
 }
