@@ -404,26 +404,24 @@ func (sc *scenarios) simulator(t *testing.T) *alarmsim.Simulator {
 	return sim
 }
 
-func TestAlarmsStayQuietOnHealthyTraffic(t *testing.T) {
+// inEveryEnvironment runs a scenario check on every environment's alarms.
+func inEveryEnvironment(t *testing.T, check func(*scenarios, *alarmsim.Simulator) []string) {
 	for _, s := range services {
 		t.Run(s.Env.Name, func(t *testing.T) {
 			sc := newScenarios(t, s)
-			for _, p := range sc.healthy(sc.simulator(t)) {
+			for _, p := range check(sc, sc.simulator(t)) {
 				t.Error(p)
 			}
 		})
 	}
 }
 
+func TestAlarmsStayQuietOnHealthyTraffic(t *testing.T) {
+	inEveryEnvironment(t, (*scenarios).healthy)
+}
+
 func TestAQuietNightFiresOnlyTheTrafficDropAlarm(t *testing.T) {
-	for _, s := range services {
-		t.Run(s.Env.Name, func(t *testing.T) {
-			sc := newScenarios(t, s)
-			for _, p := range sc.quietNight(sc.simulator(t)) {
-				t.Error(p)
-			}
-		})
-	}
+	inEveryEnvironment(t, (*scenarios).quietNight)
 }
 
 func TestEveryFailurePagesOnceAndRecovers(t *testing.T) {
