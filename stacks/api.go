@@ -88,8 +88,9 @@ func NewApiStack(scope constructs.Construct, id string, props ApiStackProps) *Ap
 		UserPool:    pool,
 		Functions: gofunction.Settings{
 			MemoryMB: env.Lambda.MemoryMB, Timeout: time.Duration(env.Lambda.TimeoutSeconds) * time.Second,
-			LogRetentionDays: env.LogRetentionDays, Retain: env.Retain,
+			LogRetentionDays: env.LogRetentionDays, Retain: env.Retain, ProvisionedConcurrency: env.Lambda.ProvisionedConcurrency,
 		},
+		Rollout: resourceapi.Rollout{Strategy: env.Lambda.Rollout},
 		API: restapi.Settings{
 			Throttle:       throttle(env.Throttling),
 			CORSOrigins:    env.CORSOrigins,

@@ -40,6 +40,8 @@ type fault struct {
 	// lead is how long the fault takes to cross its threshold (ages grow
 	// from zero); the alarm must fire within lead + its window.
 	lead time.Duration
+	// apiShare is the part of API requests the target function serves.
+	apiShare float64
 }
 
 // world is what CloudWatch would receive from one environment.
@@ -101,6 +103,9 @@ func (w *world) source(m alarmsim.Metric, from, to time.Time) []alarmsim.Sample 
 		if w.faulty("5xx", "api", from, to) {
 			rate = 2 * a.API5xxPercent / 100
 		}
+		if w.fault != nil && w.fault.kind == "bad-version" && from.Before(w.to) && to.After(w.from) {
+			rate += 0.05 * w.fault.apiShare // the failing version's share of API requests
+		}
 		return counter(requests, requests*rate)
 	case "AWS/ApiGateway/4XXError":
 		rate := 0.02
@@ -124,8 +129,11 @@ func (w *world) source(m alarmsim.Metric, from, to time.Time) []alarmsim.Sample 
 		fn := w.dim(m, "FunctionName")
 		kind := strings.ToLower(m.Name)
 		bad := 0.0
-		if w.faulty(kind, fn, from, to) {
+		switch {
+		case w.faulty(kind, fn, from, to):
 			bad = 2
+		case kind == "errors" && w.faulty("bad-version", fn, from, to):
+			bad = 0.05 * requests / 5 // a new version failing 5% of its invocations
 		}
 		return counter(requests/5, bad)
 	case "AWS/Lambda/Duration":

@@ -154,7 +154,7 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 		Conditions: &map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": f.Publisher.Role.RoleArn()}},
 	}))
 	f.PublisherDLQ = f.dlq("PublisherDLQ", p.Functions.Retain, "the publisher's stream event source mapping (records that failed every retry)")
-	f.Publisher.Function.AddEventSource(awslambdaeventsources.NewDynamoEventSource(p.Table, &awslambdaeventsources.DynamoEventSourceProps{
+	f.Publisher.Alias.AddEventSource(awslambdaeventsources.NewDynamoEventSource(p.Table, &awslambdaeventsources.DynamoEventSourceProps{
 		StartingPosition:        awslambda.StartingPosition_TRIM_HORIZON,
 		BatchSize:               jsii.Number(100),
 		BisectBatchOnError:      jsii.Bool(true),
@@ -204,7 +204,7 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 	}
 	f.Forwarder = fn("Forwarder", p.ForwarderEntry, map[string]string{envvars.EventBusName: *f.Bus.EventBusName(), envvars.EventSource: p.EventSource})
 	f.Bus.GrantPutEventsTo(f.Forwarder.Role, nil)
-	f.Forwarder.Function.AddEventSource(awslambdaeventsources.NewSqsEventSource(f.ForwardQueue, &awslambdaeventsources.SqsEventSourceProps{
+	f.Forwarder.Alias.AddEventSource(awslambdaeventsources.NewSqsEventSource(f.ForwardQueue, &awslambdaeventsources.SqsEventSourceProps{
 		BatchSize: jsii.Number(10), MaxBatchingWindow: awscdk.Duration_Seconds(jsii.Number(1)), ReportBatchItemFailures: jsii.Bool(true),
 	}))
 

@@ -61,7 +61,14 @@ type Settings struct {
 	// Retain keeps what the function owns (its log group) when the stack is
 	// deleted.
 	Retain bool
+	// ProvisionedConcurrency keeps that many execution environments of the
+	// live version initialized (no cold starts for them), billed whether
+	// used or not; 0, the default, keeps none.
+	ProvisionedConcurrency int
 }
+
+// AliasName is the alias every caller invokes.
+const AliasName = "live"
 
 // Function is a deployed Go handler and the resources it owns.
 type Function struct {
@@ -72,6 +79,9 @@ type Function struct {
 	Role awsiam.Role
 	// LogGroup receives the function's JSON logs.
 	LogGroup awslogs.LogGroup
+	// Alias ("live") points at the version that serves; invoke the function
+	// through it, never unqualified.
+	Alias awslambda.Alias
 }
 
 // New creates the function. An invalid Entry is reported as an error
@@ -120,6 +130,12 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 		Reason:    jsii.String("X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions; CDK grants them on * for active tracing."),
 		AppliesTo: &[]interface{}{jsii.String("Resource::*")},
 	}}, jsii.Bool(true))
+	// Every deploy publishes a version; callers reach it through the alias,
+	// which CodeDeploy can shift between versions and roll back.
+	f.Alias = awslambda.NewAlias(c, jsii.String("Live"), &awslambda.AliasProps{
+		AliasName: jsii.String(AliasName), Version: f.Function.CurrentVersion(),
+		ProvisionedConcurrentExecutions: cdkx.OptionalNumber(props.ProvisionedConcurrency),
+	})
 	return f
 }
 

@@ -244,9 +244,24 @@ type Route struct{ Method, Path string }
 
 // API alarms on the stage's 5XX and 4XX rates, p99 latency and, when the
 // environment expects traffic, a drop in requests; and graphs them.
-func (m *Monitoring) API(api awsapigateway.RestApi, stage awsapigateway.Stage, routes []Route) {
-	opts := &awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("Sum")}
-	count, e5, e4 := stage.MetricCount(opts), stage.MetricServerError(opts), stage.MetricClientError(opts)
+//
+// The metrics name the API and stage by their names (stageName, as
+// configured), not by reference: CodeDeploy's rollback alarms include the
+// 5XX rate, and a reference to the stage would make each function's alias
+// depend, through its deployment group and the alarm, on the stage that
+// depends on the alias.
+func (m *Monitoring) API(api awsapigateway.RestApi, stageName string, routes []Route) {
+	stageMetric := func(name, stat, label string, dims ...string) awscloudwatch.Metric {
+		d := map[string]*string{"ApiName": api.RestApiName(), "Stage": jsii.String(stageName)}
+		for i := 0; i+1 < len(dims); i += 2 {
+			d[dims[i]] = jsii.String(dims[i+1])
+		}
+		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace: jsii.String("AWS/ApiGateway"), MetricName: jsii.String(name), DimensionsMap: &d,
+			Statistic: jsii.String(stat), Period: minutes(5), Label: cdkx.OptionalString(label),
+		})
+	}
+	count, e5, e4 := stageMetric("Count", "Sum", ""), stageMetric("5XXError", "Sum", ""), stageMetric("4XXError", "Sum", "")
 	rate := func(label, errors string, err awscloudwatch.IMetric) awscloudwatch.MathExpression {
 		return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 			Expression:   jsii.String("IF(requests > 0, 100 * " + errors + " / requests, 0)"),
@@ -255,7 +270,7 @@ func (m *Monitoring) API(api awsapigateway.RestApi, stage awsapigateway.Stage, r
 		})
 	}
 	r5, r4 := rate("5XX %", "errors5xx", e5), rate("4XX %", "errors4xx", e4)
-	latency := stage.MetricLatency(&awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("p99")})
+	latency := stageMetric("Latency", "p99", "")
 	m.add(alarm{name: "Api5xxRate", metric: r5, breach: atLeast(m.t.API5xxPercent), missing: noDataIsHealthy, periods: 1,
 		check: "API 5XX rate is high. Check first: the Lambda errors alarms and the errors-by-route Logs Insights query, then DynamoDB throttles."})
 	m.add(alarm{name: "Api4xxRate", metric: r4, breach: atLeast(m.t.API4xxPercent), missing: noDataIsHealthy, periods: 3,
@@ -275,18 +290,13 @@ func (m *Monitoring) API(api awsapigateway.RestApi, stage awsapigateway.Stage, r
 	}
 	perRoute := []awscloudwatch.IMetric{}
 	for _, r := range routes {
-		perRoute = append(perRoute, awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
-			Namespace: jsii.String("AWS/ApiGateway"), MetricName: jsii.String("Latency"),
-			DimensionsMap: &map[string]*string{"ApiName": api.RestApiName(), "Stage": stage.StageName(), "Method": jsii.String(r.Method), "Resource": jsii.String(r.Path)},
-			Statistic:     jsii.String("p99"), Period: minutes(5), Label: jsii.String(r.Method + " " + r.Path + " p99"),
-		}))
+		perRoute = append(perRoute, stageMetric("Latency", "p99", r.Method+" "+r.Path+" p99", "Method", r.Method, "Resource", r.Path))
 	}
 	m.Dashboard.AddWidgets(
 		graph("Requests", count),
 		graph("Error rates (%)", r5, r4),
 		graph("Latency percentiles (ms)",
-			stage.MetricLatency(&awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("p50")}),
-			stage.MetricLatency(&awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("p90")}),
+			stageMetric("Latency", "p50", ""), stageMetric("Latency", "p90", ""),
 			latency),
 		graph("p99 latency by route (ms)", perRoute...),
 	)

@@ -23,6 +23,9 @@ package resourceapi
 import (
 	"fmt"
 	"github.com/acme/customers-api/functions/envvars"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"slices"
 	"strings"
 
@@ -111,7 +114,42 @@ type Props struct {
 	// Alarms configures the monitoring (see monitoring.Settings): who is
 	// paged, thresholds, the EMF namespace.
 	Alarms monitoring.Settings
+	// Rollout is how each function's new version takes traffic.
+	Rollout Rollout
 }
+
+// Rollout strategies: how much traffic a new version takes, and when.
+const (
+	// Canary sends 10% of requests to the new version for 5 minutes, then
+	// all of them. The default.
+	Canary = "canary"
+	// Linear adds 10% of the requests every minute.
+	Linear = "linear"
+	// AllAtOnce shifts everything at once, still watched by the alarms.
+	AllAtOnce = "all-at-once"
+)
+
+var rolloutConfigs = map[string]func() awscodedeploy.ILambdaDeploymentConfig{
+	"":        awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES,
+	Canary:    awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES,
+	Linear:    awscodedeploy.LambdaDeploymentConfig_LINEAR_10PERCENT_EVERY_1MINUTE,
+	AllAtOnce: awscodedeploy.LambdaDeploymentConfig_ALL_AT_ONCE,
+}
+
+// Rollout is how a deploy moves each function's alias to its new version.
+// CodeDeploy shifts the traffic and rolls back when the deployment fails or
+// an alarm of the function (errors, throttles) or the API's 5XX rate fires.
+type Rollout struct {
+	// Strategy is Canary (the default), Linear or AllAtOnce.
+	Strategy string
+	// Off moves the aliases without CodeDeploy: no shifting, no rollback.
+	// Only for throwaway stacks.
+	Off bool
+}
+
+// DeploymentGroups are the CodeDeploy deployment groups by function name
+// ("publisher" and "forwarder" for the event functions).
+type DeploymentGroups map[string]awscodedeploy.LambdaDeploymentGroup
 
 // ResourceAPI is everything the construct created or was given.
 type ResourceAPI struct {
@@ -123,6 +161,8 @@ type ResourceAPI struct {
 	// Events is nil when Props.Events is nil.
 	Events     *eventfanout.EventFanout
 	Monitoring *monitoring.Monitoring
+	// Deployments shift traffic to new versions (nil with Rollout.Off).
+	Deployments DeploymentGroups
 }
 
 // New creates the resource API.
@@ -153,7 +193,7 @@ func New(scope constructs.Construct, id string, p Props) *ResourceAPI {
 			throttle = p.WriteThrottle
 		}
 		ops = append(ops, restapi.Operation{
-			Method: op.Method, Path: op.Path, Handler: fn.Function, Scopes: op.Scopes,
+			Method: op.Method, Path: op.Path, Handler: fn.Alias, Scopes: op.Scopes,
 			BodyModel: op.BodyModel, BodySchema: op.BodySchema, QuerySchema: op.QuerySchema, PathSchema: op.PathSchema,
 			Throttle: throttle,
 		})
@@ -169,7 +209,40 @@ func New(scope constructs.Construct, id string, p Props) *ResourceAPI {
 		r.Events = eventfanout.New(c, "Events", eventfanout.Props{Name: p.Name, Table: r.Table, Functions: p.Functions, Settings: *e})
 	}
 	r.monitor(p)
+	r.rollout(p)
 	return r
+}
+
+// rollout gives every function a deployment group that shifts its alias to
+// each new version and rolls back on its own alarms and the API's 5XX rate.
+func (r *ResourceAPI) rollout(p Props) {
+	if p.Rollout.Off {
+		return
+	}
+	functions := map[string]*gofunction.Function{}
+	for name, fn := range r.Functions {
+		functions[name] = fn
+	}
+	if r.Events != nil {
+		functions["publisher"], functions["forwarder"] = r.Events.Publisher, r.Events.Forwarder
+	}
+	r.Deployments = DeploymentGroups{}
+	for name, fn := range functions {
+		alarms := []interfacesawscloudwatch.IAlarmRef{r.Monitoring.Alarms[name+"Errors"], r.Monitoring.Alarms[name+"Throttles"]}
+		if _, api := r.Functions[name]; api {
+			alarms = append(alarms, r.Monitoring.Alarms["Api5xxRate"])
+		}
+		g := awscodedeploy.NewLambdaDeploymentGroup(r.Construct, jsii.String("Deploy-"+name), &awscodedeploy.LambdaDeploymentGroupProps{
+			Alias: fn.Alias, DeploymentConfig: rolloutConfigs[p.Rollout.Strategy](), Alarms: &alarms,
+			AutoRollback: &awscodedeploy.AutoRollbackConfig{FailedDeployment: jsii.Bool(true), StoppedDeployment: jsii.Bool(true), DeploymentInAlarm: jsii.Bool(true)},
+		})
+		cdknag.NagSuppressions_AddResourceSuppressions(g, &[]*cdknag.NagPackSuppression{{
+			Id:        jsii.String("AwsSolutions-IAM4"),
+			Reason:    jsii.String("CodeDeploy's service role for Lambda uses the AWS managed policy AWSCodeDeployRoleForLambdaLimited, as AWS documents it."),
+			AppliesTo: &[]any{jsii.String("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited")},
+		}}, jsii.Bool(true))
+		r.Deployments[name] = g
+	}
 }
 
 func validate(c constructs.Construct, p Props) bool {
@@ -185,6 +258,9 @@ func validate(c constructs.Construct, p Props) bool {
 	}
 	if len(p.Operations) == 0 {
 		problems = append(problems, "at least one Operation is required")
+	}
+	if _, ok := rolloutConfigs[p.Rollout.Strategy]; !ok {
+		problems = append(problems, fmt.Sprintf("Rollout.Strategy %q must be %s, %s or %s", p.Rollout.Strategy, Canary, Linear, AllAtOnce))
 	}
 	names := map[string]bool{}
 	for i, op := range p.Operations {
@@ -254,7 +330,7 @@ func (r *ResourceAPI) monitor(p Props) {
 	for _, op := range p.Operations {
 		routes = append(routes, monitoring.Route{Method: op.Method, Path: op.Path})
 	}
-	m.API(r.API.Api, r.API.Stage, routes)
+	m.API(r.API.Api, r.API.StageName, routes)
 	timeout := cdkx.OrDefault(p.Functions.Timeout, gofunction.DefaultTimeout)
 	var logs []awslogs.ILogGroup
 	for _, op := range p.Operations {

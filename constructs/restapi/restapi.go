@@ -119,6 +119,8 @@ type RestAPI struct {
 	Stage      awsapigateway.Stage
 	Authorizer awsapigateway.CognitoUserPoolsAuthorizer
 	AccessLogs awslogs.LogGroup
+	// StageName is the stage's name, e.g. "v1".
+	StageName string
 	// ExecutionLogs is the group API Gateway writes execution logs to.
 	ExecutionLogs awslogs.LogGroup
 	// WebACL and WAFLogs are nil when WAF is off.
@@ -155,6 +157,7 @@ func New(scope constructs.Construct, id string, props Props) *RestAPI {
 		Retention: retention, RemovalPolicy: cdkx.RemovalPolicy(props.Retain),
 	})
 	stageName := cdkx.OrDefault(props.StageName, "v1")
+	r.StageName = stageName
 	r.Api = awsapigateway.NewRestApi(c, jsii.String("Api"), &awsapigateway.RestApiProps{
 		RestApiName:                 jsii.String(props.Name),
 		Description:                 cdkx.OptionalString(props.Description),

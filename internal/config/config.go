@@ -157,6 +157,14 @@ type Lambda struct {
 	// TimeoutSeconds is the function timeout, 1 to 29 seconds for API
 	// handlers (API Gateway's integration limit).
 	TimeoutSeconds int
+	// Rollout is how a deploy shifts traffic to a new version: "canary"
+	// (10% for 5 minutes), "linear" (10% more every minute) or
+	// "all-at-once"; CodeDeploy rolls back on the function's alarms and the
+	// API's 5XX rate either way. Empty is canary.
+	Rollout string
+	// ProvisionedConcurrency keeps that many environments of every
+	// function's live version initialized (billed while idle); 0 is off.
+	ProvisionedConcurrency int
 }
 
 // Throttling is a token-bucket limit.
@@ -255,6 +263,14 @@ func (e Environment) Validate() error {
 	}
 	if t := e.Lambda.TimeoutSeconds; t < 1 || t > 29 {
 		bad("Lambda.TimeoutSeconds", "%d is outside 1-29 (API Gateway's integration timeout)", t)
+	}
+	switch e.Lambda.Rollout {
+	case "", "canary", "linear", "all-at-once":
+	default:
+		bad("Lambda.Rollout", "%q must be canary, linear or all-at-once", e.Lambda.Rollout)
+	}
+	if e.Lambda.ProvisionedConcurrency < 0 {
+		bad("Lambda.ProvisionedConcurrency", "%d is negative", e.Lambda.ProvisionedConcurrency)
 	}
 	if r := e.Throttling.RateLimit; r <= 0 || r > 10000 {
 		bad("Throttling.RateLimit", "%g is outside (0, 10000] requests per second", r)

@@ -43,6 +43,7 @@ func TestABadValueNamesTheEnvironmentAndField(t *testing.T) {
 		{"WAFRateLimit", func(e *Environment) { e.WAFRateLimit = 5 }},
 		{"Alarms.WAFBlockedPer5Min", func(e *Environment) { e.Alarms.WAFBlockedPer5Min = 0 }},
 		{"Retain", func(e *Environment) { e.Retain = false }},
+		{"Lambda.Rollout", func(e *Environment) { e.Lambda.Rollout = "big-bang" }},
 		{"Auth.EmailFrom", func(e *Environment) { e.Auth.EmailFrom = "Ops <ops@example.com>" }},
 		{"UsagePlans[1]", func(e *Environment) { e.WAFRateLimit = 5999 }}, // partner: 20/s from one address
 		{"UsagePlans", func(e *Environment) { e.UsagePlans = nil }},

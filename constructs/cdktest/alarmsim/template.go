@@ -169,6 +169,7 @@ var named = map[string]struct{ typ, prop string }{
 	"EventBusName": {"AWS::Events::EventBus", "Name"},
 	"RuleName":     {"AWS::Events::Rule", "Name"},
 	"ApiName":      {"AWS::ApiGateway::RestApi", "Name"},
+	"Stage":        {"AWS::ApiGateway::Stage", "StageName"},
 }
 
 // Resource returns the resource a token names (as found in a metric

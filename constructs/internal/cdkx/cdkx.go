@@ -63,6 +63,14 @@ func OptionalString(s string) *string {
 	return jsii.String(s)
 }
 
+// OptionalNumber is nil for 0 and a jsii number otherwise.
+func OptionalNumber(n int) *float64 {
+	if n == 0 {
+		return nil
+	}
+	return jsii.Number(n)
+}
+
 // OrDefault returns v, or def when v is the zero value.
 func OrDefault[T comparable](v, def T) T {
 	var zero T
