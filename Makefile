@@ -20,6 +20,8 @@ APIDIFF_VERSION := v0.0.0-20261113113407-e3970619a1a4
 APIDIFF := $(CURDIR)/.tools/apidiff
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(CURDIR)/.tools/staticcheck
+ACTIONLINT_VERSION := v1.7.12
+ACTIONLINT := $(CURDIR)/.tools/actionlint
 ENV ?=
 FUZZTIME ?= 60s
 FUZZTIME_TEST := 4s
@@ -74,12 +76,16 @@ $(APIDIFF):
 $(STATICCHECK):
 	GOBIN=$(CURDIR)/.tools go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
-lint: tools $(STATICCHECK) ## gofmt, go vet, staticcheck, and cfn-lint on every synthesized template.
+$(ACTIONLINT):
+	GOBIN=$(CURDIR)/.tools go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+
+lint: tools $(STATICCHECK) $(ACTIONLINT) ## gofmt, go vet, staticcheck, actionlint on the workflows, and cfn-lint on every synthesized template.
 	@out=$$(gofmt -l $(GO_FILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	cd examples/orders && go vet ./...
 	$(STATICCHECK) ./...
 	cd examples/orders && $(STATICCHECK) ./...
+	$(ACTIONLINT)
 	$(CDK) synth --quiet -o cdk.out.lint
 	cfn-lint --ignore-checks W3005 -- cdk.out.lint/*.template.json
 	rm -rf cdk.out.lint
@@ -103,9 +109,14 @@ preflight: ## Check ENV's account for what a first deploy needs (CDK bootstrap, 
 	@test -n "$(ENV)" || { echo "usage: make preflight ENV=dev|staging|prod"; exit 2; }
 	go run ./tools/preflight -env $(ENV)
 
-deploy: node_modules/.installed ## Deploy every stack of ENV (needs AWS credentials); runs preflight first.
+deploy: node_modules/.installed ## Deploy ENV: preflight, then the diff, a confirmation for prod, and the deploy (needs AWS credentials).
 	@test -n "$(ENV)" || { echo "usage: make deploy ENV=dev|staging|prod"; exit 2; }
 	go run ./tools/preflight -env $(ENV)
+	$(CDK) diff -c env=$(ENV) 'Customers-$(ENV)-*'
+	@if [ "$(ENV)" = prod ] && [ -z "$${CONFIRM:-}" ]; then \
+		read -r -p "Deploy the diff above to prod? Type prod to go on: " answer; \
+		[ "$$answer" = prod ] || { echo "deploy: not confirmed; nothing deployed"; exit 1; }; \
+	fi
 	$(CDK) deploy -c env=$(ENV) --require-approval broadening 'Customers-$(ENV)-*'
 
 clean: ## Remove synthesized output and the installed tools.
