@@ -90,7 +90,7 @@ func NewApiStack(scope constructs.Construct, id string, props ApiStackProps) *Ap
 			MemoryMB: env.Lambda.MemoryMB, Timeout: time.Duration(env.Lambda.TimeoutSeconds) * time.Second,
 			LogRetentionDays: env.LogRetentionDays, Retain: env.Retain, ProvisionedConcurrency: env.Lambda.ProvisionedConcurrency,
 		},
-		Rollout: resourceapi.Rollout{Strategy: env.Lambda.Rollout},
+		Rollout: resourceapi.Rollout{Strategy: env.Lambda.Rollout, SmokeCheckEntry: "functions/smoke-check"},
 		API: restapi.Settings{
 			Throttle:       throttle(env.Throttling),
 			CORSOrigins:    env.CORSOrigins,

@@ -211,6 +211,9 @@ func faults(s *stacks.Deployment) []fault {
 	for name, fn := range c.Functions {
 		functions[name] = fn.Function
 	}
+	for name, hook := range c.SmokeChecks {
+		functions[name+"SmokeCheck"] = hook.Function
+	}
 	for name, fn := range functions {
 		out = append(out,
 			fault{name: name + " fails", kind: "errors", target: token(fn), alarm: name + "Errors"},

@@ -39,8 +39,11 @@ func TestNothingInvokesAFunctionUnqualified(t *testing.T) {
 			}
 			aliases[id] = true
 		}
-		if len(aliases) != 7 {
-			t.Fatalf("%s: %d aliases, want one per function (7)", s.Env.Name, len(aliases))
+		if len(s.Api.Customers.SmokeChecks) != len(s.Api.Customers.Functions) {
+			t.Errorf("%s: %d smoke checks for %d operations", s.Env.Name, len(s.Api.Customers.SmokeChecks), len(s.Api.Customers.Functions))
+		}
+		if want := 7 + len(s.Api.Customers.SmokeChecks); len(aliases) != want {
+			t.Fatalf("%s: %d aliases, want one per function (%d)", s.Env.Name, len(aliases), want)
 		}
 		for id, m := range *tmpl.FindResources(jsii.String("AWS::ApiGateway::Method"), nil) {
 			if integration := props(m)["Integration"]; props(m)["HttpMethod"] != "OPTIONS" && !isAlias(aliases, integration) {
@@ -142,4 +145,34 @@ func functionNamed(s *stacks.Deployment, name string) constructs.IConstruct {
 		return s.Api.Customers.Events.Forwarder.Function
 	}
 	return s.Api.Customers.Functions[name].Function
+}
+
+// Before any traffic shifts to a new version of an API function, CodeDeploy
+// runs its smoke check, which may invoke that version and nothing else.
+func TestAPIFunctionsAreSmokeCheckedBeforeTrafficShifts(t *testing.T) {
+	for _, s := range services {
+		var doc struct {
+			Resources map[string]struct {
+				Type         string
+				Properties   map[string]any
+				UpdatePolicy map[string]any
+			}
+		}
+		raw, _ := json.Marshal(template(s.Api.Stack).ToJSON())
+		json.Unmarshal(raw, &doc)
+		idOf := func(c constructs.IConstruct) string {
+			return strings.TrimSuffix(strings.SplitN(token(c), "/", 2)[1], "}")
+		}
+		for name, fn := range s.Api.Customers.Functions {
+			hook := s.Api.Customers.SmokeChecks[name]
+			policy, _ := json.Marshal(doc.Resources[idOf(fn.Alias)].UpdatePolicy)
+			if !strings.Contains(string(policy), "BeforeAllowTrafficHook") || !strings.Contains(string(policy), idOf(hook.Alias)) {
+				t.Errorf("%s: %s's alias runs no smoke check before traffic shifts: %s", s.Env.Name, name, policy)
+			}
+			env, _ := json.Marshal(doc.Resources[idOf(hook.Function)].Properties["Environment"])
+			if !strings.Contains(string(env), `"SMOKE_OPERATION":"`+name+`"`) || !strings.Contains(string(env), "SMOKE_TARGET_VERSION") {
+				t.Errorf("%s: %s's smoke check has environment %s", s.Env.Name, name, env)
+			}
+		}
+	}
 }

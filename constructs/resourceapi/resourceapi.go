@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"github.com/acme/customers-api/functions/envvars"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"slices"
@@ -145,6 +146,12 @@ type Rollout struct {
 	// Off moves the aliases without CodeDeploy: no shifting, no rollback.
 	// Only for throwaway stacks.
 	Off bool
+	// SmokeCheckEntry, when set, is the Go main package of a pre-traffic
+	// hook (see functions/smokecheck) that CodeDeploy runs against each API
+	// function's new version before any traffic shifts; it gets the
+	// version's ARN (envvars.SmokeTargetVersion) and the operation's name
+	// (envvars.SmokeOperation). A failed check rolls the deployment back.
+	SmokeCheckEntry string
 }
 
 // DeploymentGroups are the CodeDeploy deployment groups by function name
@@ -163,6 +170,9 @@ type ResourceAPI struct {
 	Monitoring *monitoring.Monitoring
 	// Deployments shift traffic to new versions (nil with Rollout.Off).
 	Deployments DeploymentGroups
+	// SmokeChecks are the pre-traffic hooks by operation name (with
+	// Rollout.SmokeCheckEntry).
+	SmokeChecks map[string]*gofunction.Function
 }
 
 // New creates the resource API.
@@ -208,9 +218,29 @@ func New(scope constructs.Construct, id string, p Props) *ResourceAPI {
 	if e := p.Events; e != nil {
 		r.Events = eventfanout.New(c, "Events", eventfanout.Props{Name: p.Name, Table: r.Table, Functions: p.Functions, Settings: *e})
 	}
+	r.smokeChecks(p)
 	r.monitor(p)
 	r.rollout(p)
 	return r
+}
+
+// smokeChecks builds a pre-traffic hook per API operation, allowed to
+// invoke only the version it checks.
+func (r *ResourceAPI) smokeChecks(p Props) {
+	if p.Rollout.Off || p.Rollout.SmokeCheckEntry == "" {
+		return
+	}
+	r.SmokeChecks = map[string]*gofunction.Function{}
+	for _, op := range p.Operations {
+		target := r.Functions[op.Name].Function.CurrentVersion()
+		hook := gofunction.New(r.Construct, "Smoke-"+op.Name, gofunction.Props{
+			Entry: p.Rollout.SmokeCheckEntry, Description: fmt.Sprintf("%s: smoke check of %s %s before traffic shifts", p.Name, op.Method, op.Path),
+			Settings:    gofunction.Settings{LogRetentionDays: p.Functions.LogRetentionDays, Retain: p.Functions.Retain},
+			Environment: map[string]string{envvars.SmokeTargetVersion: *target.FunctionArn(), envvars.SmokeOperation: op.Name},
+		})
+		target.GrantInvoke(hook.Role)
+		r.SmokeChecks[op.Name] = hook
+	}
 }
 
 // rollout gives every function a deployment group that shifts its alias to
@@ -232,8 +262,12 @@ func (r *ResourceAPI) rollout(p Props) {
 		if _, api := r.Functions[name]; api {
 			alarms = append(alarms, r.Monitoring.Alarms["Api5xxRate"])
 		}
+		var hook awslambda.IFunction
+		if h, ok := r.SmokeChecks[name]; ok {
+			hook = h.Alias
+		}
 		g := awscodedeploy.NewLambdaDeploymentGroup(r.Construct, jsii.String("Deploy-"+name), &awscodedeploy.LambdaDeploymentGroupProps{
-			Alias: fn.Alias, DeploymentConfig: rolloutConfigs[p.Rollout.Strategy](), Alarms: &alarms,
+			Alias: fn.Alias, DeploymentConfig: rolloutConfigs[p.Rollout.Strategy](), Alarms: &alarms, PreHook: hook,
 			AutoRollback: &awscodedeploy.AutoRollbackConfig{FailedDeployment: jsii.Bool(true), StoppedDeployment: jsii.Bool(true), DeploymentInAlarm: jsii.Bool(true)},
 		})
 		cdknag.NagSuppressions_AddResourceSuppressions(g, &[]*cdknag.NagPackSuppression{{
@@ -336,6 +370,11 @@ func (r *ResourceAPI) monitor(p Props) {
 	for _, op := range p.Operations {
 		m.Function(op.Name, r.Functions[op.Name].Function, timeout)
 		logs = append(logs, r.Functions[op.Name].LogGroup)
+	}
+	for _, op := range p.Operations {
+		if hook, ok := r.SmokeChecks[op.Name]; ok {
+			m.Function(op.Name+"SmokeCheck", hook.Function, gofunction.DefaultTimeout)
+		}
 	}
 	m.Table("Table", r.Table, indexes(p))
 	if r.API.WebACL != nil {

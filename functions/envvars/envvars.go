@@ -15,4 +15,8 @@ const (
 	// puts events on EventBridge.
 	EventBusName = "EVENT_BUS_NAME"
 	EventSource  = "EVENT_SOURCE"
+	// SmokeTargetVersion is the ARN of the version a pre-traffic hook
+	// checks; SmokeOperation names the operation it serves.
+	SmokeTargetVersion = "SMOKE_TARGET_VERSION"
+	SmokeOperation     = "SMOKE_OPERATION"
 )
