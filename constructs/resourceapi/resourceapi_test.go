@@ -120,3 +120,38 @@ func TestAnInvalidAPISettingIsAnAnnotationError(t *testing.T) {
 		t.Errorf("%d errors about the usage plan, want 1", len(*errs))
 	}
 }
+
+// Rollout defaults to a canary with CodeDeploy; Off leaves CodeDeploy out;
+// an unknown strategy is an error, not a silent default.
+func TestRolloutDefaultsToACanaryAndCanBeTurnedOff(t *testing.T) {
+	for name, c := range map[string]struct {
+		rollout resourceapi.Rollout
+		groups  int
+		config  string
+		err     bool
+	}{
+		"default": {resourceapi.Rollout{}, 1, "CodeDeployDefault.LambdaCanary10Percent5Minutes", false},
+		"linear":  {resourceapi.Rollout{Strategy: resourceapi.Linear}, 1, "CodeDeployDefault.LambdaLinear10PercentEvery1Minute", false},
+		"off":     {resourceapi.Rollout{Off: true}, 0, "", false},
+		"unknown": {resourceapi.Rollout{Strategy: "big-bang"}, 0, "", true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
+			p := things(stack)
+			p.Rollout = c.rollout
+			resourceapi.New(stack, "Things", p)
+			errs := assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("Rollout.Strategy")))
+			if (len(*errs) > 0) != c.err {
+				t.Fatalf("%d Rollout errors, want error %v", len(*errs), c.err)
+			}
+			if c.err {
+				return
+			}
+			tmpl := assertions.Template_FromStack(stack, nil)
+			tmpl.ResourceCountIs(jsii.String("AWS::CodeDeploy::DeploymentGroup"), jsii.Number(c.groups))
+			if c.groups > 0 {
+				tmpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::DeploymentGroup"), map[string]any{"DeploymentConfigName": c.config})
+			}
+		})
+	}
+}
