@@ -24,7 +24,7 @@ ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := $(CURDIR)/.tools/actionlint
 ENV ?=
 FUZZTIME ?= 60s
-FUZZTIME_TEST := 4s
+FUZZTIME_TEST := 2000x
 GO_FILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
 .PHONY: help tools synth test fuzz preflight lint bench openapi apicheck api-baseline diff deploy clean requirements
