@@ -11,6 +11,7 @@ import (
 	"github.com/acme/customers-api/functions/outbox"
 	"github.com/acme/customers-api/internal/customers/contract"
 	td "github.com/acme/customers-api/internal/customers/tabledesign"
+	"regexp"
 	"slices"
 	"strconv"
 	"time"
@@ -123,11 +124,21 @@ func customer(img map[string]events.DynamoDBAttributeValue) (customers.Customer,
 	if err1 != nil || err2 != nil || id == "" {
 		return customers.Customer{}, fmt.Errorf("customer %q: incomplete image", id)
 	}
-	return customers.Customer{
+	c := customers.Customer{
 		ID: id, Name: str(img, "name"), Email: str(img, "email"), Status: customers.Status(str(img, "status")),
 		CreatedDate: created, UpdatedDate: updated, Version: version,
-	}, nil
+	}
+	// An image that is not a whole customer (overwritten by another item
+	// type, or corrupted) must not become an event that breaks the
+	// published schema: the record fails, and the DLQ keeps it.
+	if !customerIDPattern.MatchString(c.ID) || c.Name == "" || c.Email == "" || !c.Status.Valid() || version < 1 {
+		return customers.Customer{}, fmt.Errorf("customer %q: the image is not a valid customer", id)
+	}
+	return c, nil
 }
+
+// customerIDPattern matches the ids customers.NewID makes.
+var customerIDPattern = regexp.MustCompile(`^` + customers.IDPrefix + `[0-9A-HJKMNP-TV-Z]{26}$`)
 
 func numberOf(img map[string]events.DynamoDBAttributeValue, name string) string {
 	if v, ok := img[name]; ok && v.DataType() == events.DataTypeNumber {
