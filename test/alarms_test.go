@@ -203,6 +203,11 @@ func token(c constructs.IConstruct) string {
 	return "${" + *stack.ArtifactId() + "/" + id + "}"
 }
 
+// logicalID is a construct's CloudFormation logical id.
+func logicalID(c constructs.IConstruct) string {
+	return strings.TrimSuffix(strings.SplitN(token(c), "/", 2)[1], "}")
+}
+
 // faults lists every failure the environment's alarms must page for.
 func faults(s *stacks.Deployment) []fault {
 	c, env := s.Api.Customers, s.Env

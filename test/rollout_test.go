@@ -88,8 +88,7 @@ func TestEveryFunctionDeploysGraduallyAndRollsBackWhenANewVersionFails(t *testin
 				t.Fatalf("%d deployment groups, want 7", len(groups))
 			}
 			for name, g := range groups {
-				id := strings.TrimSuffix(strings.SplitN(token(g), "/", 2)[1], "}")
-				p := doc.Resources[id].Properties
+				p := doc.Resources[logicalID(g)].Properties
 				if p["DeploymentConfigName"] != configs[s.Env.Name] {
 					t.Errorf("%s: deployment config %v, want %s", name, p["DeploymentConfigName"], configs[s.Env.Name])
 				}
@@ -160,16 +159,13 @@ func TestAPIFunctionsAreSmokeCheckedBeforeTrafficShifts(t *testing.T) {
 		}
 		raw, _ := json.Marshal(template(s.Api.Stack).ToJSON())
 		json.Unmarshal(raw, &doc)
-		idOf := func(c constructs.IConstruct) string {
-			return strings.TrimSuffix(strings.SplitN(token(c), "/", 2)[1], "}")
-		}
 		for name, fn := range s.Api.Customers.Functions {
 			hook := s.Api.Customers.SmokeChecks[name]
-			policy, _ := json.Marshal(doc.Resources[idOf(fn.Alias)].UpdatePolicy)
-			if !strings.Contains(string(policy), "BeforeAllowTrafficHook") || !strings.Contains(string(policy), idOf(hook.Alias)) {
+			policy, _ := json.Marshal(doc.Resources[logicalID(fn.Alias)].UpdatePolicy)
+			if !strings.Contains(string(policy), "BeforeAllowTrafficHook") || !strings.Contains(string(policy), logicalID(hook.Alias)) {
 				t.Errorf("%s: %s's alias runs no smoke check before traffic shifts: %s", s.Env.Name, name, policy)
 			}
-			env, _ := json.Marshal(doc.Resources[idOf(hook.Function)].Properties["Environment"])
+			env, _ := json.Marshal(doc.Resources[logicalID(hook.Function)].Properties["Environment"])
 			if !strings.Contains(string(env), `"SMOKE_OPERATION":"`+name+`"`) || !strings.Contains(string(env), "SMOKE_TARGET_VERSION") {
 				t.Errorf("%s: %s's smoke check has environment %s", s.Env.Name, name, env)
 			}

@@ -179,6 +179,19 @@ func withDefaults(t Thresholds) Thresholds {
 	return t
 }
 
+// filled is the 5-minute sum of metrics (by id), each read as 0 where it
+// has no data.
+func filled(label string, metrics map[string]awscloudwatch.IMetric) awscloudwatch.IMetric {
+	ids := make([]string, 0, len(metrics))
+	for id := range metrics {
+		ids = append(ids, "FILL("+id+", 0)")
+	}
+	slices.Sort(ids)
+	return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression: jsii.String(strings.Join(ids, " + ")), UsingMetrics: &metrics, Label: jsii.String(label), Period: minutes(5),
+	})
+}
+
 // minutes is a metric period; a function, so that importing the package
 // makes no jsii call.
 func minutes(n float64) awscdk.Duration { return awscdk.Duration_Minutes(jsii.Number(n)) }
@@ -281,10 +294,7 @@ func (m *Monitoring) API(api awsapigateway.RestApi, stageName string, routes []R
 		// API Gateway sends no Count at all without requests; filled with
 		// 0, a stop in traffic breaches at once instead of only once the
 		// whole evaluation range has no data (25 minutes, not 15).
-		requests := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-			Expression: jsii.String("FILL(requests, 0)"), UsingMetrics: &map[string]awscloudwatch.IMetric{"requests": count},
-			Label: jsii.String("Requests"), Period: minutes(5),
-		})
+		requests := filled("Requests", map[string]awscloudwatch.IMetric{"requests": count})
 		m.add(alarm{name: "ApiTrafficDrop", metric: requests, breach: below(float64(m.t.MinRequestsPer5Min)), missing: noDataIsFailure, periods: 3,
 			check: "Requests dropped below normal for 15 minutes. Check first: WAF blocks and 4XX in the access logs, DNS and client deployments."})
 	}
@@ -405,17 +415,6 @@ func (m *Monitoring) Table(name string, t awsdynamodb.ITable, indexes []string) 
 			d[k] = jsii.String(v)
 		}
 		return t.Metric(jsii.String(metric), &awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("Sum"), DimensionsMap: &d})
-	}
-	// filled sums metrics, each read as 0 where it has no data.
-	filled := func(label string, metrics map[string]awscloudwatch.IMetric) awscloudwatch.IMetric {
-		ids := make([]string, 0, len(metrics))
-		for id := range metrics {
-			ids = append(ids, "FILL("+id+", 0)")
-		}
-		slices.Sort(ids)
-		return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-			Expression: jsii.String(strings.Join(ids, " + ")), UsingMetrics: &metrics, Label: jsii.String(label), Period: minutes(5),
-		})
 	}
 	// throttles alarms on one table or index; part names it in the alarm
 	// names and, lower-cased, in the metric ids, which must be unique

@@ -11,7 +11,6 @@ import (
 	"github.com/acme/customers-api/functions/outbox"
 	"github.com/acme/customers-api/internal/customers/contract"
 	td "github.com/acme/customers-api/internal/customers/tabledesign"
-	"regexp"
 	"slices"
 	"strconv"
 	"time"
@@ -131,14 +130,11 @@ func customer(img map[string]events.DynamoDBAttributeValue) (customers.Customer,
 	// An image that is not a whole customer (overwritten by another item
 	// type, or corrupted) must not become an event that breaks the
 	// published schema: the record fails, and the DLQ keeps it.
-	if !customerIDPattern.MatchString(c.ID) || c.Name == "" || c.Email == "" || !c.Status.Valid() || version < 1 {
+	if customers.CheckPath(map[string]string{"id": c.ID}) != nil || c.Name == "" || c.Email == "" || !c.Status.Valid() || version < 1 {
 		return customers.Customer{}, fmt.Errorf("customer %q: the image is not a valid customer", id)
 	}
 	return c, nil
 }
-
-// customerIDPattern matches the ids customers.NewID makes.
-var customerIDPattern = regexp.MustCompile(`^` + customers.IDPrefix + `[0-9A-HJKMNP-TV-Z]{26}$`)
 
 func numberOf(img map[string]events.DynamoDBAttributeValue, name string) string {
 	if v, ok := img[name]; ok && v.DataType() == events.DataTypeNumber {

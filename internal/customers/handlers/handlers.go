@@ -277,7 +277,8 @@ func (h *Handlers) create(ctx context.Context, req *httpx.Request) (httpx.Respon
 
 func (h *Handlers) insert(ctx context.Context, req *httpx.Request, d customers.Draft) (httpx.Response, error) {
 	now := h.now().UTC().Truncate(time.Millisecond)
-	id := idempotency.IntentOf(ctx)
+	intent := idempotency.IntentOf(ctx)
+	id := intent
 	if id == "" {
 		id = customers.NewID(now)
 	}
@@ -287,7 +288,7 @@ func (h *Handlers) insert(ctx context.Context, req *httpx.Request, d customers.D
 	}
 	httpx.Annotate(ctx, "customerId", c.ID)
 	err := h.store.Create(traced(ctx), c)
-	if errors.Is(err, customers.ErrEmailTaken) && idempotency.IntentOf(ctx) != "" {
+	if errors.Is(err, customers.ErrEmailTaken) && intent != "" {
 		// A retry: an earlier run with this key chose this id and may have
 		// committed before it failed to answer. If so, that is the answer.
 		if first, getErr := h.store.Get(ctx, id); getErr == nil && first.Email == c.Email {
