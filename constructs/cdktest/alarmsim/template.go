@@ -34,6 +34,9 @@ type template struct {
 type templates struct {
 	resources map[string]Resource // by token
 	exports   map[string]any      // export name -> resolved value
+	// byName are the resources metric dimensions name by physical name:
+	// dimension -> name -> resource (the first by token where names repeat).
+	byName map[string]map[string]Resource
 }
 
 // LoadDir reads every *.template.json of a cloud assembly directory such as
@@ -90,7 +93,33 @@ func parseTemplates(raw map[string][]byte) (*templates, error) {
 			ts.exports[exportName] = v
 		}
 	}
+	ts.indexNames()
 	return ts, nil
+}
+
+// indexNames fills byName once, so that a simulation's many dimension
+// look-ups need not resolve every resource's name again.
+func (ts *templates) indexNames() {
+	tokens := make([]string, 0, len(ts.resources))
+	for token := range ts.resources {
+		tokens = append(tokens, token)
+	}
+	sort.Strings(tokens)
+	ts.byName = map[string]map[string]Resource{}
+	for dimension, n := range named {
+		ts.byName[dimension] = map[string]Resource{}
+		for _, token := range tokens {
+			r := ts.resources[token]
+			if r.Type != n.typ {
+				continue
+			}
+			if name, err := ts.resolve(r.Stack, r.Properties[n.prop]); err == nil && name != "" {
+				if _, seen := ts.byName[dimension][name]; !seen {
+					ts.byName[dimension][name] = r
+				}
+			}
+		}
+	}
 }
 
 // resolve turns a template value into a string: literals stay, Ref and
@@ -193,16 +222,8 @@ func (s *Simulator) Dimension(m Metric, dimension string) (Resource, bool) {
 	if r, ok := s.Resource(value); ok {
 		return r, true
 	}
-	n, ok := named[dimension]
-	if !ok || value == "" {
-		return Resource{}, false
-	}
-	for _, r := range s.Resources(n.typ) {
-		if name, err := s.t.resolve(r.Stack, r.Properties[n.prop]); err == nil && name == value {
-			return r, true
-		}
-	}
-	return Resource{}, false
+	r, ok := s.t.byName[dimension][value]
+	return r, ok && value != ""
 }
 
 // Resources returns every resource of the given CloudFormation type, in a
