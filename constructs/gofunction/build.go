@@ -120,3 +120,24 @@ func ResolveEntry(entry string) (string, error) {
 	}
 	return filepath.Join(root, entry), nil
 }
+
+// EntryMetadata is the template metadata key that holds a function's
+// handler package, relative to its Go module's root, so that tools such as
+// the local API (constructs/cdktest/localapi) can build and run the real
+// handler of each function in a template.
+const EntryMetadata = "acme:go-entry"
+
+// moduleEntry returns entry relative to the root of its Go module, with
+// forward slashes.
+func moduleEntry(entry string) (string, error) {
+	dir, err := ResolveEntry(entry)
+	if err != nil {
+		return "", err
+	}
+	root, err := moduleRoot(dir)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(root, dir)
+	return filepath.ToSlash(rel), err
+}

@@ -125,6 +125,9 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 		Tracing:               awslambda.Tracing_ACTIVE,
 		RecursiveLoop:         awslambda.RecursiveLoop_TERMINATE,
 	})
+	if entry, err := moduleEntry(props.Entry); err == nil {
+		f.Function.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(EntryMetadata), entry)
+	}
 	cdknag.NagSuppressions_AddResourceSuppressions(f.Role, &[]*cdknag.NagPackSuppression{{
 		Id:        jsii.String("AwsSolutions-IAM5"),
 		Reason:    jsii.String("X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions; CDK grants them on * for active tracing."),

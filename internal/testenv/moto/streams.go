@@ -16,48 +16,73 @@ import (
 )
 
 // StreamRecords returns every record in a table's stream so far, in order,
-// as Lambda delivers them to a stream handler. GetRecords answers in the
-// same JSON as Lambda's event records, so the raw answers are decoded.
+// as Lambda delivers them to a stream handler.
 func (s *Server) StreamRecords(ctx context.Context, table string) ([]events.DynamoDBEventRecord, error) {
-	cfg := s.Config()
-	desc, err := dynamodb.NewFromConfig(cfg).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &table})
+	desc, err := dynamodb.NewFromConfig(s.Config()).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &table})
 	if err != nil {
 		return nil, err
 	}
-	arn := aws.ToString(desc.Table.LatestStreamArn)
+	return NewStreamReader(s.Config(), aws.ToString(desc.Table.LatestStreamArn)).Next(ctx)
+}
+
+// StreamReader reads a DynamoDB stream from its start, as Lambda's event
+// source mapping does: each Next returns the records written since the
+// previous one. GetRecords answers in the same JSON as Lambda's event
+// records, so the raw answers are decoded.
+type StreamReader struct {
+	arn       string
+	raw       *rawBodies
+	streams   *dynamodbstreams.Client
+	region    string
+	iterators map[string]*string // by shard id
+}
+
+// NewStreamReader reads the stream with this ARN through cfg.
+func NewStreamReader(cfg aws.Config, streamARN string) *StreamReader {
 	raw := &rawBodies{next: http.DefaultClient}
 	cfg.HTTPClient = raw
-	streams := dynamodbstreams.NewFromConfig(cfg)
-	stream, err := streams.DescribeStream(ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: &arn})
+	return &StreamReader{arn: streamARN, raw: raw, streams: dynamodbstreams.NewFromConfig(cfg), region: cfg.Region, iterators: map[string]*string{}}
+}
+
+// Next returns the records written since the last call, shard by shard.
+func (r *StreamReader) Next(ctx context.Context) ([]events.DynamoDBEventRecord, error) {
+	stream, err := r.streams.DescribeStream(ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: &r.arn})
 	if err != nil {
 		return nil, err
 	}
 	var out []events.DynamoDBEventRecord
 	for _, shard := range stream.StreamDescription.Shards {
-		it, err := streams.GetShardIterator(ctx, &dynamodbstreams.GetShardIteratorInput{
-			StreamArn: &arn, ShardId: shard.ShardId, ShardIteratorType: types.ShardIteratorTypeTrimHorizon,
-		})
-		if err != nil {
-			return nil, err
+		iter, ok := r.iterators[*shard.ShardId]
+		if !ok {
+			it, err := r.streams.GetShardIterator(ctx, &dynamodbstreams.GetShardIteratorInput{
+				StreamArn: &r.arn, ShardId: shard.ShardId, ShardIteratorType: types.ShardIteratorTypeTrimHorizon,
+			})
+			if err != nil {
+				return nil, err
+			}
+			iter = it.ShardIterator
 		}
-		for iter := it.ShardIterator; iter != nil; {
-			page, err := streams.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: iter})
+		for iter != nil {
+			page, err := r.streams.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: iter})
 			if err != nil {
 				return nil, err
 			}
 			var body struct{ Records []events.DynamoDBEventRecord }
-			if err := json.Unmarshal(raw.last, &body); err != nil {
+			if err := json.Unmarshal(r.raw.last, &body); err != nil {
 				return nil, fmt.Errorf("decode GetRecords: %w", err)
 			}
-			for _, r := range body.Records {
-				r.EventSourceArn, r.AWSRegion = arn, cfg.Region
-				out = append(out, r)
+			for _, rec := range body.Records {
+				rec.EventSourceArn, rec.AWSRegion = r.arn, r.region
+				out = append(out, rec)
+			}
+			if page.NextShardIterator != nil {
+				iter = page.NextShardIterator
 			}
 			if len(page.Records) == 0 {
 				break
 			}
-			iter = page.NextShardIterator
 		}
+		r.iterators[*shard.ShardId] = iter
 	}
 	return out, nil
 }

@@ -1,0 +1,336 @@
+package localapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+)
+
+// Provision creates in cfg's account (moto) what the templates define that
+// the local environment needs: tables (keys, indexes, stream, TTL), queues
+// (with their redrive policies), topics, SQS subscriptions, event buses and
+// rules with their SQS targets. It records every physical name and ARN, so
+// that function environments and event source mappings resolve to them.
+// Resource types it does not create are described by Skipped.
+func (a *Assembly) Provision(ctx context.Context, cfg aws.Config) error {
+	a.Region = cfg.Region
+	a.nameServerless()
+	steps := []func(context.Context, aws.Config) error{a.tables, a.queues, a.topics, a.subscriptions, a.buses, a.rules}
+	for _, step := range steps {
+		if err := step(ctx, cfg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Skipped lists, for the README and the start-up banner, what the local
+// environment leaves out of the templates it runs.
+var Skipped = []string{
+	"SNS subscriptions other than SQS (e-mail) and rule targets other than SQS",
+	"KMS keys (moto stores data unencrypted), IAM (every function may call every local resource), WAF",
+	"CloudWatch alarms, dashboards and log groups (alarmsim evaluates the alarms), CodeDeploy",
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_-]`)
+
+// generatedName is the physical name CloudFormation would generate for a
+// resource without one: stack and logical id, cut to max characters with a
+// hash keeping it unique.
+func generatedName(r Resource, max int) string {
+	name := unsafeName.ReplaceAllString(r.Stack+"-"+r.ID, "")
+	if len(name) <= max {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	return name[:max-9] + "-" + hex.EncodeToString(sum[:4])
+}
+
+func (a *Assembly) name(r Resource, prop string, max int) (string, error) {
+	if v, ok := r.Properties[prop]; ok {
+		return a.String(r.Stack, v)
+	}
+	return generatedName(r, max), nil
+}
+
+// nameServerless gives functions, aliases, user pools and their clients
+// and resource servers the physical values that references to them need.
+func (a *Assembly) nameServerless() {
+	for _, r := range a.Resources("AWS::Lambda::Function") {
+		name, err := a.name(r, "FunctionName", 64)
+		if err != nil {
+			continue
+		}
+		a.setPhysical(r, "", name)
+		a.setPhysical(r, "Arn", a.arn("lambda", "function:"+name))
+	}
+	for _, r := range a.Resources("AWS::Lambda::Version") {
+		if fn, err := a.String(r.Stack, r.Properties["FunctionName"]); err == nil {
+			a.setPhysical(r, "", a.arn("lambda", "function:"+fn+":1"))
+			a.setPhysical(r, "Version", "1")
+		}
+	}
+	for _, r := range a.Resources("AWS::Lambda::Alias") {
+		fn, err := a.String(r.Stack, r.Properties["FunctionName"])
+		alias, err2 := a.String(r.Stack, r.Properties["Name"])
+		if err != nil || err2 != nil {
+			continue
+		}
+		if !strings.HasPrefix(fn, "arn:") {
+			fn = a.arn("lambda", "function:"+fn)
+		}
+		a.setPhysical(r, "", fn+":"+alias)
+	}
+	for _, r := range a.Resources("AWS::Cognito::UserPool") {
+		id := a.Region + "_" + shortHash(r.key())
+		a.setPhysical(r, "", id)
+		a.setPhysical(r, "Arn", a.arn("cognito-idp", "userpool/"+id))
+		a.setPhysical(r, "ProviderName", "cognito-idp."+a.Region+".amazonaws.com/"+id)
+	}
+	for _, r := range a.Resources("AWS::Cognito::UserPoolResourceServer") {
+		if id, err := a.String(r.Stack, r.Properties["Identifier"]); err == nil {
+			a.setPhysical(r, "", id)
+		}
+	}
+	for _, r := range a.Resources("AWS::Cognito::UserPoolClient") {
+		a.setPhysical(r, "", "local"+shortHash(r.key()+"client"))
+	}
+}
+
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:6])
+}
+
+func (a *Assembly) arn(service, resource string) string {
+	return "arn:aws:" + service + ":" + a.Region + ":" + a.Account + ":" + resource
+}
+
+// decode resolves a property and decodes it into out (SDK types share the
+// CloudFormation property names).
+func (a *Assembly) decode(r Resource, prop string, out any) error {
+	v, ok := r.Properties[prop]
+	if !ok {
+		return nil
+	}
+	resolved, err := a.Value(r.Stack, v)
+	if err != nil {
+		return err
+	}
+	b, _ := json.Marshal(resolved)
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("localapi: %s %s: %w", r.key(), prop, err)
+	}
+	return nil
+}
+
+func (a *Assembly) tables(ctx context.Context, cfg aws.Config) error {
+	db := dynamodb.NewFromConfig(cfg)
+	for _, r := range a.Resources("AWS::DynamoDB::Table") {
+		name, err := a.name(r, "TableName", 255)
+		if err != nil {
+			return err
+		}
+		in := &dynamodb.CreateTableInput{TableName: &name, BillingMode: ddbtypes.BillingModePayPerRequest}
+		var stream struct{ StreamViewType ddbtypes.StreamViewType }
+		var ttl struct {
+			AttributeName string
+			Enabled       bool
+		}
+		for prop, out := range map[string]any{"AttributeDefinitions": &in.AttributeDefinitions, "KeySchema": &in.KeySchema,
+			"GlobalSecondaryIndexes": &in.GlobalSecondaryIndexes, "LocalSecondaryIndexes": &in.LocalSecondaryIndexes,
+			"StreamSpecification": &stream, "TimeToLiveSpecification": &ttl} {
+			if err := a.decode(r, prop, out); err != nil {
+				return err
+			}
+		}
+		if stream.StreamViewType != "" {
+			in.StreamSpecification = &ddbtypes.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: stream.StreamViewType}
+		}
+		out, err := db.CreateTable(ctx, in)
+		if err != nil {
+			return fmt.Errorf("localapi: create table %s: %w", name, err)
+		}
+		if ttl.Enabled {
+			if _, err := db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: &name,
+				TimeToLiveSpecification: &ddbtypes.TimeToLiveSpecification{AttributeName: &ttl.AttributeName, Enabled: aws.Bool(true)}}); err != nil {
+				return err
+			}
+		}
+		a.setPhysical(r, "", name)
+		a.setPhysical(r, "Arn", aws.ToString(out.TableDescription.TableArn))
+		a.setPhysical(r, "StreamArn", aws.ToString(out.TableDescription.LatestStreamArn))
+	}
+	return nil
+}
+
+func (a *Assembly) queues(ctx context.Context, cfg aws.Config) error {
+	client := sqs.NewFromConfig(cfg)
+	pending := a.Resources("AWS::SQS::Queue")
+	// A queue comes after the dead-letter queue its redrive policy names.
+	for len(pending) > 0 {
+		var later []Resource
+		for _, r := range pending {
+			attrs := map[string]string{}
+			if rp, ok := r.Properties["RedrivePolicy"]; ok {
+				v, err := a.Value(r.Stack, rp)
+				if err != nil {
+					later = append(later, r)
+					continue
+				}
+				b, _ := json.Marshal(v)
+				attrs["RedrivePolicy"] = string(b)
+			}
+			for _, p := range []string{"VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds"} {
+				if v, ok := r.Properties[p].(float64); ok {
+					attrs[p] = strconv.Itoa(int(v))
+				}
+			}
+			name, err := a.name(r, "QueueName", 80)
+			if err != nil {
+				return err
+			}
+			q, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: &name, Attributes: attrs})
+			if err != nil {
+				return fmt.Errorf("localapi: create queue %s: %w", name, err)
+			}
+			a.setPhysical(r, "", *q.QueueUrl)
+			a.setPhysical(r, "QueueUrl", *q.QueueUrl)
+			a.setPhysical(r, "QueueName", name)
+			a.setPhysical(r, "Arn", a.arn("sqs", name))
+		}
+		if len(later) == len(pending) {
+			return fmt.Errorf("localapi: queue %s: its redrive policy names no queue of the templates", later[0].key())
+		}
+		pending = later
+	}
+	return nil
+}
+
+func (a *Assembly) topics(ctx context.Context, cfg aws.Config) error {
+	client := sns.NewFromConfig(cfg)
+	for _, r := range a.Resources("AWS::SNS::Topic") {
+		name, err := a.name(r, "TopicName", 256)
+		if err != nil {
+			return err
+		}
+		t, err := client.CreateTopic(ctx, &sns.CreateTopicInput{Name: &name})
+		if err != nil {
+			return fmt.Errorf("localapi: create topic %s: %w", name, err)
+		}
+		a.setPhysical(r, "", *t.TopicArn)
+		a.setPhysical(r, "TopicArn", *t.TopicArn)
+		a.setPhysical(r, "TopicName", name)
+	}
+	return nil
+}
+
+func (a *Assembly) subscriptions(ctx context.Context, cfg aws.Config) error {
+	client := sns.NewFromConfig(cfg)
+	for _, r := range a.Resources("AWS::SNS::Subscription") {
+		if r.Properties["Protocol"] != "sqs" {
+			continue
+		}
+		topic, err := a.String(r.Stack, r.Properties["TopicArn"])
+		if err != nil {
+			return err
+		}
+		endpoint, err := a.String(r.Stack, r.Properties["Endpoint"])
+		if err != nil {
+			return err
+		}
+		attrs := map[string]string{}
+		if raw, _ := r.Properties["RawMessageDelivery"].(bool); raw {
+			attrs["RawMessageDelivery"] = "true"
+		}
+		if fp, ok := r.Properties["FilterPolicy"]; ok {
+			b, _ := json.Marshal(fp)
+			attrs["FilterPolicy"] = string(b)
+		}
+		if _, err := client.Subscribe(ctx, &sns.SubscribeInput{TopicArn: &topic, Protocol: aws.String("sqs"), Endpoint: &endpoint, Attributes: attrs}); err != nil {
+			return fmt.Errorf("localapi: subscribe %s: %w", r.key(), err)
+		}
+	}
+	return nil
+}
+
+func (a *Assembly) buses(ctx context.Context, cfg aws.Config) error {
+	client := eventbridge.NewFromConfig(cfg)
+	for _, r := range a.Resources("AWS::Events::EventBus") {
+		name, err := a.name(r, "Name", 256)
+		if err != nil {
+			return err
+		}
+		b, err := client.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: &name})
+		if err != nil {
+			return fmt.Errorf("localapi: create event bus %s: %w", name, err)
+		}
+		a.setPhysical(r, "", name)
+		a.setPhysical(r, "Name", name)
+		a.setPhysical(r, "Arn", aws.ToString(b.EventBusArn))
+	}
+	return nil
+}
+
+// Target is an SQS queue that an EventBridge rule delivers to.
+type Target struct {
+	// Rule is the rule's logical id; Queue the queue's URL.
+	Rule, Queue string
+}
+
+func (a *Assembly) rules(ctx context.Context, cfg aws.Config) error {
+	client := eventbridge.NewFromConfig(cfg)
+	queues := map[string]string{} // ARN -> URL
+	for _, q := range a.Resources("AWS::SQS::Queue") {
+		queues[a.physical[q.key()+".Arn"]] = a.physical[q.key()]
+	}
+	for _, r := range a.Resources("AWS::Events::Rule") {
+		name, err := a.name(r, "Name", 64)
+		if err != nil {
+			return err
+		}
+		bus := "default"
+		if v, ok := r.Properties["EventBusName"]; ok {
+			if bus, err = a.String(r.Stack, v); err != nil {
+				return err
+			}
+		}
+		pattern, err := a.Value(r.Stack, r.Properties["EventPattern"])
+		if err != nil {
+			return err
+		}
+		b, _ := json.Marshal(pattern)
+		if _, err := client.PutRule(ctx, &eventbridge.PutRuleInput{Name: &name, EventBusName: &bus, EventPattern: aws.String(string(b))}); err != nil {
+			return fmt.Errorf("localapi: put rule %s: %w", name, err)
+		}
+		var targets []struct{ Arn, Id string }
+		if err := a.decode(r, "Targets", &targets); err != nil {
+			return err
+		}
+		for _, t := range targets {
+			url, ok := queues[t.Arn]
+			if !ok {
+				continue
+			}
+			if _, err := client.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: &name, EventBusName: &bus,
+				Targets: []ebtypes.Target{{Id: aws.String(t.Id), Arn: aws.String(t.Arn)}}}); err != nil {
+				return fmt.Errorf("localapi: put targets of %s: %w", name, err)
+			}
+			a.targets = append(a.targets, Target{Rule: r.ID, Queue: url})
+		}
+	}
+	return nil
+}

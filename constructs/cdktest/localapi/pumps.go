@@ -1,0 +1,221 @@
+package localapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/acme/customers-api/internal/testenv/moto"
+)
+
+// mapping is an AWS::Lambda::EventSourceMapping from a DynamoDB stream or
+// an SQS queue to a function.
+type mapping struct {
+	id, function, source string
+	batchSize            int
+	partial              bool      // ReportBatchItemFailures
+	filters              []pattern // FilterCriteria; a record passes when one matches
+	onFailure            string    // SQS queue URL for stream batches that keep failing
+	queueURL             string    // the source queue of an SQS mapping
+	stream               *moto.StreamReader
+}
+
+func (e *Env) mappings() ([]*mapping, error) {
+	a := e.assembly
+	var out []*mapping
+	for _, r := range a.Resources("AWS::Lambda::EventSourceMapping") {
+		m := &mapping{id: r.ID, batchSize: 10}
+		fn, err := a.String(r.Stack, r.Properties["FunctionName"])
+		if err != nil {
+			return nil, fmt.Errorf("localapi: %s: %w", r.ID, err)
+		}
+		m.function = e.functionARN(fn)
+		if _, ok := e.fns[m.function]; !ok {
+			return nil, fmt.Errorf("localapi: %s: function %s is not a Go function of the templates", r.ID, fn)
+		}
+		if m.source, err = a.String(r.Stack, r.Properties["EventSourceArn"]); err != nil {
+			return nil, fmt.Errorf("localapi: %s: %w", r.ID, err)
+		}
+		if b, ok := r.Properties["BatchSize"].(float64); ok {
+			m.batchSize = int(b)
+		}
+		var types []string
+		if err := a.decode(r, "FunctionResponseTypes", &types); err != nil {
+			return nil, err
+		}
+		m.partial = len(types) == 1 && types[0] == "ReportBatchItemFailures"
+		var criteria struct{ Filters []struct{ Pattern string } }
+		if err := a.decode(r, "FilterCriteria", &criteria); err != nil {
+			return nil, err
+		}
+		for _, f := range criteria.Filters {
+			p, err := parsePattern(f.Pattern)
+			if err != nil {
+				return nil, fmt.Errorf("localapi: %s: %w", r.ID, err)
+			}
+			m.filters = append(m.filters, p)
+		}
+		var dest struct{ OnFailure struct{ Destination string } }
+		if err := a.decode(r, "DestinationConfig", &dest); err != nil {
+			return nil, err
+		}
+		m.onFailure = e.queueURL(dest.OnFailure.Destination)
+		switch {
+		case strings.HasPrefix(m.source, "arn:aws:dynamodb:"):
+			m.stream = moto.NewStreamReader(e.motoConfig, m.source)
+		case strings.HasPrefix(m.source, "arn:aws:sqs:"):
+			if m.queueURL = e.queueURL(m.source); m.queueURL == "" {
+				return nil, fmt.Errorf("localapi: %s: queue %s is not in the templates", r.ID, m.source)
+			}
+		default:
+			return nil, fmt.Errorf("localapi: %s: event source %s is not modelled", r.ID, m.source)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// functionARN turns a function name, ARN or qualified name into the
+// unqualified ARN that keys e.fns.
+func (e *Env) functionARN(fn string) string {
+	if !strings.HasPrefix(fn, "arn:") {
+		fn = e.assembly.arn("lambda", "function:"+fn)
+	}
+	return unqualified(fn)
+}
+
+func (e *Env) queueURL(arn string) string {
+	for _, q := range e.assembly.Resources("AWS::SQS::Queue") {
+		if e.assembly.physical[q.key()+".Arn"] == arn {
+			return e.assembly.physical[q.key()]
+		}
+	}
+	return ""
+}
+
+// pump polls the mapping's source until ctx ends and invokes the function
+// with each batch, as Lambda's event source mappings do.
+func (e *Env) pump(ctx context.Context, m *mapping) {
+	for ctx.Err() == nil {
+		var err error
+		if m.stream != nil {
+			err = e.pumpStream(ctx, m)
+		} else {
+			err = e.pumpQueue(ctx, m)
+		}
+		if err != nil && ctx.Err() == nil {
+			e.logf("local: event source mapping %s: %v", m.id, err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(e.opts.PollInterval):
+		}
+	}
+}
+
+// pumpStream delivers the stream's new records that pass the filters, in
+// batches. A batch that fails three times goes to the on-failure
+// destination, so that the mapping moves on as Lambda's does once the
+// retries are spent.
+func (e *Env) pumpStream(ctx context.Context, m *mapping) error {
+	records, err := m.stream.Next(ctx)
+	if err != nil {
+		return err
+	}
+	var kept []events.DynamoDBEventRecord
+	for _, r := range records {
+		if m.matches(r) {
+			kept = append(kept, r)
+		}
+	}
+	for len(kept) > 0 {
+		n := min(len(kept), m.batchSize)
+		batch := events.DynamoDBEvent{Records: kept[:n]}
+		kept = kept[n:]
+		var lastErr error
+		for range 3 {
+			payload, err := e.invokeFunction(ctx, m.function, batch)
+			if err == nil && m.partial {
+				var resp events.DynamoDBEventResponse
+				json.Unmarshal(payload, &resp)
+				if len(resp.BatchItemFailures) > 0 {
+					err = fmt.Errorf("%d records failed", len(resp.BatchItemFailures))
+				}
+			}
+			if lastErr = err; err == nil {
+				break
+			}
+		}
+		if lastErr != nil {
+			e.logf("local: %s: a batch of %d records failed three times: %v", m.id, len(batch.Records), lastErr)
+			if m.onFailure != "" {
+				body, _ := json.Marshal(map[string]any{"mapping": m.id, "error": lastErr.Error(), "records": len(batch.Records)})
+				e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &m.onFailure, MessageBody: aws.String(string(body))})
+			}
+		}
+	}
+	return nil
+}
+
+// pumpQueue receives a batch from the queue, invokes the function and
+// deletes the messages that did not fail; failed ones return after their
+// visibility timeout and reach the queue's dead-letter queue by its
+// redrive policy.
+func (e *Env) pumpQueue(ctx context.Context, m *mapping) error {
+	out, err := e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &m.queueURL, MaxNumberOfMessages: int32(min(m.batchSize, 10)),
+		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
+		MessageAttributeNames:       []string{"All"}})
+	if err != nil || len(out.Messages) == 0 {
+		return err
+	}
+	event := events.SQSEvent{}
+	for _, msg := range out.Messages {
+		attrs := map[string]events.SQSMessageAttribute{}
+		for k, v := range msg.MessageAttributes {
+			attrs[k] = events.SQSMessageAttribute{DataType: aws.ToString(v.DataType), StringValue: v.StringValue}
+		}
+		event.Records = append(event.Records, events.SQSMessage{MessageId: aws.ToString(msg.MessageId), ReceiptHandle: aws.ToString(msg.ReceiptHandle),
+			Body: aws.ToString(msg.Body), Attributes: msg.Attributes, MessageAttributes: attrs, EventSource: "aws:sqs", EventSourceARN: m.source,
+			AWSRegion: e.assembly.Region, Md5OfBody: aws.ToString(msg.MD5OfBody)})
+	}
+	payload, err := e.invokeFunction(ctx, m.function, event)
+	if err != nil {
+		return err // every message returns after its visibility timeout
+	}
+	failed := map[string]bool{}
+	if m.partial {
+		var resp events.SQSEventResponse
+		json.Unmarshal(payload, &resp)
+		for _, f := range resp.BatchItemFailures {
+			failed[f.ItemIdentifier] = true
+		}
+	}
+	for _, msg := range out.Messages {
+		if !failed[aws.ToString(msg.MessageId)] {
+			e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &m.queueURL, ReceiptHandle: msg.ReceiptHandle})
+		}
+	}
+	return nil
+}
+
+func (m *mapping) matches(r events.DynamoDBEventRecord) bool {
+	if len(m.filters) == 0 {
+		return true
+	}
+	b, _ := json.Marshal(r)
+	var doc map[string]any
+	json.Unmarshal(b, &doc)
+	for _, f := range m.filters {
+		if f.matches(doc) {
+			return true
+		}
+	}
+	return false
+}
