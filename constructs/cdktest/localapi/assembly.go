@@ -50,14 +50,15 @@ type Assembly struct {
 	targets []Target
 }
 
-// LoadAssembly reads every *.template.json in dir.
-func LoadAssembly(dir string) (*Assembly, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.template.json"))
+// LoadAssembly reads every *.template.json in dir whose stack name starts
+// with prefix ("" for every stack).
+func LoadAssembly(dir, prefix string) (*Assembly, error) {
+	files, err := filepath.Glob(filepath.Join(dir, prefix+"*.template.json"))
 	if err != nil {
 		return nil, err
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("localapi: no *.template.json in %s: synthesize first (make synth ENV=dev)", dir)
+		return nil, fmt.Errorf("localapi: no %s*.template.json in %s: synthesize first", prefix, dir)
 	}
 	a := &Assembly{Region: "eu-west-1", Account: "123456789012", resources: map[string]Resource{},
 		params: map[string]string{}, physical: map[string]string{},

@@ -44,6 +44,10 @@ import (
 type Options struct {
 	// Assembly is the cloud assembly directory, e.g. "cdk.out". Required.
 	Assembly string
+	// Stacks selects the templates whose stack name starts with it, e.g.
+	// "Customers-dev-"; empty means every template, which must then hold
+	// exactly one REST API.
+	Stacks string
 	// Port is the gateway's port on 127.0.0.1; 0 picks a free one.
 	Port int
 	// IdentityPort is the identity server's port; 0 picks a free one.
@@ -114,7 +118,7 @@ func Start(ctx context.Context, opts Options) (_ *Env, err error) {
 			e.Close()
 		}
 	}()
-	if e.assembly, err = LoadAssembly(opts.Assembly); err != nil {
+	if e.assembly, err = LoadAssembly(opts.Assembly, opts.Stacks); err != nil {
 		return nil, err
 	}
 	if e.work, err = os.MkdirTemp("", "localapi"); err != nil {

@@ -34,14 +34,15 @@ type StreamReader struct {
 	raw       *rawBodies
 	streams   *dynamodbstreams.Client
 	region    string
-	iterators map[string]*string // by shard id
+	// last is the sequence number of the last record read, by shard id.
+	last map[string]string
 }
 
 // NewStreamReader reads the stream with this ARN through cfg.
 func NewStreamReader(cfg aws.Config, streamARN string) *StreamReader {
 	raw := &rawBodies{next: http.DefaultClient}
 	cfg.HTTPClient = raw
-	return &StreamReader{arn: streamARN, raw: raw, streams: dynamodbstreams.NewFromConfig(cfg), region: cfg.Region, iterators: map[string]*string{}}
+	return &StreamReader{arn: streamARN, raw: raw, streams: dynamodbstreams.NewFromConfig(cfg), region: cfg.Region, last: map[string]string{}}
 }
 
 // Next returns the records written since the last call, shard by shard.
@@ -52,16 +53,19 @@ func (r *StreamReader) Next(ctx context.Context) ([]events.DynamoDBEventRecord, 
 	}
 	var out []events.DynamoDBEventRecord
 	for _, shard := range stream.StreamDescription.Shards {
-		iter, ok := r.iterators[*shard.ShardId]
-		if !ok {
-			it, err := r.streams.GetShardIterator(ctx, &dynamodbstreams.GetShardIteratorInput{
-				StreamArn: &r.arn, ShardId: shard.ShardId, ShardIteratorType: types.ShardIteratorTypeTrimHorizon,
-			})
-			if err != nil {
-				return nil, err
-			}
-			iter = it.ShardIterator
+		// A fresh iterator after the last record on every call: moto's
+		// transaction rollback replaces a table's stream shard, and an
+		// iterator kept from before reads the old shard, with the rolled
+		// back write in it and none of the later ones.
+		in := &dynamodbstreams.GetShardIteratorInput{StreamArn: &r.arn, ShardId: shard.ShardId, ShardIteratorType: types.ShardIteratorTypeTrimHorizon}
+		if last, ok := r.last[*shard.ShardId]; ok {
+			in.ShardIteratorType, in.SequenceNumber = types.ShardIteratorTypeAfterSequenceNumber, &last
 		}
+		it, err := r.streams.GetShardIterator(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		iter := it.ShardIterator
 		for iter != nil {
 			page, err := r.streams.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: iter})
 			if err != nil {
@@ -74,15 +78,13 @@ func (r *StreamReader) Next(ctx context.Context) ([]events.DynamoDBEventRecord, 
 			for _, rec := range body.Records {
 				rec.EventSourceArn, rec.AWSRegion = r.arn, r.region
 				out = append(out, rec)
-			}
-			if page.NextShardIterator != nil {
-				iter = page.NextShardIterator
+				r.last[*shard.ShardId] = rec.Change.SequenceNumber
 			}
 			if len(page.Records) == 0 {
 				break
 			}
+			iter = page.NextShardIterator
 		}
-		r.iterators[*shard.ShardId] = iter
 	}
 	return out, nil
 }
