@@ -43,6 +43,9 @@ func newGateway(a *Assembly, id *Identity, opts Options, invoke func(context.Con
 		return nil, fmt.Errorf("localapi: the templates define %d REST APIs; the local gateway serves exactly one", len(apis))
 	}
 	api := apis[0]
+	if opts.Logs == nil {
+		opts.Logs = io.Discard
+	}
 	var stage Resource
 	for _, s := range a.Resources("AWS::ApiGateway::Stage") {
 		if owner, ok := a.Lookup(s.Stack, s.Properties["RestApiId"]); ok && owner.key() == api.key() {
@@ -188,8 +191,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.fail(w, rc, throttled, "")
 		return
 	}
-	if typ, msg := validate(m, r, body); typ != "" {
-		rc.validationError = msg
+	if typ, msg, detail := validate(m, r, body); typ != "" {
+		rc.validationError = detail
 		g.fail(w, rc, typ, msg)
 		return
 	}
@@ -310,7 +313,7 @@ func (g *Gateway) keySet(issuer string) (*jose.JSONWebKeySet, error) {
 // logAccess writes the stage's access log line, rendered from the
 // template's format.
 func (g *Gateway) logAccess(rc *requestContext) {
-	if g.accessLog == "" || g.opts.Logs == nil {
+	if g.accessLog == "" {
 		return
 	}
 	line := contextVariable.ReplaceAllStringFunc(g.accessLog, func(v string) string {

@@ -19,8 +19,8 @@ import (
 // present and not blank, then the body against the model for the request's
 // content type (application/json when the header is absent; $default for
 // any type; no model, no body validation). It returns the gateway response
-// type and validation message that refuse the request, or "".
-func validate(m *method, r *http.Request, body []byte) (string, string) {
+// type, message and validation error that refuse the request, or "".
+func validate(m *method, r *http.Request, body []byte) (typ, message, detail string) {
 	if m.validateParams {
 		var missing []string
 		for p, required := range m.params {
@@ -43,11 +43,12 @@ func validate(m *method, r *http.Request, body []byte) (string, string) {
 		}
 		if len(missing) > 0 {
 			sort.Strings(missing)
-			return badRequestParams, "Missing required request parameters: [" + strings.Join(missing, ", ") + "]"
+			msg := "Missing required request parameters: [" + strings.Join(missing, ", ") + "]"
+			return badRequestParams, msg, msg
 		}
 	}
 	if !m.validateBody || len(m.models) == 0 {
-		return "", ""
+		return "", "", ""
 	}
 	contentType := strings.ToLower(r.Header.Get("Content-Type"))
 	if contentType == "" {
@@ -58,17 +59,17 @@ func validate(m *method, r *http.Request, body []byte) (string, string) {
 		if mt, _, err := mime.ParseMediaType(contentType); err == nil && m.models[mt] != nil && mt == contentType {
 			schema = m.models[mt]
 		} else if schema = m.models["$default"]; schema == nil {
-			return "", ""
+			return "", "", ""
 		}
 	}
 	var doc any
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return badRequestBody, "Invalid request body"
+		return badRequestBody, "", "[Invalid JSON: " + err.Error() + "]"
 	}
 	if err := schema.Validate(doc); err != nil {
-		return badRequestBody, "[" + strings.ReplaceAll(err.Error(), "\n", " ") + "]"
+		return badRequestBody, "", "[" + strings.ReplaceAll(err.Error(), "\n", " ") + "]"
 	}
-	return "", ""
+	return "", "", ""
 }
 
 // proxy invokes the method's function with a REST API (v1) Lambda proxy
