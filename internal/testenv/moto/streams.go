@@ -30,10 +30,10 @@ func (s *Server) StreamRecords(ctx context.Context, table string) ([]events.Dyna
 // previous one. GetRecords answers in the same JSON as Lambda's event
 // records, so the raw answers are decoded.
 type StreamReader struct {
-	arn       string
-	raw       *rawBodies
-	streams   *dynamodbstreams.Client
-	region    string
+	arn     string
+	raw     *rawBodies
+	streams *dynamodbstreams.Client
+	region  string
 	// last is the sequence number of the last record read, by shard id.
 	last map[string]string
 }
