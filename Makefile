@@ -23,11 +23,15 @@ STATICCHECK := $(CURDIR)/.tools/staticcheck
 ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := $(CURDIR)/.tools/actionlint
 ENV ?=
+# make local: the gateway's port, and the scopes of make local-token.
+PORT ?= 3000
+SCOPES ?=
+LOCAL := .local/bin/local
 FUZZTIME ?= 60s
 FUZZTIME_TEST := 2000x
 GO_FILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
-.PHONY: help tools synth test fuzz preflight lint bench openapi apicheck api-baseline diff deploy clean requirements
+.PHONY: help tools synth test fuzz preflight lint bench openapi apicheck api-baseline diff deploy clean requirements local local-bin local-token local-apikey local-events contract
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -55,7 +59,7 @@ synth: node_modules/.installed ## Synthesize every environment (ENV=dev for one)
 	$(CDK) synth --quiet $(if $(ENV),-c env=$(ENV))
 	go run ./tools/synthsummary cdk.out
 
-test: tools $(APIDIFF) ## Run every test: unit, handler (against moto), construct, snapshot, the example consumer's, the API check, and each fuzz target briefly.
+test: tools $(APIDIFF) $(RIE) ## Run every test: unit, handler (against moto), construct, snapshot, the example consumer's, the API check, and each fuzz target briefly.
 	scripts/apicheck.sh $(APIDIFF) check
 	go test ./...
 	cd examples/orders && go test ./...
@@ -89,6 +93,27 @@ lint: tools $(STATICCHECK) $(ACTIONLINT) ## gofmt, go vet, staticcheck, actionli
 	$(CDK) synth --quiet -o cdk.out.lint
 	cfn-lint --ignore-checks W3005 -- cdk.out.lint/*.template.json
 	rm -rf cdk.out.lint
+
+local: tools $(RIE) local-bin ## Run the dev API locally (PORT=3000): gateway, identity, handlers under the Lambda emulator, moto; Ctrl-C stops it.
+	@$(LOCAL) idle
+	rm -rf .local/cdk.out
+	$(CDK) synth --quiet -c env=dev -o .local/cdk.out
+	@$(LOCAL) serve -assembly .local/cdk.out -port $(PORT)
+
+contract: tools $(RIE) ## Contract-test the local API with schemathesis against openapi/customers-api.json, longer than make test (CONTRACT_EXAMPLES=100).
+	CONTRACT_EXAMPLES=$${CONTRACT_EXAMPLES:-100} go test ./test/ -run '^TestContractOfTheLocalAPI$$' -count=1 -v -timeout 30m
+
+local-bin:
+	@go build -o $(LOCAL) ./tools/local
+
+local-token: local-bin ## Print an access token of the running local API (SCOPES=customers/read to narrow it).
+	@$(LOCAL) token -scopes '$(SCOPES)'
+
+local-apikey: local-bin ## Print the API key of the running local API.
+	@$(LOCAL) apikey
+
+local-events: local-bin ## Print the latest events delivered to each rule target of the running local API, one JSON document per line.
+	@$(LOCAL) events
 
 bench: tools $(RIE) ## Go benchmarks, then bootstrap sizes and first-invoke times under the Lambda emulator.
 	go test -run '^$$' -bench . -benchmem ./...

@@ -77,6 +77,7 @@ func expect(t *testing.T, what string, resp localapi.Response, status int) {
 }
 
 func TestLocalAPIServesTheCustomersLifecycleAndDeliversItsEvents(t *testing.T) {
+	t.Parallel()
 	env := startLocal(t, nil)
 	token, err := env.Token(localapi.TokenRequest{})
 	if err != nil {
@@ -177,6 +178,7 @@ func TestLocalAPIServesTheCustomersLifecycleAndDeliversItsEvents(t *testing.T) {
 }
 
 func TestLocalAPIRefusesWhatAPIGatewayRefuses(t *testing.T) {
+	t.Parallel()
 	env := startLocal(t, nil)
 	token, _ := env.Token(localapi.TokenRequest{})
 	readOnly, _ := env.Token(localapi.TokenRequest{Scopes: []string{"customers/read"}})
@@ -298,6 +300,7 @@ func foreignToken(t *testing.T, valid string) string {
 }
 
 func TestLocalAPIEnforcesTheUsagePlanQuota(t *testing.T) {
+	t.Parallel()
 	plan := "customers-dev-standard"
 	env := startLocal(t, map[string]int{plan: 3})
 	token, _ := env.Token(localapi.TokenRequest{})

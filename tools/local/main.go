@@ -5,6 +5,7 @@
 //	go run ./tools/local token [-scopes customers/read]
 //	go run ./tools/local apikey
 //	go run ./tools/local events
+//	go run ./tools/local idle    # fails when one is running
 //
 // serve writes .local/state.json (mode 0600: it holds the local machine
 // client's secret and the API key) and removes it on exit; the other
@@ -17,6 +18,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -42,7 +44,7 @@ type state struct {
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: local serve|token|apikey|events [flags]")
+		fmt.Fprintln(os.Stderr, "usage: local serve|token|apikey|events|idle [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -51,6 +53,10 @@ func main() {
 		err = serve(args)
 	case "token":
 		err = token(args)
+	case "idle":
+		if s, e := running(); e == nil {
+			err = fmt.Errorf("already running (pid %d) at %s; stop it with Ctrl-C where it runs", s.PID, s.URL)
+		}
 	case "apikey":
 		var s state
 		if s, err = running(); err == nil {
@@ -59,7 +65,7 @@ func main() {
 	case "events":
 		err = printEvents()
 	default:
-		err = fmt.Errorf("unknown command %q: want serve, token, apikey or events", cmd)
+		err = fmt.Errorf("unknown command %q: want serve, token, apikey, events or idle", cmd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "local:", err)
@@ -76,6 +82,12 @@ func serve(args []string) error {
 	if s, err := running(); err == nil {
 		return fmt.Errorf("already running (pid %d) at %s; stop it with Ctrl-C where it runs", s.PID, s.URL)
 	}
+	// Say at once when the port is taken, not after moto and the builds.
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *port))
+	if err != nil {
+		return fmt.Errorf("port %d is not free (%v): run with PORT=<another port>", *port, errors.Unwrap(err))
+	}
+	l.Close()
 	if err := os.MkdirAll(filepath.Dir(stateFile), 0o700); err != nil {
 		return err
 	}
