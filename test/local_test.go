@@ -39,10 +39,9 @@ func startLocal(t *testing.T, quotas map[string]int) *localapi.Env {
 
 // client calls the local API with a token and an API key.
 type client struct {
-	t              *testing.T
-	env            *localapi.Env
-	token, apiKey  string
-	customerScopes []string
+	t             *testing.T
+	env           *localapi.Env
+	token, apiKey string
 }
 
 func (c *client) call(method, path, body string, header ...string) localapi.Response {
