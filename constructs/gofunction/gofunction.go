@@ -12,7 +12,13 @@
 package gofunction
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -155,24 +161,122 @@ func code(c constructs.Construct, entry string) awslambda.Code {
 		return awslambda.Code_FromCfnParameters(nil)
 	}
 	return awslambda.Code_FromAsset(jsii.String(dir), &awss3assets.AssetOptions{
+		// The hash of the bootstrap, not of the handler's directory: a
+		// change to a package it imports must change the asset, or a
+		// deploy would keep the old code. Builds are reproducible, so an
+		// unchanged program keeps its hash.
+		AssetHashType: awscdk.AssetHashType_OUTPUT,
 		Bundling: &awscdk.BundlingOptions{
 			// Only used if local bundling declined, which it never does.
 			Image: awscdk.DockerImage_FromRegistry(jsii.String("none")),
-			Local: &localBuild{dir: dir},
+			Local: &localBuild{dir: dir, prebuilt: buildDir(*awscdk.Stage_Of(c).Outdir(), dir)},
 		},
 	})
 }
 
 // localBuild is the ILocalBundling that CDK calls back (through jsii) when a
 // stack's assets are bundled.
-type localBuild struct{ dir string }
+type localBuild struct {
+	dir      string
+	prebuilt string // where Prebuild would have built it
+}
 
-// TryBundle builds the bootstrap into outputDir. It never declines (which
-// would make CDK try Docker): a failed build panics with the compiler output,
-// and the jsii runtime turns that into a synth error.
+// TryBundle builds the bootstrap into outputDir, or takes it from a build
+// Prebuild started. It never declines (which would make CDK try Docker): a
+// failed build panics with the compiler output, and the jsii runtime turns
+// that into a synth error.
 func (b *localBuild) TryBundle(outputDir *string, _ *awscdk.BundlingOptions) *bool {
-	if err := Build(b.dir, *outputDir); err != nil {
+	if err := prebuilt.take(b.dir, b.prebuilt, *outputDir); err != nil {
 		panic(err)
 	}
 	return jsii.Bool(true)
+}
+
+// prebuilt holds the builds Prebuild started, by output directory. They
+// are written under the cloud assembly's directory (.gofunction/), and
+// each asset hard-links its bootstrap, so they take no extra space.
+var prebuilt = &builds{byOut: map[string]*build{}, slots: make(chan struct{}, runtime.NumCPU())}
+
+type builds struct {
+	mu    sync.Mutex
+	byOut map[string]*build
+	slots chan struct{} // bounds the builds running at once
+}
+
+type build struct {
+	done chan struct{}
+	out  string // directory holding the bootstrap
+	err  error
+}
+
+// buildDir is where dir's prebuilt bootstrap goes under the assembly
+// directory outdir.
+func buildDir(outdir, dir string) string {
+	sum := sha256.Sum256([]byte(dir))
+	return filepath.Join(outdir, ".gofunction", hex.EncodeToString(sum[:8]))
+}
+
+// Prebuild starts building the handler packages of entries in the
+// background, as many at once as there are CPUs, when scope's stack bundles
+// its assets; each function's bundling then waits for its build and copies
+// the bootstrap. CDK bundles one asset at a time; with Prebuild a stack's
+// bootstraps link in parallel, and a package is built once per synth
+// however many functions and environments use it. Entries that are not Go
+// packages are left to New to report.
+func Prebuild(scope constructs.Construct, entries ...string) {
+	if required := awscdk.Stack_Of(scope).BundlingRequired(); required == nil || !*required {
+		return
+	}
+	outdir := *awscdk.Stage_Of(scope).Outdir()
+	for _, entry := range entries {
+		dir, err := ResolveEntry(entry)
+		if err != nil || checkPackage(dir) != nil {
+			continue
+		}
+		prebuilt.start(dir, buildDir(outdir, dir))
+	}
+}
+
+func (bs *builds) start(dir, out string) {
+	bs.mu.Lock()
+	defer bs.mu.Unlock()
+	if _, ok := bs.byOut[out]; ok {
+		return
+	}
+	b := &build{done: make(chan struct{}), out: out}
+	bs.byOut[out] = b
+	if b.err = os.MkdirAll(out, 0o755); b.err != nil {
+		close(b.done)
+		return
+	}
+	go func() {
+		defer close(b.done)
+		bs.slots <- struct{}{}
+		defer func() { <-bs.slots }()
+		b.err = Build(dir, b.out)
+	}()
+}
+
+// take puts the bootstrap of dir into outDir: the one prebuilt into
+// prebuiltDir when Prebuild started it, else a fresh build.
+func (bs *builds) take(dir, prebuiltDir, outDir string) error {
+	bs.mu.Lock()
+	b, ok := bs.byOut[prebuiltDir]
+	bs.mu.Unlock()
+	if !ok {
+		return Build(dir, outDir)
+	}
+	<-b.done
+	if b.err != nil {
+		return b.err
+	}
+	src, dst := filepath.Join(b.out, "bootstrap"), filepath.Join(outDir, "bootstrap")
+	if os.Link(src, dst) == nil {
+		return nil
+	}
+	bin, err := os.ReadFile(src) // another file system
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, bin, 0o755)
 }

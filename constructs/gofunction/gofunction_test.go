@@ -157,3 +157,71 @@ func TestSkippedBundlingNeverRunsTheBuild(t *testing.T) {
 	gofunction.New(stack, "Broken", gofunction.Props{Entry: "constructs/gofunction/testdata/broken"})
 	assertions.Template_FromStack(stack, nil).ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(1))
 }
+
+// writeModule writes a module whose handler, cmd/greet, imports a package
+// outside its directory holding greeting.
+func writeModule(t *testing.T, dir, greeting string) {
+	t.Helper()
+	files := map[string]string{
+		"go.mod":            "module example.com/greet\n\ngo 1.26\n",
+		"cmd/greet/main.go": "package main\n\nimport \"example.com/greet/words\"\n\nfunc main() { println(words.Greeting) }\n",
+		"words/words.go":    "package words\n\nconst Greeting = \"" + greeting + "\"\n",
+	}
+	for name, body := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func assetHash(t *testing.T, entry string, prebuild bool) (string, string) {
+	t.Helper()
+	stack := newStack(t, true)
+	if prebuild {
+		gofunction.Prebuild(stack, entry)
+	}
+	gofunction.New(stack, "Fn", gofunction.Props{Entry: entry})
+	asm := awscdk.Stage_Of(stack).Synth(nil)
+	for _, fn := range *assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::Lambda::Function"), nil) {
+		key := (*fn)["Properties"].(map[string]any)["Code"].(map[string]any)["S3Key"].(string)
+		return strings.TrimSuffix(key, ".zip"), *asm.Directory()
+	}
+	t.Fatal("no function")
+	return "", ""
+}
+
+// A change in a package the handler imports, not in the handler's own
+// directory, must change the asset, or cdk deploy would keep the old code.
+func TestAChangeInAnImportedPackageChangesTheAsset(t *testing.T) {
+	dir := t.TempDir()
+	writeModule(t, dir, "hello")
+	entry := filepath.Join(dir, "cmd", "greet")
+	before, _ := assetHash(t, entry, false)
+	writeModule(t, dir, "bonjour")
+	after, _ := assetHash(t, entry, false)
+	if before == after {
+		t.Errorf("asset hash %s unchanged after the imported package changed", before)
+	}
+}
+
+func TestPrebuiltBootstrapsAreTheOnesBundlingWouldBuild(t *testing.T) {
+	built, _ := assetHash(t, hello, false)
+	prebuilt, assembly := assetHash(t, hello, true)
+	if built != prebuilt {
+		t.Errorf("prebuilt asset %s differs from the one bundling builds, %s", prebuilt, built)
+	}
+	if _, err := os.Stat(filepath.Join(assembly, "asset."+prebuilt, "bootstrap")); err != nil {
+		t.Errorf("the prebuilt bootstrap is not in the asset: %v", err)
+	}
+}
+
+func TestPrebuildStartsNothingWhenBundlingIsSkipped(t *testing.T) {
+	stack := newStack(t, false)
+	gofunction.Prebuild(stack, hello)
+	if _, err := os.Stat(filepath.Join(*awscdk.Stage_Of(stack).Outdir(), ".gofunction")); !os.IsNotExist(err) {
+		t.Errorf("a build started for a stack that skips bundling: %v", err)
+	}
+}

@@ -182,6 +182,17 @@ func New(scope constructs.Construct, id string, p Props) *ResourceAPI {
 	if !validate(c, p) {
 		return r
 	}
+	var entries []string
+	for _, op := range p.Operations {
+		entries = append(entries, op.Entry)
+	}
+	if !p.Rollout.Off {
+		entries = append(entries, p.Rollout.SmokeCheckEntry)
+	}
+	if p.Events != nil {
+		entries = append(entries, p.Events.PublisherEntry, p.Events.ForwarderEntry)
+	}
+	gofunction.Prebuild(c, entries...)
 	r.Table = p.Table
 	if r.Table == nil {
 		r.Table = table.New(c, "Table", *p.NewTable).Table
