@@ -115,9 +115,8 @@ local-apikey: local-bin ## Print the API key of the running local API.
 local-events: local-bin ## Print the latest events delivered to each rule target of the running local API, one JSON document per line.
 	@$(LOCAL) events
 
-bench: tools $(RIE) ## Go benchmarks, then bootstrap sizes and first-invoke times under the Lambda emulator.
-	go test -run '^$$' -bench . -benchmem ./...
-	go run ./tools/riebench -rie $(RIE)
+bench: tools $(RIE) $(APIDIFF) ## Measure and rewrite BENCHMARKS.md: bootstraps under the Lambda emulator, Go benchmarks, synth against a JavaScript app, make synth and make test, the cost model (about 15 minutes).
+	go run ./tools/bench -rie $(RIE) -rie-version $(RIE_VERSION)
 
 $(RIE):
 	GOBIN=$(CURDIR)/.tools go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)

@@ -1,0 +1,101 @@
+// Command bench measures the figures BENCHMARKS.md reports and rewrites
+// it: each bootstrap's size and its cold and warm invocations under the
+// Lambda Runtime Interface Emulator next to a hello-world bootstrap, the Go
+// benchmarks, per-environment synth next to a plain JavaScript CDK app of
+// the same size, `make synth` and `make test` cold and warm, and the cost
+// model (internal/cost) at the measured durations.
+//
+//	go run ./tools/bench -rie .tools/aws-lambda-rie -rie-version v0.0.0-… [-out BENCHMARKS.md]
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/acme/customers-api/internal/testenv"
+)
+
+type options struct {
+	rie, rieVersion, out string
+	runs, invokes        int
+	synthRuns            int
+	makeTimings          bool
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.rie, "rie", ".tools/aws-lambda-rie", "path of the aws-lambda-rie binary")
+	flag.StringVar(&o.rieVersion, "rie-version", "", "the emulator's module version, for the report")
+	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "the report to write")
+	flag.IntVar(&o.runs, "runs", 5, "cold starts per function")
+	flag.IntVar(&o.invokes, "invokes", 50, "warm invocations after each cold start")
+	flag.IntVar(&o.synthRuns, "synth-runs", 2, "synth runs per environment and app (the fastest counts)")
+	flag.BoolVar(&o.makeTimings, "make", true, "also time make synth and make test, cold and warm (minutes)")
+	flag.Parse()
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// report is everything BENCHMARKS.md shows.
+type report struct {
+	date          time.Time
+	machine       []string
+	functions     []functionResult
+	runs, invokes int
+	benchmarks    []string
+	synth         []synthResult
+	makeTimes     map[string][2]time.Duration // target -> cold, warm
+}
+
+func run(o options) error {
+	root, err := testenv.Root()
+	if err != nil {
+		return err
+	}
+	if o.rie, err = filepath.Abs(o.rie); err != nil {
+		return err
+	}
+	r := report{date: time.Now().UTC(), runs: o.runs, invokes: o.invokes, makeTimes: map[string][2]time.Duration{}}
+	r.machine = machine(root, o.rieVersion)
+	step := func(what string) { fmt.Fprintf(os.Stderr, "bench: %s (%s)\n", what, time.Now().Format("15:04:05")) }
+	step("functions under the emulator")
+	if r.functions, err = measureFunctions(o.rie, o.runs, o.invokes); err != nil {
+		return err
+	}
+	step("Go benchmarks")
+	if r.benchmarks, err = goBenchmarks(root); err != nil {
+		return err
+	}
+	step("per-environment synth, Go app and JavaScript app")
+	if r.synth, err = measureSynth(root, []string{"dev", "staging", "prod"}, o.synthRuns); err != nil {
+		return err
+	}
+	if o.makeTimings {
+		step("make synth, cold (empty Go build cache) and warm")
+		cache, err := os.MkdirTemp("", "bench-gocache")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(cache)
+		cold, warm, err := coldWarm(root, "synth", "", "GOCACHE="+cache)
+		if err != nil {
+			return err
+		}
+		r.makeTimes["make synth"] = [2]time.Duration{cold, warm}
+		step("make test, cold (test cache cleared) and warm")
+		if cold, warm, err = coldWarm(root, "test", "go clean -testcache"); err != nil {
+			return err
+		}
+		r.makeTimes["make test"] = [2]time.Duration{cold, warm}
+	}
+	step("writing " + o.out)
+	if !filepath.IsAbs(o.out) {
+		o.out = filepath.Join(root, o.out)
+	}
+	return os.WriteFile(o.out, []byte(r.markdown()), 0o644)
+}

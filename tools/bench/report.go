@@ -1,0 +1,215 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/acme/customers-api/internal/cost"
+)
+
+// Targets of issue #16.
+const (
+	maxBootstrapBytes = 10 << 20
+	maxInitRatio      = 1.5
+	maxSynthRatio     = 1.3
+	maxWarmTest       = 60 * time.Second
+)
+
+// machine describes this machine and the versions that shape the figures.
+func machine(root, rieVersion string) []string {
+	first := func(path, prefix string) string {
+		b, _ := os.ReadFile(path)
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, prefix); ok {
+				return strings.Trim(strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(v), ":=")), `",`)
+			}
+		}
+		return "?"
+	}
+	out := func(name string, args ...string) string {
+		b, err := exec.Command(name, args...).Output()
+		if err != nil {
+			return "?"
+		}
+		return strings.TrimSpace(string(b))
+	}
+	bin := filepath.Join(root, "node_modules", ".bin")
+	return []string{
+		fmt.Sprintf("OS: %s, %s", first("/etc/os-release", "PRETTY_NAME"), out("uname", "-srm")),
+		fmt.Sprintf("CPU: %s, %d cores; memory: %s", first("/proc/cpuinfo", "model name"), runtime.NumCPU(), first("/proc/meminfo", "MemTotal")),
+		fmt.Sprintf("Go %s; Node.js %s; CDK CLI %s; aws-cdk-lib %s (jsii, for the Go app and the JavaScript app)",
+			strings.TrimPrefix(runtime.Version(), "go"), out(filepath.Join(bin, "node"), "--version"),
+			strings.Fields(out(filepath.Join(bin, "cdk"), "--version") + " ?")[0], first(filepath.Join(root, "node_modules", "aws-cdk-lib", "package.json"), `  "version"`)),
+		fmt.Sprintf("moto %s (requirements.txt); aws-lambda-rie %s", first(filepath.Join(root, "requirements.txt"), "moto=="), rieVersion),
+	}
+}
+
+func ms(d time.Duration) string  { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+func sec(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
+func mib(b int64) string         { return fmt.Sprintf("%.2f MiB", float64(b)/(1<<20)) }
+
+func met(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "**missed**"
+}
+
+func (r report) markdown() string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	p("# Benchmarks")
+	p("")
+	p("Written by `make bench` (`tools/bench`) on %s; do not edit by hand. Figures are from one run on the machine below; rerun `make bench` to reproduce them.", r.date.Format("2006-01-02 15:04 UTC"))
+	p("")
+	for _, m := range r.machine {
+		p("- %s", m)
+	}
+	p("")
+	p("## Functions")
+	p("")
+	p("Each handler is built as deployed (`provided.al2023`, arm64, the flags of `constructs/gofunction`) for its size, and for this machine to run under the Lambda Runtime Interface Emulator against moto. Each is started cold %d times; each cold start is followed by %d warm invocations. Every invocation takes the success path with real data: get an existing customer, update it with the right `If-Match`, delete an existing one, list a populated table (20 per page), create a new one. First invoke is from starting the emulator to the first response (process start, init, one request, its DynamoDB calls); the figures are medians over the cold starts; peak RSS is the largest. Emulator figures, not Lambda's.", r.runs, r.invokes)
+	p("")
+	p("The last two columns time start-up apart from the network: the same bootstrap started cold with a request it refuses before any AWS call (a bad id, a bad query, an empty body, no `If-Match`), then 20 warm ones; start-up is its first invoke minus its warm p50, and the ratio compares that with hello-world's.")
+	p("")
+	p("| function | bootstrap | zipped | first invoke | warm p50 | warm p99 | first − p50 | peak RSS | start-up (no I/O) | ÷ hello-world's |")
+	p("|---|---|---|---|---|---|---|---|---|---|")
+	var hello functionResult
+	for _, f := range r.functions {
+		if f.name == "hello-world" {
+			hello = f
+		}
+	}
+	sizeOK, initOK := true, true
+	worstRatio := 0.0
+	worstSuccess := 0.0
+	for _, f := range r.functions {
+		ratio := float64(f.probeInit) / float64(hello.probeInit)
+		if f.name != "hello-world" {
+			sizeOK = sizeOK && f.size <= maxBootstrapBytes
+			initOK = initOK && ratio <= maxInitRatio
+			worstRatio = max(worstRatio, ratio)
+			worstSuccess = max(worstSuccess, float64(f.initOverWarm)/float64(hello.initOverWarm))
+		}
+		p("| %s | %s | %s | %s | %s | %s | %s | %d MB | %s | %.2f |", f.name, mib(f.size), mib(f.zipped), ms(f.first), ms(f.p50), ms(f.p99), ms(f.initOverWarm), f.peakRSS/1024, ms(f.probeInit), ratio)
+	}
+	p("")
+	p("## Go benchmarks")
+	p("")
+	p("The handler path with an in-memory DynamoDB (no network): event decoding, validation, SDK serialization and signing, response and log encoding.")
+	p("")
+	p("```")
+	for _, l := range r.benchmarks {
+		p("%s", l)
+	}
+	p("```")
+	p("")
+	p("## Synth")
+	p("")
+	p("`cdk synth -c env=<env>` of the Go app (into an empty directory, so it bundles every function, as `make synth` does) next to `bench/js-app`, a plain JavaScript CDK app with the same stacks, resource types and count (each resource an L1 `CfnResource`), measured alternately in this run; the fastest of each.")
+	p("")
+	p("| environment | stacks | Go app | JavaScript app | ratio |")
+	p("|---|---|---|---|---|")
+	synthOK, worstSynth := true, 0.0
+	for _, s := range r.synth {
+		ratio := s.goApp.Seconds() / s.jsApp.Seconds()
+		synthOK = synthOK && ratio <= maxSynthRatio
+		worstSynth = max(worstSynth, ratio)
+		p("| %s | %d | %s | %s | %.2f |", s.env, s.stacks, sec(s.goApp), sec(s.jsApp), ratio)
+	}
+	p("")
+	if len(r.makeTimes) > 0 {
+		p("## make")
+		p("")
+		p("| command | cold | warm |")
+		p("|---|---|---|")
+		for _, t := range []string{"make synth", "make test"} {
+			p("| `%s` | %s | %s |", t, sec(r.makeTimes[t][0]), sec(r.makeTimes[t][1]))
+		}
+		p("")
+		p("`make synth` cold: an empty Go build cache (every package and bootstrap compiled; modules already downloaded); warm: right after. `make test` cold: the Go test cache cleared, so every test runs (build cache warm); warm: right after, unchanged tree, so Go reuses the cached results of every package whose inputs did not change and only the non-Go steps (API check, example, fuzzing) run again.")
+		p("")
+	}
+	p("## Targets")
+	p("")
+	largest := int64(0)
+	for _, f := range r.functions {
+		if f.name != "hello-world" {
+			largest = max(largest, f.size)
+		}
+	}
+	p("| target | measured | |")
+	p("|---|---|---|")
+	p("| every API bootstrap ≤ 10 MiB unzipped | largest %s | %s |", mib(largest), met(sizeOK))
+	p("| first invoke − warm ≤ 1.5 × hello-world's | start-up without I/O: worst %.2f ×; on the success path, where the first DynamoDB calls open their connections: worst %.2f × | %s |", worstRatio, worstSuccess, met(initOK))
+	p("| per-environment synth ≤ 1.3 × the JavaScript app | worst %.2f × | %s |", worstSynth, met(synthOK))
+	if t, ok := r.makeTimes["make test"]; ok {
+		p("| `make test` warm ≤ 60 s | %s warm (cached); %s with every test run | %s |", sec(t[1]), sec(t[0]), met(t[1] <= maxWarmTest))
+	}
+	p("")
+	r.costSection(p)
+	return b.String()
+}
+
+// costSection prices each environment at three loads with the measured
+// warm p50 durations.
+func (r report) costSection(p func(string, ...any)) {
+	millis := map[string]float64{}
+	names := map[string]string{"get-customer": "get", "list-customers": "list", "create-customer": "create", "update-customer": "update", "delete-customer": "delete"}
+	for _, f := range r.functions {
+		if op, ok := names[f.name]; ok {
+			millis[op] = float64(f.p50.Microseconds()) / 1000
+		}
+	}
+	ops, err := cost.CustomersOperations(millis)
+	if err != nil {
+		p("Cost model: %v", err)
+		return
+	}
+	p("## Cost model")
+	p("")
+	p("A month of one environment (`internal/cost`; prices are its constants, eu-west-1 list prices known on 2026-11-26, not re-read from the live pages: this machine has no internet). Lambda time is the warm p50 above at the environment's memory, **emulator figures**, plus 50 ms per event function invocation (an estimate). Assumed: the operation mix below (the seed states none), 1,000 monthly active users, 2 KB of logs per request and 1 KB per event, X-Ray recording 5%% of requests.")
+	p("")
+	p("| operation | share | Lambda ms | RRU | WRU | events |")
+	p("|---|---|---|---|---|---|")
+	for _, op := range ops {
+		p("| %s | %.0f%% | %.1f | %.1f | %.1f | %.1f |", op.Name, op.Share*100, op.LambdaMillis, op.ReadUnits, op.WriteUnits, op.Events)
+	}
+	p("")
+	p("| environment | 1 M requests | 10 M requests | 100 M requests |")
+	p("|---|---|---|---|")
+	var details []string
+	for _, name := range []string{"dev", "staging", "prod"} {
+		env, err := cost.CustomersEnvironment("test/testdata", name)
+		if err != nil {
+			p("| %s | %v | | |", name, err)
+			continue
+		}
+		row := "| " + name
+		for _, n := range []float64{1e6, 1e7, 1e8} {
+			lines, err := cost.Estimate(env, ops, cost.Load{Requests: n, ActiveUsers: 1000, LogBytesPerRequest: 2048, LogBytesPerEvent: 1024, TraceShare: 0.05})
+			if err != nil {
+				row += " | " + err.Error()
+				continue
+			}
+			row += fmt.Sprintf(" | $%.2f", cost.Total(lines))
+			if n == 1e7 {
+				d := fmt.Sprintf("**%s at 10 M requests** (%d MB functions, %d alarm metrics, %d composite, %d dashboards, %d KMS keys, %d WAF rules):\n\n| item | quantity | USD |\n|---|---|---|\n", name, env.MemoryMB, env.AlarmMetrics, env.CompositeAlarms, env.Dashboards, env.KMSKeys, env.WAFRules)
+				for _, l := range lines {
+					d += fmt.Sprintf("| %s | %s | %.2f |\n", l.Item, l.Quantity, l.USD)
+				}
+				details = append(details, d)
+			}
+		}
+		p("%s |", row)
+	}
+	p("")
+	for _, d := range details {
+		p("%s", d)
+	}
+}
