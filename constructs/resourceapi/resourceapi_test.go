@@ -111,7 +111,7 @@ func TestAnExistingWebACLIsAttachedInsteadOfANewOne(t *testing.T) {
 // An invalid front-door setting fails synth with restapi's message, not a
 // panic in the constructs built on it.
 func TestAnInvalidAPISettingIsAnAnnotationError(t *testing.T) {
-	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
+	stack := newStack()
 	p := things(stack)
 	p.API.UsagePlans = nil
 	resourceapi.New(stack, "Things", p)
@@ -136,7 +136,7 @@ func TestRolloutDefaultsToACanaryAndCanBeTurnedOff(t *testing.T) {
 		"unknown": {resourceapi.Rollout{Strategy: "big-bang"}, 0, "", true},
 	} {
 		t.Run(name, func(t *testing.T) {
-			stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
+			stack := newStack()
 			p := things(stack)
 			p.Rollout = c.rollout
 			resourceapi.New(stack, "Things", p)
