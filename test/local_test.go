@@ -134,7 +134,6 @@ func TestLocalAPIServesTheCustomersLifecycleAndDeliversItsEvents(t *testing.T) {
 	expect(t, "update without If-Match", c.call("PUT", "/customers/"+ids[0], update), 428)
 	expect(t, "update", c.call("PUT", "/customers/"+ids[0], update, "If-Match", `"1"`), 200)
 	expect(t, "update with a stale If-Match", c.call("PUT", "/customers/"+ids[0], update, "If-Match", `"1"`), 412)
-	expect(t, "create with a taken e-mail", c.call("POST", "/customers", `{"name":"Ada","email":"ada@example.com"}`), 409)
 	expect(t, "delete", c.call("DELETE", "/customers/"+ids[1], ""), 204)
 	expect(t, "get a deleted customer", c.call("GET", "/customers/"+ids[1], ""), 404)
 
@@ -174,6 +173,11 @@ func TestLocalAPIServesTheCustomersLifecycleAndDeliversItsEvents(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	// After the events: a cancelled transaction in moto while the stream
+	// is being polled has shown up as a phantom INSERT and a lost REMOVE
+	// (not reproduced against moto directly; DynamoDB never streams a
+	// cancelled transaction), which would garble the events above.
+	expect(t, "create with a taken e-mail", c.call("POST", "/customers", `{"name":"Ada","email":"ada@example.com"}`), 409)
 }
 
 func TestLocalAPIRefusesWhatAPIGatewayRefuses(t *testing.T) {
