@@ -213,6 +213,11 @@ type build struct {
 // directory outdir.
 func buildDir(outdir, dir string) string {
 	sum := sha256.Sum256([]byte(dir))
+	// The build runs in the handler's directory: the path must not be
+	// relative (`cdk synth -o cdk.out.lint` gives a relative outdir).
+	if abs, err := filepath.Abs(outdir); err == nil {
+		outdir = abs
+	}
 	return filepath.Join(outdir, ".gofunction", hex.EncodeToString(sum[:8]))
 }
 

@@ -225,3 +225,24 @@ func TestPrebuildStartsNothingWhenBundlingIsSkipped(t *testing.T) {
 		t.Errorf("a build started for a stack that skips bundling: %v", err)
 	}
 }
+
+// `cdk synth -o dir` gives the app a relative assembly directory; the
+// prebuilt bootstrap must still land there, not under the handler's
+// directory where go build runs.
+func TestPrebuildWithARelativeAssemblyDirectory(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(wd, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stack := awscdk.NewStack(awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(rel)}), jsii.String("Test"), nil)
+	gofunction.Prebuild(stack, hello)
+	gofunction.New(stack, "Hello", gofunction.Props{Entry: hello})
+	asm := awscdk.Stage_Of(stack).Synth(nil)
+	if entries, _ := filepath.Glob(filepath.Join(*asm.Directory(), "asset.*", "bootstrap")); len(entries) != 1 {
+		t.Errorf("assets with a bootstrap: %v", entries)
+	}
+}
