@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/acme/customers-api/constructs/cdktest/localapi"
 	"github.com/acme/customers-api/internal/testenv"
 )
 
@@ -27,14 +26,7 @@ func TestContractOfTheLocalAPI(t *testing.T) {
 		examples = n
 	}
 	env := startLocal(t, nil)
-	token, err := env.Token(localapi.TokenRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := env.APIKey()
-	if err != nil {
-		t.Fatal(err)
-	}
+	token, key := credentials(t, env)
 	schema, err := filepath.Abs("../openapi/customers-api.json")
 	if err != nil {
 		t.Fatal(err)

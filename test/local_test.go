@@ -37,6 +37,19 @@ func startLocal(t *testing.T, quotas map[string]int) *localapi.Env {
 	return env
 }
 
+// credentials returns an access token with every scope and the API key.
+func credentials(t *testing.T, env *localapi.Env) (token, key string) {
+	t.Helper()
+	token, err := env.Token(localapi.TokenRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key, err = env.APIKey(); err != nil {
+		t.Fatal(err)
+	}
+	return token, key
+}
+
 // client calls the local API with a token and an API key.
 type client struct {
 	t             *testing.T
@@ -78,14 +91,7 @@ func expect(t *testing.T, what string, resp localapi.Response, status int) {
 func TestLocalAPIServesTheCustomersLifecycleAndDeliversItsEvents(t *testing.T) {
 	t.Parallel()
 	env := startLocal(t, nil)
-	token, err := env.Token(localapi.TokenRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := env.APIKey()
-	if err != nil {
-		t.Fatal(err)
-	}
+	token, key := credentials(t, env)
 	c := &client{t: t, env: env, token: token, apiKey: key}
 
 	var ids []string
