@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -57,6 +58,16 @@ type functionResult struct {
 	// probeInit is first - warm p50 of the probe: start-up and a first
 	// request without I/O.
 	probeInit time.Duration
+	// inits are the package initializations that took longest, and
+	// initTotal all of them (GODEBUG=inittrace=1).
+	inits     []packageInit
+	initTotal float64 // ms
+}
+
+// packageInit is one package's initialization, as inittrace reports it.
+type packageInit struct {
+	pkg string
+	ms  float64
 }
 
 // seed writes the data the success paths need through the real handlers,
@@ -194,12 +205,45 @@ func measureFunctions(rie string, runs, invokes int) ([]functionResult, error) {
 			slices.Sort(warm)
 			probes = append(probes, first-percentile(warm, 50))
 		}
+		if r.inits, r.initTotal, err = initTrace(filepath.Join(hostDir, "bootstrap"), t.table); err != nil {
+			return nil, fmt.Errorf("%s: %w", t.name, err)
+		}
 		r.first, r.p50, r.p99 = median(firsts), median(p50s), median(p99s)
 		r.initOverWarm = r.first - r.p50
 		r.probeInit = median(probes)
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// initTrace starts the bootstrap with GODEBUG=inittrace=1 and no runtime
+// API to talk to, so that it stops right after initializing, and returns
+// the four slowest package initializations and the total.
+func initTrace(bootstrap, table string) ([]packageInit, float64, error) {
+	cmd := exec.Command(bootstrap)
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:1", "TABLE_NAME="+table,
+		"AWS_REGION=eu-west-1", "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing")
+	out, _ := cmd.CombinedOutput() // it exits 1 without a runtime API
+	var inits []packageInit
+	total := 0.0
+	for _, line := range strings.Split(string(out), "\n") {
+		// init github.com/x/y @4.6 ms, 8.3 ms clock, 1701760 bytes, 21294 allocs
+		f := strings.Fields(line)
+		if len(f) < 7 || f[0] != "init" || f[6] != "clock," {
+			continue
+		}
+		ms, err := strconv.ParseFloat(f[4], 64)
+		if err != nil {
+			return nil, 0, fmt.Errorf("inittrace line %q: %w", line, err)
+		}
+		inits = append(inits, packageInit{strings.TrimPrefix(f[1], "github.com/"), ms})
+		total += ms
+	}
+	if len(inits) == 0 {
+		return nil, 0, fmt.Errorf("no inittrace output:\n%s", out)
+	}
+	slices.SortFunc(inits, func(a, b packageInit) int { return cmp.Compare(b.ms, a.ms) })
+	return inits[:min(4, len(inits))], total, nil
 }
 
 // buildHost builds dir for this machine with the flags of a deployed

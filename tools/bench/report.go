@@ -99,6 +99,18 @@ func (r report) markdown() string {
 		p("| %s | %s | %s | %s | %s | %s | %s | %d MB | %s | %.2f |", f.name, mib(f.size), mib(f.zipped), ms(f.first), ms(f.p50), ms(f.p99), ms(f.initOverWarm), f.peakRSS/1024, ms(f.probeInit), ratio)
 	}
 	p("")
+	p("Where start-up goes: package initialization before `main`, from `GODEBUG=inittrace=1` (the four slowest packages, and the total of all):")
+	p("")
+	p("| function | package init total | slowest packages |")
+	p("|---|---|---|")
+	for _, f := range r.functions {
+		var top []string
+		for _, i := range f.inits {
+			top = append(top, fmt.Sprintf("%s %.1f ms", i.pkg, i.ms))
+		}
+		p("| %s | %.1f ms | %s |", f.name, f.initTotal, strings.Join(top, "; "))
+	}
+	p("")
 	p("## Go benchmarks")
 	p("")
 	p("The handler path with an in-memory DynamoDB (no network): event decoding, validation, SDK serialization and signing, response and log encoding.")
