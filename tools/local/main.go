@@ -215,7 +215,10 @@ func printEvents() error {
 	for _, r := range rules {
 		latest := events[r][max(0, len(events[r])-10):]
 		for _, e := range latest {
-			enc.Encode(map[string]any{"target": r, "event": e})
+			enc.Encode(struct {
+				Target string          `json:"target"`
+				Event  json.RawMessage `json:"event"`
+			}{r, e})
 		}
 	}
 	return nil
