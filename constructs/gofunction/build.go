@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -41,7 +42,14 @@ func (e *BuildError) Unwrap() error { return e.Err }
 
 // Build compiles the Go main package in dir into outDir/bootstrap. A failure
 // is a *BuildError carrying the command and the compiler output.
-func Build(dir, outDir string) error {
+func Build(dir, outDir string) error { return goBuild(dir, outDir, BuildEnv) }
+
+// BuildHost compiles dir like Build, with the same flags, but for this
+// machine: a bootstrap to run locally under the Lambda Runtime Interface
+// Emulator (tests, benchmarks, the local API).
+func BuildHost(dir, outDir string) error { return goBuild(dir, outDir, []string{"CGO_ENABLED=0"}) }
+
+func goBuild(dir, outDir string, env []string) error {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		return fmt.Errorf("gofunction: no Go toolchain on PATH to build %s: install Go, or synthesize only stacks without Go functions (cdk synth --exclusively STACK): %w", dir, err)
@@ -50,11 +58,11 @@ func Build(dir, outDir string) error {
 	args = append(args, "-o", filepath.Join(outDir, "bootstrap"), ".")
 	cmd := exec.Command(goBin, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), BuildEnv...)
+	cmd.Env = append(os.Environ(), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		return &BuildError{Dir: dir, Command: shellCommand(append(BuildEnv, append([]string{"go"}, args...)...)), Output: strings.TrimSpace(out.String()), Err: err}
+		return &BuildError{Dir: dir, Command: shellCommand(append(slices.Clone(env), append([]string{"go"}, args...)...)), Output: strings.TrimSpace(out.String()), Err: err}
 	}
 	return nil
 }

@@ -179,7 +179,7 @@ func measureFunctions(rie string, runs, invokes int) ([]functionResult, error) {
 		if err := gofunction.Build(t.dir, armDir); err != nil {
 			return nil, err
 		}
-		if err := buildHost(t.dir, hostDir); err != nil {
+		if err := gofunction.BuildHost(t.dir, hostDir); err != nil {
 			return nil, err
 		}
 		r := functionResult{name: t.name}
@@ -244,19 +244,6 @@ func initTrace(bootstrap, table string) ([]packageInit, float64, error) {
 	}
 	slices.SortFunc(inits, func(a, b packageInit) int { return cmp.Compare(b.ms, a.ms) })
 	return inits[:min(4, len(inits))], total, nil
-}
-
-// buildHost builds dir for this machine with the flags of a deployed
-// bootstrap.
-func buildHost(dir, out string) error {
-	args := append([]string{"build"}, gofunction.BuildFlags...)
-	cmd := exec.Command("go", append(args, "-o", filepath.Join(out, "bootstrap"), ".")...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("build %s: %v\n%s", dir, err, b)
-	}
-	return nil
 }
 
 // sizes returns a file's size and its size in a deflated zip, as CDK

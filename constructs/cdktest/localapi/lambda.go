@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,14 +62,19 @@ func (e *Env) functions(ctx context.Context) error {
 		e.fns[e.assembly.physical[r.key()+".Arn"]] = f
 		list = append(list, f)
 	}
-	// Build in parallel: one go build per package, sharing the build cache.
+	// Build in parallel: one go build per package, sharing the build
+	// cache; once ctx ends, no further build starts.
 	errs := make(chan error, len(list))
-	sem := make(chan struct{}, 2)
+	sem := make(chan struct{}, runtime.NumCPU())
 	for _, f := range list {
 		go func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			errs <- buildHost(ctx, f.entry, filepath.Join(e.work, f.name))
+			if err := ctx.Err(); err != nil {
+				errs <- err
+				return
+			}
+			errs <- gofunction.BuildHost(f.entry, filepath.Join(e.work, f.name))
 		}()
 	}
 	var all []error
@@ -110,19 +116,6 @@ func (e *Env) newFunction(r Resource, entry string) (*function, error) {
 func (e *Env) motoEnv() []string {
 	return []string{"AWS_ENDPOINT_URL=" + e.Moto, "AWS_REGION=" + e.assembly.Region, "AWS_DEFAULT_REGION=" + e.assembly.Region,
 		"AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing", "PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
-}
-
-// buildHost builds the handler package in dir for this machine, with the
-// flags of a deployed bootstrap, into out/bootstrap.
-func buildHost(ctx context.Context, dir, out string) error {
-	args := append([]string{"build"}, gofunction.BuildFlags...)
-	cmd := exec.CommandContext(ctx, "go", append(args, "-o", filepath.Join(out, "bootstrap"), ".")...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("localapi: build %s: %v\n%s", dir, err, b)
-	}
-	return nil
 }
 
 // start runs the emulator with the function's bootstrap; f.mu is held.
