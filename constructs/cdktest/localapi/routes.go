@@ -68,6 +68,10 @@ func (g *Gateway) loadRoutes(api Resource) error {
 		}
 		pending = later
 	}
+	// route tries children in API Gateway's order of precedence.
+	for _, n := range nodes {
+		sort.SliceStable(n.children, func(a, b int) bool { return rank(n.children[a]) < rank(n.children[b]) })
+	}
 	for _, r := range a.Resources("AWS::ApiGateway::Method") {
 		if owner, ok := a.Lookup(r.Stack, r.Properties["RestApiId"]); !ok || owner.key() != api.key() {
 			continue
@@ -239,9 +243,7 @@ func (g *Gateway) route(verb, path string) (n *node, m *method, params map[strin
 	n = g.root
 walk:
 	for i, seg := range segments {
-		children := append([]*node(nil), n.children...)
-		sort.SliceStable(children, func(a, b int) bool { return rank(children[a]) < rank(children[b]) })
-		for _, c := range children {
+		for _, c := range n.children { // in precedence order (loadRoutes)
 			switch {
 			case !strings.HasPrefix(c.part, "{"):
 				if c.part == seg {
