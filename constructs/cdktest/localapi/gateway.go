@@ -316,8 +316,9 @@ func (g *Gateway) logAccess(rc *requestContext) {
 	if g.accessLog == "" {
 		return
 	}
-	line := contextVariable.ReplaceAllStringFunc(g.accessLog, func(v string) string {
-		s, _ := json.Marshal(rc.variable(contextVariable.FindStringSubmatch(v)[1]))
+	// The format is JSON with the variables inside strings.
+	line := rc.render(g.accessLog, func(v string) string {
+		s, _ := json.Marshal(v)
 		return string(bytes.Trim(s, `"`))
 	})
 	fmt.Fprintln(g.opts.Logs, line)

@@ -83,6 +83,15 @@ func stringOf(v any) string {
 
 var contextVariable = regexp.MustCompile(`\$(?:!?\{)?context\.([A-Za-z0-9_.]+)\}?`)
 
+// render substitutes the $context variables of a template (a gateway
+// response body, an access log format) with the request's values, each
+// passed through escape.
+func (rc *requestContext) render(tmpl string, escape func(string) string) string {
+	return contextVariable.ReplaceAllStringFunc(tmpl, func(v string) string {
+		return escape(rc.variable(contextVariable.FindStringSubmatch(v)[1]))
+	})
+}
+
 // fail answers with the gateway response of a type: the template's
 // override of it, else its DEFAULT_4XX or DEFAULT_5XX override, else API
 // Gateway's default, {"message": "..."}. Headers are the override's literal
@@ -109,10 +118,7 @@ func (g *Gateway) fail(w http.ResponseWriter, rc *requestContext, typ, message s
 	msg, _ := json.Marshal(message)
 	body := `{"message":` + string(msg) + `}`
 	if tmpl, found := gr.templates["application/json"]; ok && found {
-		body = contextVariable.ReplaceAllStringFunc(tmpl, func(v string) string {
-			name := contextVariable.FindStringSubmatch(v)[1]
-			return rc.variable(name)
-		})
+		body = rc.render(tmpl, func(v string) string { return v })
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
