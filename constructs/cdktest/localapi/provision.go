@@ -285,6 +285,16 @@ func (a *Assembly) buses(ctx context.Context, cfg aws.Config) error {
 	return nil
 }
 
+// queueURL is the URL of the provisioned queue with this ARN, or "".
+func (a *Assembly) queueURL(arn string) string {
+	for _, q := range a.Resources("AWS::SQS::Queue") {
+		if a.physical[q.key()+".Arn"] == arn {
+			return a.physical[q.key()]
+		}
+	}
+	return ""
+}
+
 // Target is an SQS queue that an EventBridge rule delivers to.
 type Target struct {
 	// Rule is the rule's logical id; Queue the queue's URL.
@@ -293,10 +303,6 @@ type Target struct {
 
 func (a *Assembly) rules(ctx context.Context, cfg aws.Config) error {
 	client := eventbridge.NewFromConfig(cfg)
-	queues := map[string]string{} // ARN -> URL
-	for _, q := range a.Resources("AWS::SQS::Queue") {
-		queues[a.physical[q.key()+".Arn"]] = a.physical[q.key()]
-	}
 	for _, r := range a.Resources("AWS::Events::Rule") {
 		name, err := a.name(r, "Name", 64)
 		if err != nil {
@@ -321,8 +327,8 @@ func (a *Assembly) rules(ctx context.Context, cfg aws.Config) error {
 			return err
 		}
 		for _, t := range targets {
-			url, ok := queues[t.Arn]
-			if !ok {
+			url := a.queueURL(t.Arn)
+			if url == "" {
 				continue
 			}
 			if _, err := client.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: &name, EventBusName: &bus,

@@ -66,12 +66,12 @@ func (e *Env) mappings() ([]*mapping, error) {
 		if err := a.decode(r, "DestinationConfig", &dest); err != nil {
 			return nil, err
 		}
-		m.onFailure = e.queueURL(dest.OnFailure.Destination)
+		m.onFailure = e.assembly.queueURL(dest.OnFailure.Destination)
 		switch {
 		case strings.HasPrefix(m.source, "arn:aws:dynamodb:"):
 			m.stream = moto.NewStreamReader(e.motoConfig, m.source)
 		case strings.HasPrefix(m.source, "arn:aws:sqs:"):
-			if m.queueURL = e.queueURL(m.source); m.queueURL == "" {
+			if m.queueURL = e.assembly.queueURL(m.source); m.queueURL == "" {
 				return nil, fmt.Errorf("localapi: %s: queue %s is not in the templates", r.ID, m.source)
 			}
 		default:
@@ -91,14 +91,6 @@ func (e *Env) functionARN(fn string) string {
 	return unqualified(fn)
 }
 
-func (e *Env) queueURL(arn string) string {
-	for _, q := range e.assembly.Resources("AWS::SQS::Queue") {
-		if e.assembly.physical[q.key()+".Arn"] == arn {
-			return e.assembly.physical[q.key()]
-		}
-	}
-	return ""
-}
 
 // pump polls the mapping's source until ctx ends and invokes the function
 // with each batch, as Lambda's event source mappings do.
