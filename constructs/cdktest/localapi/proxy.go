@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"sort"
 	"strings"
@@ -54,13 +53,12 @@ func validate(m *method, r *http.Request, body []byte) (typ, message, detail str
 	if contentType == "" {
 		contentType = "application/json"
 	}
-	schema, ok := m.models[contentType]
-	if !ok {
-		if mt, _, err := mime.ParseMediaType(contentType); err == nil && m.models[mt] != nil && mt == contentType {
-			schema = m.models[mt]
-		} else if schema = m.models["$default"]; schema == nil {
-			return "", "", ""
-		}
+	schema := m.models[contentType]
+	if schema == nil {
+		schema = m.models["$default"]
+	}
+	if schema == nil {
+		return "", "", ""
 	}
 	var doc any
 	if err := json.Unmarshal(body, &doc); err != nil {
