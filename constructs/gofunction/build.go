@@ -115,6 +115,10 @@ func moduleRoot(dir string) (string, error) {
 // working directory, so `functions/customers/get` means the same thing to
 // app.go at the repository root and to a test in a subdirectory.
 func ResolveEntry(entry string) (string, error) {
+	if entry == "" {
+		// Not the module root: an unset Entry names no handler.
+		return "", errors.New("handler package: Entry is required")
+	}
 	if filepath.IsAbs(entry) {
 		return filepath.Clean(entry), nil
 	}

@@ -227,7 +227,7 @@ func buildDir(outdir, dir string) string {
 // the bootstrap. CDK bundles one asset at a time; with Prebuild a stack's
 // bootstraps link in parallel, and a package is built once per synth
 // however many functions and environments use it. Entries that are not Go
-// packages are left to New to report.
+// packages, or are empty, are left to New to report.
 func Prebuild(scope constructs.Construct, entries ...string) {
 	if required := awscdk.Stack_Of(scope).BundlingRequired(); required == nil || !*required {
 		return

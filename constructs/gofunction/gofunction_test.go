@@ -103,6 +103,7 @@ func TestInvalidPropsAreAnnotationErrors(t *testing.T) {
 		want  string
 	}{
 		"missing package":   {gofunction.Props{Entry: "functions/does-not-exist"}, "gofunction: handler package .*functions/does-not-exist.*no such file"},
+		"no package":        {gofunction.Props{}, "gofunction: handler package: Entry is required"},
 		"bad log retention": {gofunction.Props{Entry: hello, Settings: gofunction.Settings{LogRetentionDays: 10}}, "gofunction: LogRetentionDays: 10 days is not a CloudWatch Logs retention period"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -244,5 +245,16 @@ func TestPrebuildWithARelativeAssemblyDirectory(t *testing.T) {
 	asm := awscdk.Stage_Of(stack).Synth(nil)
 	if entries, _ := filepath.Glob(filepath.Join(*asm.Directory(), "asset.*", "bootstrap")); len(entries) != 1 {
 		t.Errorf("assets with a bootstrap: %v", entries)
+	}
+}
+
+// An empty entry (resourceapi passes Rollout.SmokeCheckEntry, which may be
+// unset) names no handler: it must not build the module root's main
+// package, which here is the CDK app itself (ResolveEntry refuses it).
+func TestPrebuildIgnoresAnEmptyEntry(t *testing.T) {
+	stack := newStack(t, true)
+	gofunction.Prebuild(stack, "")
+	if _, err := os.Stat(filepath.Join(*awscdk.Stage_Of(stack).Outdir(), ".gofunction")); !os.IsNotExist(err) {
+		t.Errorf("a build started for an empty entry: %v", err)
 	}
 }
