@@ -91,7 +91,6 @@ func (e *Env) functionARN(fn string) string {
 	return unqualified(fn)
 }
 
-
 // pump polls the mapping's source until ctx ends and invokes the function
 // with each batch, as Lambda's event source mappings do.
 func (e *Env) pump(ctx context.Context, m *mapping) {
