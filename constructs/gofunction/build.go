@@ -50,12 +50,39 @@ func Build(dir, outDir string) error { return goBuild(dir, outDir, BuildEnv) }
 func BuildHost(dir, outDir string) error { return goBuild(dir, outDir, []string{"CGO_ENABLED=0"}) }
 
 func goBuild(dir, outDir string, env []string) error {
+	goBin, err := lookGo(dir)
+	if err != nil {
+		return err
+	}
+	return link(goBin, dir, outDir, env, cacheKeysIfOn(goBin, env, dir)[dir])
+}
+
+func lookGo(dir string) (string, error) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		return fmt.Errorf("gofunction: no Go toolchain on PATH to build %s: install Go, or synthesize only stacks without Go functions (cdk synth --exclusively STACK): %w", dir, err)
+		return "", fmt.Errorf("gofunction: no Go toolchain on PATH to build %s: install Go, or synthesize only stacks without Go functions (cdk synth --exclusively STACK): %w", dir, err)
 	}
+	return goBin, nil
+}
+
+// cacheKeysIfOn returns cacheKeys when the bootstrap cache is on.
+func cacheKeysIfOn(goBin string, env []string, dirs ...string) map[string]string {
+	if cacheRoot() == "" {
+		return nil
+	}
+	return cacheKeys(goBin, env, dirs...)
+}
+
+// link puts the bootstrap of dir into outDir: the cached one named key,
+// else a fresh `go build`, which it then caches.
+func link(goBin, dir, outDir string, env []string, key string) error {
+	cache := cacheRoot()
+	if cache != "" && key != "" && fromCache(cache, key, outDir) {
+		return nil
+	}
+	bootstrap := filepath.Join(outDir, "bootstrap")
 	args := append([]string{"build"}, BuildFlags...)
-	args = append(args, "-o", filepath.Join(outDir, "bootstrap"), ".")
+	args = append(args, "-o", bootstrap, ".")
 	cmd := exec.Command(goBin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
@@ -63,6 +90,9 @@ func goBuild(dir, outDir string, env []string) error {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
 		return &BuildError{Dir: dir, Command: shellCommand(append(slices.Clone(env), append([]string{"go"}, args...)...)), Output: strings.TrimSpace(out.String()), Err: err}
+	}
+	if cache != "" && key != "" {
+		toCache(cache, key, bootstrap)
 	}
 	return nil
 }

@@ -72,6 +72,7 @@ func TestBuildProducesAStaticLinuxArm64BootstrapWithTheRequiredFlags(t *testing.
 }
 
 func TestIdenticalSourcesBuildIdenticalBytes(t *testing.T) {
+	t.Setenv(CacheEnv, "off") // two real builds, not one and a copy
 	first, err := buildFixture(t, "hello")
 	if err != nil {
 		t.Fatal(err)

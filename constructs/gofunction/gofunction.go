@@ -15,9 +15,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -233,32 +236,54 @@ func Prebuild(scope constructs.Construct, entries ...string) {
 		return
 	}
 	outdir := *awscdk.Stage_Of(scope).Outdir()
+	var dirs []string
 	for _, entry := range entries {
-		dir, err := ResolveEntry(entry)
-		if err != nil || checkPackage(dir) != nil {
-			continue
+		if dir, err := ResolveEntry(entry); err == nil && checkPackage(dir) == nil {
+			dirs = append(dirs, dir)
 		}
-		prebuilt.start(dir, buildDir(outdir, dir))
 	}
+	prebuilt.start(outdir, dirs)
 }
 
-func (bs *builds) start(dir, out string) {
+// start builds each of dirs not yet started into its directory under
+// outdir. One `go list` names the cached bootstrap of all of them first.
+func (bs *builds) start(outdir string, dirs []string) {
 	bs.mu.Lock()
 	defer bs.mu.Unlock()
-	if _, ok := bs.byOut[out]; ok {
-		return
+	started := map[string]*build{}
+	for _, dir := range dirs {
+		out := buildDir(outdir, dir)
+		if _, ok := bs.byOut[out]; ok {
+			continue
+		}
+		b := &build{done: make(chan struct{}), out: out}
+		bs.byOut[out] = b
+		if b.err = os.MkdirAll(out, 0o755); b.err != nil {
+			close(b.done)
+			continue
+		}
+		started[dir] = b
 	}
-	b := &build{done: make(chan struct{}), out: out}
-	bs.byOut[out] = b
-	if b.err = os.MkdirAll(out, 0o755); b.err != nil {
-		close(b.done)
+	if len(started) == 0 {
 		return
 	}
 	go func() {
-		defer close(b.done)
-		bs.slots <- struct{}{}
-		defer func() { <-bs.slots }()
-		b.err = Build(dir, b.out)
+		goBin, err := lookGo(strings.Join(dirs, ", "))
+		var keys map[string]string
+		if err == nil {
+			keys = cacheKeysIfOn(goBin, BuildEnv, slices.Collect(maps.Keys(started))...)
+		}
+		for dir, b := range started {
+			go func() {
+				defer close(b.done)
+				if b.err = err; err != nil {
+					return
+				}
+				bs.slots <- struct{}{}
+				defer func() { <-bs.slots }()
+				b.err = link(goBin, dir, b.out, BuildEnv, keys[dir])
+			}()
+		}
 	}()
 }
 
@@ -279,9 +304,5 @@ func (bs *builds) take(dir, prebuiltDir, outDir string) error {
 	if os.Link(src, dst) == nil {
 		return nil
 	}
-	bin, err := os.ReadFile(src) // another file system
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(dst, bin, 0o755)
+	return copyFile(src, dst) // another file system
 }

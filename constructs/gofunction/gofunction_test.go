@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme/customers-api/constructs/gofunction"
@@ -118,6 +119,7 @@ func TestInvalidPropsAreAnnotationErrors(t *testing.T) {
 }
 
 func TestBundlingBuildsTheBootstrapAndIdenticalSourcesHashAlike(t *testing.T) {
+	t.Setenv(gofunction.CacheEnv, "off") // two real builds, not one and a copy
 	hashes := make([]string, 2)
 	for i := range hashes {
 		stack := newStack(t, true)
@@ -163,11 +165,16 @@ func TestSkippedBundlingNeverRunsTheBuild(t *testing.T) {
 // outside its directory holding greeting.
 func writeModule(t *testing.T, dir, greeting string) {
 	t.Helper()
-	files := map[string]string{
+	writeFiles(t, dir, map[string]string{
 		"go.mod":            "module example.com/greet\n\ngo 1.26\n",
 		"cmd/greet/main.go": "package main\n\nimport \"example.com/greet/words\"\n\nfunc main() { println(words.Greeting) }\n",
 		"words/words.go":    "package words\n\nconst Greeting = \"" + greeting + "\"\n",
-	}
+	})
+}
+
+// writeFiles writes files, by path relative to dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
 	for name, body := range files {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
 			t.Fatal(err)
@@ -197,6 +204,7 @@ func assetHash(t *testing.T, entry string, prebuild bool) (string, string) {
 // A change in a package the handler imports, not in the handler's own
 // directory, must change the asset, or cdk deploy would keep the old code.
 func TestAChangeInAnImportedPackageChangesTheAsset(t *testing.T) {
+	t.Setenv(gofunction.CacheEnv, t.TempDir()) // both synths through the same cache
 	dir := t.TempDir()
 	writeModule(t, dir, "hello")
 	entry := filepath.Join(dir, "cmd", "greet")
@@ -256,5 +264,33 @@ func TestPrebuildIgnoresAnEmptyEntry(t *testing.T) {
 	gofunction.Prebuild(stack, "")
 	if _, err := os.Stat(filepath.Join(*awscdk.Stage_Of(stack).Outdir(), ".gofunction")); !os.IsNotExist(err) {
 		t.Errorf("a build started for an empty entry: %v", err)
+	}
+}
+
+// Prebuild names every handler's bootstrap with one `go list`; each
+// function must still get its own program, built or from the cache.
+func TestPrebuildGivesEachHandlerItsOwnBootstrap(t *testing.T) {
+	t.Setenv(gofunction.CacheEnv, t.TempDir())
+	dir := t.TempDir()
+	words := map[string]string{"Alpha": "alpha-word", "Beta": "beta-word"}
+	for name, word := range words {
+		main := "package main\n\nfunc main() { println(\"" + word + "\") }\n"
+		writeFiles(t, dir, map[string]string{"go.mod": "module example.com/two\n\ngo 1.26\n", "cmd/" + name + "/main.go": main})
+	}
+	for range 2 { // built, then from the cache
+		stack := newStack(t, true)
+		gofunction.Prebuild(stack, filepath.Join(dir, "cmd", "Alpha"), filepath.Join(dir, "cmd", "Beta"))
+		for name := range words {
+			gofunction.New(stack, name, gofunction.Props{Entry: filepath.Join(dir, "cmd", name)})
+		}
+		asm := awscdk.Stage_Of(stack).Synth(nil)
+		for name, word := range words {
+			fn := stack.Node().FindChild(jsii.String(name)).Node().FindChild(jsii.String("Function")).Node().DefaultChild().(awslambda.CfnFunction)
+			key := stack.Resolve(fn.Code()).(map[string]any)["s3Key"].(string)
+			bin, err := os.ReadFile(filepath.Join(*asm.Directory(), "asset."+strings.TrimSuffix(key, ".zip"), "bootstrap"))
+			if err != nil || !strings.Contains(string(bin), word) {
+				t.Errorf("%s's bootstrap does not hold %q (%v)", name, word, err)
+			}
+		}
 	}
 }
