@@ -11,7 +11,7 @@ import (
 type Draft struct {
 	version       int
 	url           string
-	load          sync.Once          // compiles sch and vocabSchemas on first use
+	load          sync.Once // compiles sch and vocabSchemas on first use
 	sch           *Schema
 	vocabSchemas  map[string]*Schema // the schema of each vocab in allVocabs
 	id            string             // property name used to represent id
