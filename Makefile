@@ -59,11 +59,11 @@ synth: node_modules/.installed ## Synthesize every environment (ENV=dev for one)
 	$(CDK) synth --quiet $(if $(ENV),-c env=$(ENV))
 	go run ./tools/synthsummary cdk.out
 
-test: tools $(APIDIFF) $(RIE) ## Run every test: unit, handler (against moto), construct, snapshot, the example consumer's, the API check, and each fuzz target briefly.
+test: tools $(APIDIFF) $(RIE) ## Run every test: unit, handler (against moto), construct, snapshot, the example consumer's, the API check, and each fuzz target briefly (unless it passed before with the same code).
 	scripts/apicheck.sh $(APIDIFF) check
 	go test ./...
 	cd examples/orders && go test ./...
-	scripts/fuzz.sh $(FUZZTIME_TEST)
+	scripts/fuzz.sh $(FUZZTIME_TEST) skip-unchanged
 
 fuzz: tools ## Run every fuzz target longer (FUZZTIME=60s each by default).
 	scripts/fuzz.sh $(FUZZTIME)
