@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/acme/customers-api/constructs/gofunction"
 	"github.com/acme/customers-api/internal/testenv"
 )
 
@@ -49,6 +50,7 @@ type report struct {
 	runs, invokes int
 	benchmarks    []string
 	synth         []synthResult
+	profile       synthProfile
 	makeTimes     map[string][2]time.Duration // target -> cold, warm
 }
 
@@ -75,20 +77,24 @@ func run(o options) error {
 	if r.synth, err = measureSynth(root, []string{"dev", "staging", "prod"}, o.synthRuns); err != nil {
 		return err
 	}
+	step("where dev's synth goes")
+	if r.profile, err = profileSynth(root, "dev"); err != nil {
+		return err
+	}
 	if o.makeTimings {
-		step("make synth, cold (empty Go build cache) and warm")
-		cache, err := os.MkdirTemp("", "bench-gocache")
+		step("make synth, cold (empty Go build and bootstrap caches) and warm")
+		caches, err := os.MkdirTemp("", "bench-caches")
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(cache)
-		cold, warm, err := coldWarm(root, "synth", "", "GOCACHE="+cache)
+		defer os.RemoveAll(caches)
+		cold, warm, err := coldWarm(root, "synth", "", "GOCACHE="+filepath.Join(caches, "go"), gofunction.CacheEnv+"="+filepath.Join(caches, "bootstraps"))
 		if err != nil {
 			return err
 		}
 		r.makeTimes["make synth"] = [2]time.Duration{cold, warm}
-		step("make test, cold (test cache cleared) and warm")
-		if cold, warm, err = coldWarm(root, "test", "go clean -testcache"); err != nil {
+		step("make test, cold (test cache and fuzz stamps cleared) and warm")
+		if cold, warm, err = coldWarm(root, "test", "go clean -testcache && rm -rf .tools/fuzz-passed"); err != nil {
 			return err
 		}
 		r.makeTimes["make test"] = [2]time.Duration{cold, warm}

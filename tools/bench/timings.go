@@ -76,18 +76,18 @@ func measureSynth(root string, envs []string, runs int) ([]synthResult, error) {
 	return out, nil
 }
 
-// coldWarm times a make target twice: cold after prepare ran (with
-// coldEnv), then warm right after.
-func coldWarm(root, target, prepare string, coldEnv ...string) (cold, warm time.Duration, err error) {
+// coldWarm times a make target twice with env: cold after prepare ran,
+// then warm right after.
+func coldWarm(root, target, prepare string, env ...string) (cold, warm time.Duration, err error) {
 	if prepare != "" {
 		if _, err := timed(root, prepare); err != nil {
 			return 0, 0, err
 		}
 	}
-	if cold, err = timed(root, "make "+target, coldEnv...); err != nil {
+	if cold, err = timed(root, "make "+target, env...); err != nil {
 		return 0, 0, err
 	}
-	warm, err = timed(root, "make "+target)
+	warm, err = timed(root, "make "+target, env...)
 	return cold, warm, err
 }
 
