@@ -78,7 +78,7 @@ func run(o options) error {
 		return err
 	}
 	step("where dev's synth goes")
-	if r.profile, err = profileSynth(root, "dev"); err != nil {
+	if r.profile, err = profileSynth(root, "dev", max(3, o.synthRuns)); err != nil {
 		return err
 	}
 	if o.makeTimings {

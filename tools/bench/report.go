@@ -175,7 +175,7 @@ func (r report) profileSection(p func(string, ...any)) {
 	if sp.env == "" {
 		return
 	}
-	p("Where the Go app's synth of %s goes: the app built once, then timed under the CLI and alone (`CDK_OUTDIR`, `CDK_CONTEXT_JSON`), one run each, bootstraps from the cache (`constructs/gofunction`).", sp.env)
+	p("Where the Go app's synth of %s goes: the app built once, then timed under the CLI and alone (`CDK_OUTDIR`, `CDK_CONTEXT_JSON`), the fastest of %d runs each, bootstraps from the cache (`constructs/gofunction`).", sp.env, sp.runs)
 	p("")
 	p("| step | wall time | difference |")
 	p("|---|---|---|")
