@@ -174,7 +174,8 @@ func measureFunctions(rie string, runs, invokes int) ([]functionResult, error) {
 	}
 	defer os.RemoveAll(work)
 	var out []functionResult
-	for _, t := range ts {
+	hosts := make([]string, len(ts)) // each target's host bootstrap
+	for i, t := range ts {
 		armDir, hostDir := filepath.Join(work, t.name, "arm64"), filepath.Join(work, t.name, "host")
 		if err := gofunction.Build(t.dir, armDir); err != nil {
 			return nil, err
@@ -186,9 +187,10 @@ func measureFunctions(rie string, runs, invokes int) ([]functionResult, error) {
 		if r.size, r.zipped, err = sizes(filepath.Join(armDir, "bootstrap")); err != nil {
 			return nil, err
 		}
-		var firsts, p50s, p99s, probes []time.Duration
-		n, probeN := 0, 0
-		success, probe := call{t.event, t.want}, call{func(int) any { return t.probe }, t.probeWant}
+		hosts[i] = filepath.Join(hostDir, "bootstrap")
+		var firsts, p50s, p99s []time.Duration
+		n := 0
+		success := call{t.event, t.want}
 		for range runs {
 			first, warm, rss, err := coldStart(rie, filepath.Join(hostDir, "bootstrap"), srv.Endpoint, t.table, success, &n, invokes)
 			if err != nil {
@@ -198,23 +200,37 @@ func measureFunctions(rie string, runs, invokes int) ([]functionResult, error) {
 			firsts = append(firsts, first)
 			p50s, p99s = append(p50s, percentile(warm, 50)), append(p99s, percentile(warm, 99))
 			r.peakRSS = max(r.peakRSS, rss)
-			first, warm, _, err = coldStart(rie, filepath.Join(hostDir, "bootstrap"), srv.Endpoint, t.table, probe, &probeN, 20)
-			if err != nil {
-				return nil, fmt.Errorf("%s probe: %w", t.name, err)
-			}
-			slices.Sort(warm)
-			probes = append(probes, first-percentile(warm, 50))
 		}
 		if r.inits, r.initTotal, err = initTrace(filepath.Join(hostDir, "bootstrap"), t.table); err != nil {
 			return nil, fmt.Errorf("%s: %w", t.name, err)
 		}
 		r.first, r.p50, r.p99 = median(firsts), median(p50s), median(p99s)
 		r.initOverWarm = r.first - r.p50
-		r.probeInit = median(probes)
 		out = append(out, r)
+	}
+	// Start-up without I/O, once moto is idle: every target in turn, so
+	// that drift in the machine's load falls on all of them alike.
+	probes := make([][]time.Duration, len(ts))
+	probeNs := make([]int, len(ts))
+	for range probeRuns {
+		for i, t := range ts {
+			first, warm, _, err := coldStart(rie, hosts[i], srv.Endpoint, t.table, call{func(int) any { return t.probe }, t.probeWant}, &probeNs[i], 20)
+			if err != nil {
+				return nil, fmt.Errorf("%s probe: %w", t.name, err)
+			}
+			slices.Sort(warm)
+			probes[i] = append(probes[i], first-percentile(warm, 50))
+		}
+	}
+	for i := range out {
+		out[i].probeInit = median(probes[i])
 	}
 	return out, nil
 }
+
+// probeRuns is how many times each target is started for its start-up
+// without I/O.
+const probeRuns = 15
 
 // initTrace starts the bootstrap with GODEBUG=inittrace=1 and no runtime
 // API to talk to, so that it stops right after initializing, and returns
