@@ -54,7 +54,7 @@ func goBuild(dir, outDir string, env []string) error {
 	if err != nil {
 		return err
 	}
-	return link(goBin, dir, outDir, env, cacheKeysIfOn(goBin, env, dir)[dir])
+	return link(goBin, dir, outDir, env, cacheKeys(goBin, env, dir)[dir])
 }
 
 func lookGo(dir string) (string, error) {
@@ -63,14 +63,6 @@ func lookGo(dir string) (string, error) {
 		return "", fmt.Errorf("gofunction: no Go toolchain on PATH to build %s: install Go, or synthesize only stacks without Go functions (cdk synth --exclusively STACK): %w", dir, err)
 	}
 	return goBin, nil
-}
-
-// cacheKeysIfOn returns cacheKeys when the bootstrap cache is on.
-func cacheKeysIfOn(goBin string, env []string, dirs ...string) map[string]string {
-	if cacheRoot() == "" {
-		return nil
-	}
-	return cacheKeys(goBin, env, dirs...)
 }
 
 // link puts the bootstrap of dir into outDir: the cached one named key,

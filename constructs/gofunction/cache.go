@@ -46,8 +46,12 @@ func cacheRoot() string {
 // `go list -export` per module compiles what is stale (from Go's build
 // cache when nothing is) but links nothing: the step the cache saves.
 // A directory it cannot name, for example one that does not compile, has
-// no key, and its build reports the failure as usual.
+// no key, and its build reports the failure as usual. With the cache off,
+// nothing is listed and nothing has a key.
 func cacheKeys(goBin string, env []string, dirs ...string) map[string]string {
+	if cacheRoot() == "" {
+		return nil
+	}
 	byModule := map[string][]string{}
 	for _, dir := range dirs {
 		if root, err := moduleRoot(dir); err == nil {

@@ -271,7 +271,7 @@ func (bs *builds) start(outdir string, dirs []string) {
 		goBin, err := lookGo(strings.Join(dirs, ", "))
 		var keys map[string]string
 		if err == nil {
-			keys = cacheKeysIfOn(goBin, BuildEnv, slices.Collect(maps.Keys(started))...)
+			keys = cacheKeys(goBin, BuildEnv, slices.Collect(maps.Keys(started))...)
 		}
 		for dir, b := range started {
 			go func() {
