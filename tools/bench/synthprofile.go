@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -119,14 +118,11 @@ func profileSynth(root, env string, runs int) (synthProfile, error) {
 	}
 	jsProfiles := filepath.Join(dir, "js-profiles")
 	b, _ := json.Marshal(map[string]any{"env": env})
-	js := exec.Command(node, "--cpu-prof", "--cpu-prof-dir="+jsProfiles, "app.js")
-	js.Dir = filepath.Join(root, "bench", "js-app")
-	js.Env = append(os.Environ(), "CDK_OUTDIR="+filepath.Join(dir, "js"), "CDK_CONTEXT_JSON="+string(b))
-	start := time.Now()
-	if out, err := js.CombinedOutput(); err != nil {
-		return sp, fmt.Errorf("javascript app: %v\n%s", err, out)
+	sp.jsApp, err = timed(filepath.Join(root, "bench", "js-app"), fmt.Sprintf("'%s' --cpu-prof --cpu-prof-dir='%s' app.js", node, jsProfiles),
+		"CDK_OUTDIR="+filepath.Join(dir, "js"), "CDK_CONTEXT_JSON="+string(b))
+	if err != nil {
+		return sp, err
 	}
-	sp.jsApp = time.Since(start)
 	sp.jsNode, err = largestProfile(jsProfiles)
 	return sp, err
 }
