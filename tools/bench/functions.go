@@ -192,7 +192,7 @@ func measureFunctions(rie string, runs, invokes int) ([]functionResult, error) {
 		n := 0
 		success := call{t.event, t.want}
 		for range runs {
-			first, warm, rss, err := coldStart(rie, filepath.Join(hostDir, "bootstrap"), srv.Endpoint, t.table, success, &n, invokes)
+			first, warm, rss, err := coldStart(rie, hosts[i], srv.Endpoint, t.table, success, &n, invokes)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", t.name, err)
 			}
@@ -201,7 +201,7 @@ func measureFunctions(rie string, runs, invokes int) ([]functionResult, error) {
 			p50s, p99s = append(p50s, percentile(warm, 50)), append(p99s, percentile(warm, 99))
 			r.peakRSS = max(r.peakRSS, rss)
 		}
-		if r.inits, r.initTotal, err = initTrace(filepath.Join(hostDir, "bootstrap"), t.table); err != nil {
+		if r.inits, r.initTotal, err = initTrace(hosts[i], t.table); err != nil {
 			return nil, fmt.Errorf("%s: %w", t.name, err)
 		}
 		r.first, r.p50, r.p99 = median(firsts), median(p50s), median(p99s)
