@@ -193,15 +193,18 @@ func (a *Assembly) Value(stack string, v any) (any, error) {
 }
 
 func (a *Assembly) intrinsic(stack, fn string, arg any) (any, error) {
+	var parts []any // the arguments of the functions that take two
+	switch fn {
+	case "Fn::GetAtt", "Fn::Join", "Fn::Split", "Fn::Select":
+		if parts, _ = arg.([]any); len(parts) != 2 {
+			return nil, fmt.Errorf("localapi: malformed %s %v", fn, arg)
+		}
+	}
 	switch fn {
 	case "Ref":
 		name, _ := arg.(string)
 		return a.ref(stack, name)
 	case "Fn::GetAtt":
-		parts, _ := arg.([]any)
-		if len(parts) != 2 {
-			return nil, fmt.Errorf("localapi: malformed Fn::GetAtt %v", arg)
-		}
 		id, _ := parts[0].(string)
 		attr, _ := parts[1].(string)
 		if v, ok := a.physical[stack+"/"+id+"."+attr]; ok {
@@ -209,10 +212,6 @@ func (a *Assembly) intrinsic(stack, fn string, arg any) (any, error) {
 		}
 		return nil, fmt.Errorf("localapi: %s: Fn::GetAtt %s.%s of a resource the local environment did not create", stack, id, attr)
 	case "Fn::Join":
-		parts, _ := arg.([]any)
-		if len(parts) != 2 {
-			return nil, fmt.Errorf("localapi: malformed Fn::Join %v", arg)
-		}
 		sep, _ := parts[0].(string)
 		items, err := a.Value(stack, parts[1])
 		if err != nil {
@@ -227,10 +226,6 @@ func (a *Assembly) intrinsic(stack, fn string, arg any) (any, error) {
 		}
 		return strings.Join(out, sep), nil
 	case "Fn::Split":
-		parts, _ := arg.([]any)
-		if len(parts) != 2 {
-			return nil, fmt.Errorf("localapi: malformed Fn::Split %v", arg)
-		}
 		sep, _ := parts[0].(string)
 		s, err := a.String(stack, parts[1])
 		if err != nil {
@@ -242,10 +237,6 @@ func (a *Assembly) intrinsic(stack, fn string, arg any) (any, error) {
 		}
 		return out, nil
 	case "Fn::Select":
-		parts, _ := arg.([]any)
-		if len(parts) != 2 {
-			return nil, fmt.Errorf("localapi: malformed Fn::Select %v", arg)
-		}
 		i, _ := parts[0].(float64)
 		list, err := a.Value(stack, parts[1])
 		if err != nil {
