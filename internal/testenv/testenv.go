@@ -2,12 +2,10 @@
 // Node.js that jsii runs, and a moto server for AWS APIs. It lets a plain
 // `go test ./...` behave like `make test` once `make tools` has run.
 //
-// Importing the package is enough to select the pinned Node.js: cdk-nag's
-// package init starts the jsii kernel, before any TestMain runs, so the
-// choice has to be made in an init. Go initializes ready packages in the
-// lexical order of their import paths, and this package imports only the
-// standard library, so its init runs before those of github.com/aws/... and
-// github.com/cdklabs/... . Tests check the outcome with Setup.
+// Importing the package is enough to select the pinned Node.js: it imports
+// testenv/jsiinode, whose init sets JSII_NODE before any package can start
+// the jsii kernel (see there for why Go's initialization order guarantees
+// it). Tests check the outcome with Setup.
 package testenv
 
 import (
@@ -17,49 +15,17 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-)
 
-var setupErr = UseProjectNode()
+	"github.com/acme/customers-api/internal/testenv/jsiinode"
+)
 
 // Setup reports whether the pinned Node.js was selected at init; call it
 // from TestMain and stop on an error.
-func Setup() error { return setupErr }
+func Setup() error { return jsiinode.Setup() }
 
 // Root returns the repository root: the nearest directory above the working
 // directory that holds package-lock.json next to go.mod.
-func Root() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for d := dir; ; d = filepath.Dir(d) {
-		if exists(filepath.Join(d, "go.mod")) && exists(filepath.Join(d, "package-lock.json")) {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("testenv: no repository root above %s", dir)
-		}
-	}
-}
-
-// UseProjectNode makes jsii, and any node that CDK starts, run the
-// repository's pinned Node.js (node_modules/.bin): it sets JSII_NODE and puts
-// that directory first on PATH. Call it from TestMain before the first CDK
-// call. It fails when the tools are not installed.
-func UseProjectNode() error {
-	root, err := Root()
-	if err != nil {
-		return err
-	}
-	bin := filepath.Join(root, "node_modules", ".bin")
-	if !exists(filepath.Join(bin, "node")) {
-		return fmt.Errorf("testenv: %s/node is missing: run `make tools` (or `make test`) first", bin)
-	}
-	if err := os.Setenv("JSII_NODE", filepath.Join(bin, "node")); err != nil {
-		return err
-	}
-	return os.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-}
+func Root() (string, error) { return jsiinode.Root() }
 
 func exists(path string) bool {
 	_, err := os.Stat(path)
