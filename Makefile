@@ -19,6 +19,11 @@ RIE := $(CURDIR)/.tools/aws-lambda-rie
 APIDIFF_VERSION := v0.0.0-20261113113407-e3970619a1a4
 APIDIFF := $(CURDIR)/.tools/apidiff
 STATICCHECK_VERSION := v0.8.2
+# goimports formats like gofmt and groups imports: standard library,
+# third-party, then this module's packages (-local).
+GOIMPORTS_VERSION := v0.52.0
+GOIMPORTS := $(CURDIR)/.tools/goimports
+GOIMPORTS_FLAGS := -local github.com/acme/customers-api
 STATICCHECK := $(CURDIR)/.tools/staticcheck
 ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := $(CURDIR)/.tools/actionlint
@@ -77,14 +82,17 @@ api-baseline: $(APIDIFF) ## Record the exported Go API as the compatibility base
 $(APIDIFF):
 	GOBIN=$(CURDIR)/.tools go install golang.org/x/exp/cmd/apidiff@$(APIDIFF_VERSION)
 
+$(GOIMPORTS):
+	GOBIN=$(CURDIR)/.tools go install golang.org/x/tools/cmd/goimports@$(GOIMPORTS_VERSION)
+
 $(STATICCHECK):
 	GOBIN=$(CURDIR)/.tools go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 $(ACTIONLINT):
 	GOBIN=$(CURDIR)/.tools go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 
-lint: tools $(STATICCHECK) $(ACTIONLINT) ## gofmt, go vet, staticcheck, actionlint on the workflows, and cfn-lint on every synthesized template.
-	@out=$$(gofmt -l $(GO_FILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+lint: tools $(GOIMPORTS) $(STATICCHECK) $(ACTIONLINT) ## goimports -local (gofmt and import groups), go vet, staticcheck, actionlint on the workflows, and cfn-lint on every synthesized template.
+	@out=$$($(GOIMPORTS) $(GOIMPORTS_FLAGS) -l $(GO_FILES)); if [ -n "$$out" ]; then echo "goimports needed (run $(GOIMPORTS) $(GOIMPORTS_FLAGS) -w FILE):"; echo "$$out"; exit 1; fi
 	go vet ./...
 	cd examples/orders && go vet ./...
 	$(STATICCHECK) ./...

@@ -1,7 +1,6 @@
 package stacks
 
 import (
-	"github.com/acme/customers-api/constructs/gofunction"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -11,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme/customers-api/constructs/eventfanout"
+	"github.com/acme/customers-api/constructs/gofunction"
 	"github.com/acme/customers-api/constructs/monitoring"
 	"github.com/acme/customers-api/constructs/resourceapi"
 	"github.com/acme/customers-api/constructs/restapi"

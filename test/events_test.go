@@ -2,7 +2,6 @@ package test
 
 import (
 	"encoding/json"
-	"github.com/acme/customers-api/constructs/eventfanout"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/acme/customers-api/constructs/eventfanout"
 )
 
 func TestTopicAndQueuesAreEncryptedAndRefusePlainText(t *testing.T) {

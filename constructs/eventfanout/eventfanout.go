@@ -12,7 +12,6 @@ package eventfanout
 
 import (
 	"fmt"
-	"github.com/acme/customers-api/functions/envvars"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -32,6 +31,7 @@ import (
 
 	"github.com/acme/customers-api/constructs/gofunction"
 	"github.com/acme/customers-api/constructs/internal/cdkx"
+	"github.com/acme/customers-api/functions/envvars"
 )
 
 // Rule routes some events to a consumer's queue.

@@ -22,21 +22,20 @@ package resourceapi
 
 import (
 	"fmt"
-	"github.com/acme/customers-api/functions/envvars"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme/customers-api/constructs/eventfanout"
 	"github.com/acme/customers-api/constructs/gofunction"
@@ -44,6 +43,7 @@ import (
 	"github.com/acme/customers-api/constructs/monitoring"
 	"github.com/acme/customers-api/constructs/restapi"
 	"github.com/acme/customers-api/constructs/table"
+	"github.com/acme/customers-api/functions/envvars"
 )
 
 // TableAccess is what an operation's function may do to the table: Actions

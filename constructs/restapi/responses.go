@@ -2,11 +2,12 @@ package restapi
 
 import (
 	"fmt"
-	"github.com/acme/customers-api/functions/httpx/wire"
 	"net/http"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/acme/customers-api/functions/httpx/wire"
 )
 
 // ProblemTypeBase prefixes problem types, as in the handlers (see

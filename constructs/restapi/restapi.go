@@ -9,7 +9,6 @@ package restapi
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/acme/customers-api/functions/httpx/wire"
 	"regexp"
 	"slices"
 	"strings"
@@ -26,6 +25,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme/customers-api/constructs/internal/cdkx"
+	"github.com/acme/customers-api/functions/httpx/wire"
 )
 
 // Throttle is a token bucket: a steady rate per second and a burst.

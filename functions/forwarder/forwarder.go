@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/acme/customers-api/functions/envvars"
 	"log/slog"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
 	"github.com/acme/customers-api/functions/envelope"
+	"github.com/acme/customers-api/functions/envvars"
 	"github.com/acme/customers-api/functions/lambdaenv"
 )
 

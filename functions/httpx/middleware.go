@@ -4,13 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/acme/customers-api/functions/httpx/wire"
 	"log/slog"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/acme/customers-api/functions/httpx/wire"
 )
 
 // LambdaFunc is what lambda.Start takes for an API Gateway proxy handler.

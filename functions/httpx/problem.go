@@ -11,13 +11,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/acme/customers-api/functions/httpx/wire"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/acme/customers-api/functions/httpx/wire"
 	"github.com/acme/customers-api/functions/validate"
 )
 

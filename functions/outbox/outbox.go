@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/acme/customers-api/functions/envvars"
 	"log/slog"
 	"slices"
 
@@ -21,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	"github.com/acme/customers-api/functions/envelope"
+	"github.com/acme/customers-api/functions/envvars"
 	"github.com/acme/customers-api/functions/lambdaenv"
 )
 

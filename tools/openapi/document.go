@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/acme/customers-api/internal/customers/schemas"
 	"net/http"
 	"path"
 	"slices"
@@ -16,6 +15,7 @@ import (
 	"github.com/acme/customers-api/functions/idempotency"
 	"github.com/acme/customers-api/internal/config"
 	"github.com/acme/customers-api/internal/customers/contract"
+	"github.com/acme/customers-api/internal/customers/schemas"
 )
 
 // Document returns the OpenAPI document, indented JSON. Its security

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/acme/customers-api/internal/customers/schemas"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/acme/customers-api/internal/customers/contract"
+	"github.com/acme/customers-api/internal/customers/schemas"
 )
 
 const committed = "../../openapi/customers-api.json"

@@ -3,14 +3,14 @@
 package infra
 
 import (
-	"github.com/acme/customers-api/constructs/gofunction"
-	"github.com/acme/customers-api/constructs/monitoring"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/acme/customers-api/constructs/gofunction"
+	"github.com/acme/customers-api/constructs/monitoring"
 	"github.com/acme/customers-api/constructs/resourceapi"
 	"github.com/acme/customers-api/constructs/restapi"
 	"github.com/acme/customers-api/constructs/table"

@@ -9,7 +9,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"github.com/acme/customers-api/functions/envvars"
 	"log/slog"
 	"net/http"
 	"os"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/acme/customers-api/examples/orders/schemas"
 	"github.com/acme/customers-api/functions/ddb"
+	"github.com/acme/customers-api/functions/envvars"
 	"github.com/acme/customers-api/functions/httpx"
 	"github.com/acme/customers-api/functions/idempotency"
 	"github.com/acme/customers-api/functions/lambdaenv"

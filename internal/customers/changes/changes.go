@@ -8,9 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/acme/customers-api/functions/outbox"
-	"github.com/acme/customers-api/internal/customers/contract"
-	td "github.com/acme/customers-api/internal/customers/tabledesign"
 	"slices"
 	"strconv"
 	"time"
@@ -18,8 +15,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/acme/customers-api/functions/envelope"
+	"github.com/acme/customers-api/functions/outbox"
 	"github.com/acme/customers-api/internal/customers"
+	"github.com/acme/customers-api/internal/customers/contract"
 	"github.com/acme/customers-api/internal/customers/store"
+	td "github.com/acme/customers-api/internal/customers/tabledesign"
 )
 
 // Event types (owned by the contract, which the stacks' rules use too).

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/acme/customers-api/internal/customers/schemas"
 	"io"
 	"log/slog"
 	"slices"
@@ -28,6 +27,7 @@ import (
 	"github.com/acme/customers-api/internal/customers"
 	"github.com/acme/customers-api/internal/customers/changes"
 	"github.com/acme/customers-api/internal/customers/handlers"
+	"github.com/acme/customers-api/internal/customers/schemas"
 	"github.com/acme/customers-api/internal/customers/store/storetest"
 	"github.com/acme/customers-api/internal/testenv/moto"
 )

@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/acme/customers-api/functions/envvars"
 	"log/slog"
 	"net/http"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/acme/customers-api/functions/ddb"
+	"github.com/acme/customers-api/functions/envvars"
 	"github.com/acme/customers-api/functions/httpx"
 	"github.com/acme/customers-api/functions/idempotency"
 	"github.com/acme/customers-api/functions/lambdaenv"
