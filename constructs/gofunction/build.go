@@ -134,7 +134,7 @@ func moduleRoot(dir string) (string, error) {
 
 // ResolveEntry turns a handler package path into an absolute directory. A
 // relative path is taken from the root of the Go module that holds the
-// working directory, so `functions/customers/get` means the same thing to
+// working directory, so `functions/get-customer` means the same thing to
 // app.go at the repository root and to a test in a subdirectory.
 func ResolveEntry(entry string) (string, error) {
 	if entry == "" {

@@ -1,5 +1,5 @@
 // Package store keeps customers in the DynamoDB table described by
-// functions/tabledesign. Every write is conditional: creates and e-mail
+// internal/customers/tabledesign. Every write is conditional: creates and e-mail
 // changes are transactions that also claim the e-mail address, updates and
 // deletes only apply to the version the caller read.
 package store

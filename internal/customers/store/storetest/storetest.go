@@ -1,5 +1,5 @@
 // Package storetest creates customers tables in a moto server for tests,
-// with the keys and indexes of functions/tabledesign.
+// with the keys and indexes of internal/customers/tabledesign.
 package storetest
 
 import (
@@ -32,7 +32,7 @@ func NewTable(t testing.TB, srv *moto.Server) (*dynamodb.Client, string) {
 }
 
 // CreateTable creates a customers table with the keys, indexes, stream and
-// TTL of functions/tabledesign.
+// TTL of internal/customers/tabledesign.
 func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
 	index := func(name, pk string) types.GlobalSecondaryIndex {
 		return types.GlobalSecondaryIndex{
