@@ -15,7 +15,7 @@ CDK := $(NODE_BIN)/cdk --no-notices
 # The Lambda Runtime Interface Emulator, built from its Go module for `make bench`.
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE := $(CURDIR)/.tools/aws-lambda-rie
-# apidiff checks the exported Go API against api/customers-api.export.
+# apidiff checks the exported Go API against the baseline in api/ (scripts/apicheck.sh).
 APIDIFF_VERSION := v0.0.0-20261113113407-e3970619a1a4
 APIDIFF := $(CURDIR)/.tools/apidiff
 STATICCHECK_VERSION := v0.8.2
@@ -73,10 +73,10 @@ test: tools $(APIDIFF) $(RIE) ## Run every test: unit, handler (against moto), c
 fuzz: tools ## Run every fuzz target longer (FUZZTIME=60s each by default).
 	scripts/fuzz.sh $(FUZZTIME)
 
-apicheck: $(APIDIFF) ## Fail on incompatible changes to the exported Go API.
+apicheck: $(APIDIFF) ## Fail on incompatible changes to the exported Go API, or on an api/*.txt that does not render its api/*.export.
 	scripts/apicheck.sh $(APIDIFF) check
 
-api-baseline: $(APIDIFF) ## Record the exported Go API as the compatibility baseline (after a release).
+api-baseline: $(APIDIFF) ## Record the exported Go API as the compatibility baseline (after a release): api/*.export for apidiff, api/*.txt to read.
 	scripts/apicheck.sh $(APIDIFF) record
 
 $(APIDIFF):
