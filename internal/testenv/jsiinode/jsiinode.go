@@ -21,9 +21,11 @@
 //     jsii-runtime-go: then it is ready no later than jsii-runtime-go, and wins
 //     the tie by its path.
 //
-// TestImportsAreASubsetOfJsiisRuntime checks the second condition; importing
+// TestImportsAreASubsetOfJsiisRuntime checks the second condition: importing
 // anything else (net, say, as internal/testenv does) lets a package such as
 // constructs/restapi start jsii on the machine's Node.js first.
+// TestEveryBinaryThatLinksJsiiLinksThisPackage checks that every test binary
+// and command that links jsii links this package too.
 package jsiinode
 
 import (
