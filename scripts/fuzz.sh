@@ -19,7 +19,7 @@ targets=(
 	"./internal/customers/handlers FuzzCursor"
 	"./internal/customers/handlers FuzzCreate"
 	"./internal/customers/changes FuzzMap"
-	"./functions/httpx FuzzETagMatching"
+	"./functions/httpx FuzzPreconditions"
 	"./functions/httpx FuzzProblemRendering"
 )
 # go test's fuzzing coordinator can give up with "context deadline

@@ -64,28 +64,20 @@ func ETag(version int64) string { return `"` + strconv.FormatInt(version, 10) + 
 // MatchesAny reports whether an If-None-Match header value (a list of
 // entity tags, or "*") matches etag by the weak comparison RFC 9110
 // §13.1.2 requires there: W/"1" matches "1".
+//
+// Deprecated: Preconditions evaluates every precondition header in the
+// order RFC 9110 §13.2.2 gives; reading one header alone misses the others.
 func MatchesAny(header, etag string) bool {
-	return matches(header, etag, true)
+	return matchList(header, Representation{Exists: true, ETag: etag}, weakMatch)
 }
 
 // MatchesStrong reports whether an If-Match header value matches etag by
 // the strong comparison RFC 9110 §13.1.1 requires there: a weak tag
 // (W/"1") never matches.
+//
+// Deprecated: use Preconditions (see MatchesAny).
 func MatchesStrong(header, etag string) bool {
-	return matches(header, etag, false)
-}
-
-func matches(header, etag string, weak bool) bool {
-	for _, candidate := range strings.Split(header, ",") {
-		candidate = strings.TrimSpace(candidate)
-		if weak {
-			candidate = strings.TrimPrefix(candidate, "W/")
-		}
-		if candidate == "*" || candidate == etag {
-			return true
-		}
-	}
-	return false
+	return matchList(header, Representation{Exists: true, ETag: etag}, strongMatch)
 }
 
 // Principal identifies the authenticated caller from the Cognito access
