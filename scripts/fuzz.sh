@@ -21,6 +21,7 @@ targets=(
 	"./internal/customers/changes FuzzMap"
 	"./functions/httpx FuzzPreconditions"
 	"./functions/httpx FuzzProblemRendering"
+	"./functions/validate FuzzDecodeIsLossless"
 )
 # go test's fuzzing coordinator can give up with "context deadline
 # exceeded" when a worker starts slowly on a busy machine (no input failed,

@@ -118,3 +118,38 @@ func TestCORSHeadersOnlyForAllowedOrigins(t *testing.T) {
 		}
 	}
 }
+
+// Only UTF-8 JSON is JSON (RFC 8259 §8.1): another charset is 415, as is
+// any other media type.
+func TestJSONBodyAcceptsOnlyUTF8JSON(t *testing.T) {
+	for _, tc := range []struct {
+		contentType string
+		status      int // 0: accepted
+	}{
+		{"application/json", 0},
+		{"application/json; charset=utf-8", 0},
+		{"application/json;charset=UTF-8", 0},
+		{`application/json; charset="utf-8"`, 0},
+		{"Application/JSON", 0},
+		{"application/json; charset=iso-8859-1", 415},
+		{"application/json; charset=utf-16", 415},
+		{"application/json; charset=", 415},
+		{"application/json; charset=utf8", 415},
+		{"text/plain", 415},
+		{"application/problem+json", 415},
+		{"", 415},
+		{"application/json; charset", 415},
+	} {
+		t.Run(tc.contentType, func(t *testing.T) {
+			_, err := JSONBody(&Request{Headers: map[string]string{"Content-Type": tc.contentType}, Body: `{}`}, 100)
+			status := 0
+			var e *Error
+			if errors.As(err, &e) {
+				status = e.Status
+			}
+			if status != tc.status {
+				t.Errorf("Content-Type %q: %d (%v), want %d", tc.contentType, status, err, tc.status)
+			}
+		})
+	}
+}

@@ -40,11 +40,16 @@ func LookupHeader(req *Request, name string) (string, bool) {
 }
 
 // JSONBody returns the request body after checking that it is JSON
-// (415 otherwise) and at most maxBytes long (413 otherwise).
+// (415 otherwise) and at most maxBytes long (413 otherwise). JSON is UTF-8
+// (RFC 8259 §8.1; application/json defines no charset parameter, RFC 8259
+// §11): a charset other than utf-8 is 415 too, not read as UTF-8.
 func JSONBody(req *Request, maxBytes int) ([]byte, error) {
-	mediaType, _, err := mime.ParseMediaType(Header(req, "Content-Type"))
+	mediaType, params, err := mime.ParseMediaType(Header(req, "Content-Type"))
 	if err != nil || mediaType != "application/json" {
 		return nil, NewError(http.StatusUnsupportedMediaType, "unsupported-media-type", "Send the body as application/json.")
+	}
+	if charset, ok := params["charset"]; ok && !strings.EqualFold(charset, "utf-8") {
+		return nil, NewError(http.StatusUnsupportedMediaType, "unsupported-media-type", "Send the body as application/json in UTF-8, with no charset or charset=utf-8.")
 	}
 	body := []byte(req.Body)
 	if req.IsBase64Encoded {
