@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -116,17 +115,6 @@ func (d Draft) Normalize() (Draft, error) {
 		return Draft{}, errs
 	}
 	return d, nil
-}
-
-// NormalizeEmail returns the stored form of an e-mail address (trimmed,
-// ASCII letters lower-cased, every other character as sent), or an error
-// if it is not a plain address.
-func NormalizeEmail(email string) (string, error) {
-	email = asciiLower(strings.TrimSpace(email))
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || a.Name != "" {
-		return "", errors.New("must be a plain e-mail address")
-	}
-	return email, nil
 }
 
 // asciiLower lower-cases the ASCII letters A-Z and nothing else.
