@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -149,6 +150,38 @@ func TestJSONBodyAcceptsOnlyUTF8JSON(t *testing.T) {
 			}
 			if status != tc.status {
 				t.Errorf("Content-Type %q: %d (%v), want %d", tc.contentType, status, err, tc.status)
+			}
+		})
+	}
+}
+
+// RFC 9110 §9.3.2: HEAD answers as GET would, without content: the
+// status and headers stay, for successes and problems alike.
+func TestHEADAnswersAsGETWithoutTheBody(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		handler HandlerFunc
+		status  int
+	}{
+		{"a success", func(context.Context, *Request) (Response, error) {
+			return JSON(200, map[string]string{"a": "b"}, map[string]string{"ETag": `"1"`})
+		}, 200},
+		{"a problem", func(context.Context, *Request) (Response, error) {
+			return Response{}, NewError(404, "not-found", "No.")
+		}, 404},
+		{"a base64 body", func(context.Context, *Request) (Response, error) {
+			return Response{StatusCode: 200, Body: "AAAA", IsBase64Encoded: true, Headers: map[string]string{"ETag": `"1"`}}, nil
+		}, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			svc := &Service{Logger: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil))}
+			get, _ := svc.Handle("GET /x", tc.handler)(context.Background(), Request{HTTPMethod: "GET"})
+			head, _ := svc.Handle("GET /x", tc.handler)(context.Background(), Request{HTTPMethod: "HEAD"})
+			if get.Body == "" || head.Body != "" || head.IsBase64Encoded || head.StatusCode != tc.status || get.StatusCode != tc.status {
+				t.Errorf("GET %d %q, HEAD %d %q (base64 %v); want %d and no HEAD body", get.StatusCode, get.Body, head.StatusCode, head.Body, head.IsBase64Encoded, tc.status)
+			}
+			if fmt.Sprint(get.Headers) != fmt.Sprint(head.Headers) {
+				t.Errorf("HEAD headers %v, GET's %v", head.Headers, get.Headers)
 			}
 		})
 	}

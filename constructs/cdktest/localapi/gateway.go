@@ -198,11 +198,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch m.integration {
 	case "MOCK":
+		// A MOCK integration answers with its default integration response:
+		// status, literal header mappings and the mapping template's body
+		// ("Set up mock integrations", API Gateway developer guide).
 		for k, v := range m.mock.headers {
 			w.Header().Set(k, v)
 		}
 		w.Header().Set("x-amzn-RequestId", rc.requestID)
 		w.WriteHeader(m.mock.status)
+		w.Write([]byte(rc.render(m.mock.body, func(v string) string { return v })))
 	case "AWS_PROXY":
 		g.proxy(w, r, rc, m, params, body)
 	}

@@ -36,6 +36,9 @@ type method struct {
 type mockResponse struct {
 	status  int
 	headers map[string]string
+	// body is the integration response's application/json mapping
+	// template; its $context variables are substituted.
+	body string
 }
 
 // loadRoutes builds the resource tree of the REST API r.
@@ -194,6 +197,8 @@ func (g *Gateway) loadMethod(r Resource, path string) (*method, error) {
 					m.mock.headers[name] = s[1 : len(s)-1]
 				}
 			}
+			templates, _ := ir["ResponseTemplates"].(map[string]any)
+			m.mock.body, _ = templates["application/json"].(string)
 		}
 		if m.mock.status == 0 {
 			return nil, fmt.Errorf("MOCK integration without a default integration response")

@@ -206,6 +206,11 @@ func (h *Handlers) list(ctx context.Context, req *httpx.Request) (httpx.Response
 		return httpx.Response{}, err
 	}
 	params := req.QueryStringParameters
+	if strings.Contains(params["email"], " ") {
+		// API Gateway decodes a query's "+" as a space (HTML form encoding),
+		// and no address holds a space: the client sent a raw "+".
+		return httpx.Response{}, validate.Errors{{Pointer: "/query/email", Detail: `holds a space: a "+" in a query string means a space, so send "+" as %2B`}}
+	}
 	if err := customers.CheckListQuery(params); err != nil {
 		return httpx.Response{}, err
 	}
