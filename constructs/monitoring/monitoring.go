@@ -11,6 +11,10 @@
 // names the child alarms that triggered it, and the dashboard's alarm
 // status panel shows them. Call Finish once, after the last alarm.
 //
+// The topic (NewAlarmTopic) accepts CloudWatch's publishes for the alarms
+// named "<Name>-*" of the stack's account and region, so every alarm name
+// starts with Name and a dash.
+//
 // The alarms are proven by simulation: constructs/cdktest/alarmsim
 // evaluates the synthesized alarms against metric series that must trip
 // them and series that must not.
@@ -28,17 +32,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme/customers-api/constructs/internal/cdkx"
 )
@@ -120,43 +121,8 @@ func New(scope constructs.Construct, id string, p Props) *Monitoring {
 	}
 	m.Topic = p.Topic
 	if m.Topic == nil {
-		m.Key = awskms.NewKey(c, jsii.String("Key"), &awskms.KeyProps{
-			Description: jsii.String("Encrypts the " + p.Name + " alarm topic"), EnableKeyRotation: jsii.Bool(true),
-			RemovalPolicy: cdkx.RemovalPolicy(p.Retain),
-		})
-		// CloudWatch publishes this account's alarm notifications to the
-		// encrypted topic, and nobody else's.
-		stack := awscdk.Stack_Of(c)
-		m.Key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
-			Actions:    jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
-			Resources:  jsii.Strings("*"), // in a key policy, "*" is this key
-			Conditions: &map[string]any{
-				"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()},
-				"ArnLike": map[string]any{"aws:SourceArn": stack.FormatArn(&awscdk.ArnComponents{
-					Service: jsii.String("cloudwatch"), Resource: jsii.String("alarm"), ResourceName: jsii.String("*"),
-					ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
-				})},
-			},
-		}), nil)
-		topic := awssns.NewTopic(c, jsii.String("Topic"), &awssns.TopicProps{
-			DisplayName: jsii.String(p.Name + " alarms"), MasterKey: m.Key, EnforceSSL: jsii.Bool(true),
-		})
-		if len(p.Emails) > 0 {
-			m.EmailDLQ = awssqs.NewQueue(c, jsii.String("EmailDLQ"), &awssqs.QueueProps{
-				Encryption: awssqs.QueueEncryption_SQS_MANAGED, EnforceSSL: jsii.Bool(true),
-				RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)), RemovalPolicy: cdkx.RemovalPolicy(p.Retain),
-			})
-			cdknag.NagSuppressions_AddResourceSuppressions(m.EmailDLQ, &[]*cdknag.NagPackSuppression{{
-				Id: jsii.String("AwsSolutions-SQS3"), Reason: jsii.String("This queue is the dead-letter queue of the alarm e-mail subscriptions."),
-			}}, nil)
-		}
-		for _, addr := range p.Emails {
-			topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(addr), &awssnssubscriptions.EmailSubscriptionProps{
-				DeadLetterQueue: m.EmailDLQ,
-			}))
-		}
-		m.Topic = topic
+		t := NewAlarmTopic(c, AlarmTopicProps{DisplayName: p.Name + " alarms", AlarmNamePrefix: p.Name + "-", Emails: p.Emails, Retain: p.Retain})
+		m.Topic, m.Key, m.EmailDLQ = t.Topic, t.Key, t.EmailDLQ
 	}
 	m.Dashboard = awscloudwatch.NewDashboard(c, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
 		DashboardName:   jsii.String(p.Name),
