@@ -74,6 +74,31 @@ func asList(v any) []any {
 	return l
 }
 
+// Every dimension of every alarm's metrics holds the identifier its
+// service publishes metrics under (alarmsim.CheckDimensions, which follows
+// each namespace's documented dimensions): an alarm on any other value
+// watches a metric that never has data, and with notBreaching stays OK
+// whatever happens.
+func TestEveryAlarmDimensionIsWhatItsServicePublishesMetricsUnder(t *testing.T) {
+	for _, s := range services {
+		t.Run(s.Env.Name, func(t *testing.T) {
+			sim := newScenarios(t, s).simulator(t)
+			checked := 0
+			for _, a := range sim.Alarms() {
+				for _, m := range a.Metrics {
+					checked += len(m.Dimensions)
+					if err := sim.CheckDimensions(m); err != nil {
+						t.Errorf("alarm %s: %v", a.Name, err)
+					}
+				}
+			}
+			if checked == 0 {
+				t.Error("no alarm dimension was checked")
+			}
+		})
+	}
+}
+
 func TestTheCompositeAlarmCoversEveryAlarm(t *testing.T) {
 	for _, s := range services {
 		tmpl := template(s.Api.Stack)
