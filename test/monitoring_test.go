@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme/customers-api/constructs/cdktest"
+	"github.com/acme/customers-api/constructs/cdktest/alarmsim"
 	"github.com/acme/customers-api/stacks"
 )
 
@@ -34,18 +36,34 @@ func TestEveryResourceHasAnAlarmAndOnlyTheCompositePages(t *testing.T) {
 					}
 				}
 			}
+			sc := newScenarios(t, s)
+			page, notify := sc.topics(sim)
 			alarms := 0
+			for _, a := range sim.Alarms() {
+				alarms++
+				var want []string // what the README's incident model says it notifies
+				switch {
+				case a.Composite && a.Name != sc.prefix+"unhealthy":
+					want = []string{page}
+				case sc.notifyOnly(a.Name):
+					want = []string{notify}
+				}
+				for _, state := range []alarmsim.State{alarmsim.Alarm, alarmsim.OK} {
+					if !slices.Equal(a.Actions[state], want) {
+						t.Errorf("%s: %s actions %v, want %v", a.Name, state, a.Actions[state], want)
+					}
+				}
+				if len(a.Actions[alarmsim.InsufficientData]) > 0 {
+					t.Errorf("%s notifies on INSUFFICIENT_DATA", a.Name)
+				}
+				if !a.Composite && !sc.notifyOnly(a.Name) && sc.subsystem(sim, a.Name) == "" {
+					t.Errorf("%s neither pages (through a subsystem's composite) nor notifies", a.Name)
+				}
+			}
 			for _, stack := range s.Stacks() {
 				for _, typ := range []string{"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"} {
 					for id, a := range *template(stack).FindResources(jsii.String(typ), nil) {
-						alarms++
-						p := props(a)
-						pages := len(asList(p["AlarmActions"])) == 1 && len(asList(p["OKActions"])) == 1
-						notifies := len(asList(p["AlarmActions"]))+len(asList(p["OKActions"]))+len(asList(p["InsufficientDataActions"])) > 0
-						if composite := typ == "AWS::CloudWatch::CompositeAlarm"; composite && !pages || !composite && notifies {
-							t.Errorf("%s %s: alarm actions %v, OK actions %v; only the composite pages, on alarm and on OK", typ, id, p["AlarmActions"], p["OKActions"])
-						}
-						if d, _ := p["AlarmDescription"].(string); !strings.Contains(d, "Check first") {
+						if d, _ := props(a)["AlarmDescription"].(string); !strings.Contains(d, "Check first") {
 							t.Errorf("alarm %s does not say what to check first: %q", id, d)
 						}
 					}
@@ -99,17 +117,31 @@ func TestEveryAlarmDimensionIsWhatItsServicePublishesMetricsUnder(t *testing.T) 
 	}
 }
 
-func TestTheCompositeAlarmCoversEveryAlarm(t *testing.T) {
+// Unhealthy covers every subsystem's composite, and each paging alarm is
+// in exactly one subsystem.
+func TestUnhealthyCoversEverySubsystemAndEachAlarmIsInOne(t *testing.T) {
 	for _, s := range services {
-		tmpl := template(s.Api.Stack)
-		composite := *tmpl.FindResources(jsii.String("AWS::CloudWatch::CompositeAlarm"), nil)
-		if len(composite) != 1 {
-			t.Fatalf("%d composite alarms, want 1", len(composite))
+		sc := newScenarios(t, s)
+		sim := sc.simulator(t)
+		unhealthy := sim.Alarm(sc.prefix + "unhealthy")
+		if unhealthy == nil {
+			t.Fatalf("%s: no %sunhealthy", s.Env.Name, sc.prefix)
 		}
-		rule, _ := json.Marshal(composite)
-		for id := range *tmpl.FindResources(jsii.String("AWS::CloudWatch::Alarm"), nil) {
-			if !strings.Contains(string(rule), `"`+id+`"`) {
-				t.Errorf("%s: alarm %s is not in the composite", s.Env.Name, id)
+		in := map[string]int{}
+		for _, a := range sim.Alarms() {
+			if !a.Composite || a == unhealthy {
+				continue
+			}
+			if !slices.Contains(unhealthy.Children, a.Name) {
+				t.Errorf("%s: %s is not in %s", s.Env.Name, a.Name, unhealthy.Name)
+			}
+			for _, c := range a.Children {
+				in[c]++
+			}
+		}
+		for _, a := range sim.Alarms() {
+			if !a.Composite && !sc.notifyOnly(a.Name) && in[a.Name] != 1 {
+				t.Errorf("%s: %s is in %d subsystems, want 1", s.Env.Name, a.Name, in[a.Name])
 			}
 		}
 	}

@@ -41,7 +41,7 @@ func TestTheAlarmsPageWhenAFunctionFailsAndNotBefore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, alarm := range []string{"orders-dev-createErrors", "orders-dev-unhealthy"} {
+		for _, alarm := range []string{"orders-dev-createErrors", "orders-dev-create-unhealthy", "orders-dev-unhealthy"} {
 			if got := run.StateAt(alarm, start.Add(time.Hour)); got != want {
 				t.Errorf("create failing: %v; %s is %s, want %s", failing, alarm, got, want)
 			}
