@@ -18,9 +18,11 @@ import (
 // mustBeAlarmed are the resource types that each need an alarm.
 var mustBeAlarmed = []string{"AWS::Lambda::Function", "AWS::SQS::Queue", "AWS::Events::Rule", "AWS::DynamoDB::Table", "AWS::ApiGateway::Stage"}
 
-// Every alarm says what to check first; only the composite notifies, on
-// alarm and on recovery, so that an incident pages once.
-func TestEveryResourceHasAnAlarmAndOnlyTheCompositePages(t *testing.T) {
+// Every resource has an alarm and every alarm says what to check first;
+// each subsystem's composite pages, on alarm and on recovery, the
+// notify-only alarms send tickets, and every other alarm notifies nobody
+// (the README's incident model).
+func TestEveryResourceHasAnAlarmAndPagesOrNotifiesAsTheIncidentModelSays(t *testing.T) {
 	for _, s := range services {
 		t.Run(s.Env.Name, func(t *testing.T) {
 			// A resource is alarmed when an alarm's metric dimension names it,
