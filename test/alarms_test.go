@@ -59,10 +59,11 @@ func (w *world) faulty(kind, target string, from, to time.Time) bool {
 	return w.fault != nil && w.fault.kind == kind && w.fault.target == target && from.Before(w.to) && to.After(w.from)
 }
 
-// dim is the resource token a metric dimension names.
+// dim is the key ("Stack/LogicalID") of the resource a metric dimension
+// names, or the dimension's value where it names none.
 func (w *world) dim(m alarmsim.Metric, name string) string {
 	if r, ok := w.sim.Dimension(m, name); ok {
-		return r.Token()
+		return r.Key()
 	}
 	return m.Dimensions[name]
 }
@@ -192,20 +193,21 @@ func (w *world) source(m alarmsim.Metric, from, to time.Time) []alarmsim.Sample 
 	return nil
 }
 
-// token is the simulator's token of a construct's CloudFormation resource.
-func token(c constructs.IConstruct) string {
+// resourceKey is the key ("Stack/LogicalID") of a construct's CloudFormation
+// resource.
+func resourceKey(c constructs.IConstruct) string {
 	stack := awscdk.Stack_Of(c)
 	el := c
 	if child := c.Node().DefaultChild(); child != nil {
 		el = child
 	}
 	id := stack.Resolve(el.(awscdk.CfnElement).LogicalId()).(string)
-	return "${" + *stack.ArtifactId() + "/" + id + "}"
+	return *stack.ArtifactId() + "/" + id
 }
 
 // logicalID is a construct's CloudFormation logical id.
 func logicalID(c constructs.IConstruct) string {
-	return strings.TrimSuffix(strings.SplitN(token(c), "/", 2)[1], "}")
+	return strings.SplitN(resourceKey(c), "/", 2)[1]
 }
 
 // faults lists every failure the environment's alarms must page for.
@@ -221,19 +223,19 @@ func faults(s *stacks.Deployment) []fault {
 	}
 	for name, fn := range functions {
 		out = append(out,
-			fault{name: name + " fails", kind: "errors", target: token(fn), alarm: name + "Errors"},
-			fault{name: name + " is throttled", kind: "throttles", target: token(fn), alarm: name + "Throttles"},
-			fault{name: name + " runs near its timeout", kind: "slow", target: token(fn), alarm: name + "DurationNearTimeout"},
-			fault{name: name + " nears the concurrency limit", kind: "concurrency", target: token(fn), alarm: name + "Concurrency"},
+			fault{name: name + " fails", kind: "errors", target: resourceKey(fn), alarm: name + "Errors"},
+			fault{name: name + " is throttled", kind: "throttles", target: resourceKey(fn), alarm: name + "Throttles"},
+			fault{name: name + " runs near its timeout", kind: "slow", target: resourceKey(fn), alarm: name + "DurationNearTimeout"},
+			fault{name: name + " nears the concurrency limit", kind: "concurrency", target: resourceKey(fn), alarm: name + "Concurrency"},
 		)
 	}
 	out = append(out,
-		fault{name: "publisher stops reading the stream", kind: "stuck", target: token(c.Events.Publisher.Function), alarm: "PublisherIteratorAge",
+		fault{name: "publisher stops reading the stream", kind: "stuck", target: resourceKey(c.Events.Publisher.Function), alarm: "PublisherIteratorAge",
 			lead: time.Duration(env.Alarms.IteratorAgeSeconds) * time.Second},
 		fault{name: "5XX spike", kind: "5xx", target: "api", alarm: "Api5xxRate"},
 		fault{name: "4XX spike", kind: "4xx", target: "api", alarm: "Api4xxRate"},
 		fault{name: "slow responses", kind: "latency", target: "api", alarm: "ApiLatencyP99"},
-		fault{name: "event topic cannot deliver", kind: "delivery", target: token(c.Events.Topic), alarm: "EventTopicFailedNotifications"},
+		fault{name: "event topic cannot deliver", kind: "delivery", target: resourceKey(c.Events.Topic), alarm: "EventTopicFailedNotifications"},
 	)
 	if env.Alarms.MinRequestsPer5Min > 0 {
 		out = append(out, fault{name: "traffic stops", kind: "traffic-drop", target: "api", alarm: "ApiTrafficDrop"})
@@ -250,17 +252,17 @@ func faults(s *stacks.Deployment) []fault {
 		dlqs["Target"+name+"DLQ"] = t.DLQ
 		queues["Target"+name] = t.Queue
 		out = append(out,
-			fault{name: "rule " + name + " cannot deliver", kind: "rule-failed", target: token(t.Rule), alarm: "Rule" + name + "FailedInvocations"},
-			fault{name: "rule " + name + " loses events", kind: "rule-lost", target: token(t.Rule), alarm: "Rule" + name + "DLQDeliveryFailed"})
+			fault{name: "rule " + name + " cannot deliver", kind: "rule-failed", target: resourceKey(t.Rule), alarm: "Rule" + name + "FailedInvocations"},
+			fault{name: "rule " + name + " loses events", kind: "rule-lost", target: resourceKey(t.Rule), alarm: "Rule" + name + "DLQDeliveryFailed"})
 	}
 	for name, q := range dlqs {
-		out = append(out, fault{name: "a message in " + name, kind: "message", target: token(q), alarm: name + "NotEmpty"})
+		out = append(out, fault{name: "a message in " + name, kind: "message", target: resourceKey(q), alarm: name + "NotEmpty"})
 	}
 	for name, q := range queues {
-		out = append(out, fault{name: name + " is not drained", kind: "message", target: token(q), alarm: name + "OldestMessage",
+		out = append(out, fault{name: name + " is not drained", kind: "message", target: resourceKey(q), alarm: name + "OldestMessage",
 			lead: time.Duration(env.Alarms.QueueAgeSeconds) * time.Second})
 	}
-	table := token(s.Data.Table)
+	table := resourceKey(s.Data.Table)
 	out = append(out,
 		fault{name: "table read throttles", kind: "ReadThrottle", target: table, alarm: "TableReadThrottles"},
 		fault{name: "table write throttles", kind: "WriteThrottle", target: table, alarm: "TableWriteThrottles"},

@@ -29,7 +29,7 @@ func TestEveryResourceHasAnAlarmAndOnlyTheCompositePages(t *testing.T) {
 				for _, m := range a.Metrics {
 					for dim := range m.Dimensions {
 						if r, ok := sim.Dimension(m, dim); ok {
-							alarmed[r.Token()] = true
+							alarmed[r.Key()] = true
 						}
 					}
 				}
@@ -56,7 +56,7 @@ func TestEveryResourceHasAnAlarmAndOnlyTheCompositePages(t *testing.T) {
 				for _, typ := range mustBeAlarmed {
 					for id := range *template(stack).FindResources(jsii.String(typ), nil) {
 						checked++
-						if !alarmed["${"+*stack.ArtifactId()+"/"+id+"}"] {
+						if !alarmed[*stack.ArtifactId()+"/"+id] {
 							t.Errorf("%s %s (%s) has no alarm", typ, id, *stack.StackName())
 						}
 					}

@@ -354,12 +354,22 @@ func (m *Monitoring) Deliveries(name string, t awssns.ITopic) {
 
 // Rule alarms on an EventBridge rule's failed invocations and on events
 // that could not even reach the target's DLQ.
+//
+// EventBridge publishes a rule's metrics under the rule's name, with the
+// dimensions RuleName and EventBusName for a rule on a custom bus and
+// RuleName alone on the default bus ("Monitoring Amazon EventBridge").
+// aws-cdk's Rule.ruleName is the rule's Ref, which CloudFormation returns
+// as "<bus>|<rule>" for a rule on a custom bus; the name is its second part.
 func (m *Monitoring) Rule(name string, rule awsevents.IRule, bus awsevents.IEventBus) {
+	dims := map[string]*string{"RuleName": rule.RuleName()}
+	if busName := bus.EventBusName(); *awscdk.Token_IsUnresolved(busName) || *busName != "default" {
+		dims["RuleName"] = awscdk.Fn_Select(jsii.Number(1), awscdk.Fn_Split(jsii.String("|"), rule.RuleName(), jsii.Number(2)))
+		dims["EventBusName"] = busName
+	}
 	metric := func(metric string) awscloudwatch.IMetric {
 		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 			Namespace: jsii.String("AWS/Events"), MetricName: jsii.String(metric),
-			DimensionsMap: &map[string]*string{"RuleName": rule.RuleName(), "EventBusName": bus.EventBusName()},
-			Statistic:     jsii.String("Sum"), Period: minutes(5),
+			DimensionsMap: &dims, Statistic: jsii.String("Sum"), Period: minutes(5),
 		})
 	}
 	m.add(alarm{name: name + "FailedInvocations", metric: metric("FailedInvocations"), breach: atLeast(1), missing: noDataIsHealthy, periods: 1,
