@@ -480,33 +480,58 @@ func (d *deliveries) path(method cfnref.Resource) string {
 // each alias it shifts (CodeDeploy invokes the hook with the service role,
 // "AppSpec 'hooks' section for an AWS Lambda deployment") is allowed; by
 // another deployment group's role, or the same role name in another
-// account, it is not. The role's AWS managed policy
-// AWSCodeDeployRoleForLambdaLimited is not evaluated: it only allows (the
-// hook is allowed without it), so leaving it out cannot hide a Deny.
+// account, it is not. The hook then reports its verdict: its execution
+// role's codedeploy:PutLifecycleEventHookExecutionStatus on the deployment
+// group (arn:aws:codedeploy:REGION:ACCOUNT:deploymentgroup:APP/GROUP,
+// "Actions, resources, and condition keys for AWS CodeDeploy") is allowed,
+// and another function's role's is not. The service role's AWS managed
+// policy AWSCodeDeployRoleForLambdaLimited is not evaluated: it only
+// allows (the hook is allowed without it), so leaving it out cannot hide a
+// Deny.
 func TestCodeDeployCanInvokeEveryPreTrafficHook(t *testing.T) {
 	inEveryEnvironmentDeliver(t, func(d *deliveries) {
-		groups := d.ts.Resources("AWS::CodeDeploy::DeploymentGroup")
 		roleOf := map[string]string{} // deployment group name → service role ARN
-		for _, g := range groups {
+		for _, g := range d.ts.Resources("AWS::CodeDeploy::DeploymentGroup") {
 			roleOf[d.str(g, map[string]any{"Ref": g.LogicalID})] = d.str(g, g.Properties["ServiceRoleArn"])
 		}
+		execution := d.executionRoles()
 		for _, r := range d.ts.Resources("AWS::Lambda::Alias") {
 			policy := d.updatePolicy(r)
 			hook, ok := policy["BeforeAllowTrafficHook"]
 			if !ok {
 				continue
 			}
-			role := roleOf[d.str(r, policy["DeploymentGroupName"])]
-			var unrelated string
-			for _, other := range roleOf {
-				if other != role {
-					unrelated = other
-					break
-				}
-			}
-			d.role("CodeDeploy → pre-traffic hook", role, []string{"lambda:InvokeFunction"}, d.functionARN(d.str(r, hook)), nil, unrelated)
+			group := d.str(r, policy["DeploymentGroupName"])
+			role := roleOf[group]
+			hookName := d.str(r, hook)
+			d.role("CodeDeploy → pre-traffic hook", role, []string{"lambda:InvokeFunction"}, d.functionARN(hookName), nil, other(roleOf, role))
+			fn, _, _ := strings.Cut(hookName, ":")
+			groupARN := fmt.Sprintf("arn:aws:codedeploy:%s:%s:deploymentgroup:%s/%s", d.region, d.account, d.str(r, policy["ApplicationName"]), group)
+			d.role("pre-traffic hook → CodeDeploy (verdict)", execution[fn], []string{"codedeploy:PutLifecycleEventHookExecutionStatus"}, groupARN, nil,
+				other(execution, execution[fn]))
 		}
 	})
+}
+
+// executionRoles are the functions' execution roles by function name.
+func (d *deliveries) executionRoles() map[string]string {
+	roles := map[string]string{}
+	for _, fn := range d.ts.Resources("AWS::Lambda::Function") {
+		roles[d.str(fn, map[string]any{"Ref": fn.LogicalID})] = d.str(fn, fn.Properties["Role"])
+	}
+	return roles
+}
+
+// other is the first role of roles, in ARN order, that is not role.
+func other(roles map[string]string, role string) string {
+	var arns []string
+	for _, arn := range roles {
+		if arn != role {
+			arns = append(arns, arn)
+		}
+	}
+	slices.Sort(arns)
+	return arns[0]
 }
 
 // rawTemplate is the parts of a stack's template that are not resource
@@ -556,10 +581,7 @@ func TestLambdaCanSendFailedRecordsToEveryOnFailureDestination(t *testing.T) {
 		if n := len(d.ts.Resources("AWS::Lambda::EventInvokeConfig")); n > 0 {
 			d.t.Errorf("%d AWS::Lambda::EventInvokeConfig: asynchronous destinations are not modelled", n)
 		}
-		roles := map[string]string{} // function name → execution role ARN
-		for _, fn := range d.ts.Resources("AWS::Lambda::Function") {
-			roles[d.str(fn, map[string]any{"Ref": fn.LogicalID})] = d.str(fn, fn.Properties["Role"])
-		}
+		roles := d.executionRoles()
 		for _, r := range d.ts.Resources("AWS::Lambda::EventSourceMapping") {
 			dc, _ := r.Properties["DestinationConfig"].(map[string]any)
 			if dc == nil {
@@ -567,16 +589,8 @@ func TestLambdaCanSendFailedRecordsToEveryOnFailureDestination(t *testing.T) {
 			}
 			of, _ := dc["OnFailure"].(map[string]any)
 			name, _, _ := strings.Cut(d.str(r, r.Properties["FunctionName"]), ":")
-			role := roles[name]
-			var unrelated string
-			for _, other := range roles {
-				if other != role {
-					unrelated = other
-					break
-				}
-			}
-			d.role("Lambda → on-failure destination", role, []string{"sqs:SendMessage"}, d.str(r, of["Destination"]),
-				[]string{"kms:GenerateDataKey", "kms:Decrypt"}, unrelated)
+			d.role("Lambda → on-failure destination", roles[name], []string{"sqs:SendMessage"}, d.str(r, of["Destination"]),
+				[]string{"kms:GenerateDataKey", "kms:Decrypt"}, other(roles, roles[name]))
 		}
 	})
 }
