@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -302,13 +303,30 @@ func (d *deliveries) run() {
 			d.t.Errorf("%s: %s: %v, want %s", c.edge, c.request, got, want(c.allow))
 		}
 		if *deliveryTable != "" && d.s.Env.Name == "prod" {
-			row := fmt.Sprintf("| %s | %s | %s | %v |\n", c.edge, strings.ReplaceAll(c.request, "|", `\|`), want(c.allow), got)
-			f, err := os.OpenFile(*deliveryTable, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-			if err == nil {
-				fmt.Fprint(f, row)
-				f.Close()
-			}
+			writeDeliveryRow(d.t, fmt.Sprintf("| %s | %s | %s | %v |\n", c.edge, strings.ReplaceAll(c.request, "|", `\|`), want(c.allow), got))
 		}
+	}
+}
+
+var tableHeader sync.Once
+
+// writeDeliveryRow appends a row to -delivery-table, which the first row
+// of the run starts afresh with the header.
+func writeDeliveryRow(t *testing.T, row string) {
+	tableHeader.Do(func() {
+		if err := os.WriteFile(*deliveryTable, []byte("| edge | request | expected | evaluated |\n|---|---|---|---|\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	})
+	f, err := os.OpenFile(*deliveryTable, os.O_APPEND|os.O_WRONLY, 0o644)
+	if err == nil {
+		_, err = f.WriteString(row)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
