@@ -114,7 +114,8 @@ func (d *deliveries) policy(r cfnref.Resource, doc any) *policysim.Policy {
 	return p
 }
 
-func (d *deliveries) list(r cfnref.Resource, v any) []any {
+// items is a template list; anything else (an absent property) is none.
+func items(v any) []any {
 	l, _ := v.([]any)
 	return l
 }
@@ -123,12 +124,12 @@ func (d *deliveries) list(r cfnref.Resource, v any) []any {
 // policy of the environment.
 func (d *deliveries) index() {
 	for _, r := range d.ts.Resources("AWS::SNS::TopicPolicy") {
-		for _, topic := range d.list(r, r.Properties["Topics"]) {
+		for _, topic := range items(r.Properties["Topics"]) {
 			d.attach(d.str(r, topic), d.policy(r, r.Properties["PolicyDocument"]))
 		}
 	}
 	for _, r := range d.ts.Resources("AWS::SQS::QueuePolicy") {
-		for _, queue := range d.list(r, r.Properties["Queues"]) {
+		for _, queue := range items(r.Properties["Queues"]) {
 			d.attach(d.getAtt(d.resource(r, queue), "Arn"), d.policy(r, r.Properties["PolicyDocument"]))
 		}
 	}
@@ -146,14 +147,14 @@ func (d *deliveries) index() {
 	for _, r := range d.ts.Resources("AWS::IAM::Role") {
 		arn := d.getAtt(r, "Arn")
 		d.trust[arn] = d.policy(r, r.Properties["AssumeRolePolicyDocument"])
-		for _, inline := range d.list(r, r.Properties["Policies"]) {
+		for _, inline := range items(r.Properties["Policies"]) {
 			doc, _ := inline.(map[string]any)
 			d.identity[arn] = append(d.identity[arn], d.policy(r, doc["PolicyDocument"]))
 		}
 	}
 	for _, r := range d.ts.Resources("AWS::IAM::Policy") {
 		p := d.policy(r, r.Properties["PolicyDocument"])
-		for _, role := range d.list(r, r.Properties["Roles"]) {
+		for _, role := range items(r.Properties["Roles"]) {
 			arn := d.getAtt(d.resource(r, role), "Arn")
 			d.identity[arn] = append(d.identity[arn], p)
 		}
@@ -352,7 +353,7 @@ func inEveryEnvironmentDeliver(t *testing.T, edges func(d *deliveries)) {
 func (d *deliveries) alarmActions(r cfnref.Resource) []string {
 	var out []string
 	for _, prop := range []string{"AlarmActions", "OKActions", "InsufficientDataActions"} {
-		for _, a := range d.list(r, r.Properties[prop]) {
+		for _, a := range items(r.Properties[prop]) {
 			if arn := d.str(r, a); strings.HasPrefix(arn, "arn:aws:sns:") {
 				out = append(out, arn)
 			} else {
@@ -423,7 +424,7 @@ func TestEventBridgeCanDeliverToEveryRuleTargetAndItsDLQ(t *testing.T) {
 			if other == rule {
 				other = rule + "-other"
 			}
-			for _, target := range d.list(r, r.Properties["Targets"]) {
+			for _, target := range items(r.Properties["Targets"]) {
 				tgt, _ := target.(map[string]any)
 				arn := d.str(r, tgt["Arn"])
 				if !strings.HasPrefix(arn, "arn:aws:sqs:") {
@@ -439,6 +440,11 @@ func TestEventBridgeCanDeliverToEveryRuleTargetAndItsDLQ(t *testing.T) {
 		}
 	})
 }
+
+// lambdaIntegration is a Lambda proxy integration's URI; it names the
+// function (here an alias) API Gateway invokes ("Set up a Lambda proxy
+// integration", the integration's uri).
+var lambdaIntegration = regexp.MustCompile(`^arn:aws:apigateway:[^:]+:lambda:path/2015-03-31/functions/(arn:aws:lambda:.+)/invocations$`)
 
 // TestAPIGatewayCanInvokeEveryIntegratedAlias: for every method with a
 // Lambda proxy integration, API Gateway's lambda:InvokeFunction on the
@@ -461,7 +467,7 @@ func TestAPIGatewayCanInvokeEveryIntegratedAlias(t *testing.T) {
 				continue
 			}
 			uri := d.str(r, integration["Uri"])
-			m := regexp.MustCompile(`^arn:aws:apigateway:[^:]+:lambda:path/2015-03-31/functions/(arn:aws:lambda:.+)/invocations$`).FindStringSubmatch(uri)
+			m := lambdaIntegration.FindStringSubmatch(uri)
 			if m == nil {
 				d.t.Fatalf("%s: integration URI %s is not modelled", r.Key(), uri)
 			}
@@ -470,9 +476,9 @@ func TestAPIGatewayCanInvokeEveryIntegratedAlias(t *testing.T) {
 			source := func(api, method string) string {
 				return fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s/%s", d.region, d.account, api, stage, method, d.path(r))
 			}
-			otherMethod := "PATCH"
 			d.service("API Gateway → function alias", "apigateway.amazonaws.com", "lambda:InvokeFunction", m[1], source(api, method), nil,
-				source("otherapi01", method), source(api, otherMethod))
+				source("otherapi01", method), source(api, "PATCH")) // PATCH: a method no resource has
+
 		}
 	})
 }
