@@ -85,7 +85,7 @@ func parseStatement(r json.RawMessage) (statement, error) {
 		case "Effect":
 			var effect string
 			if err = json.Unmarshal(v, &effect); err == nil && effect != "Allow" && effect != "Deny" {
-				err = fmt.Errorf("Effect %q", effect)
+				err = fmt.Errorf("%q is neither Allow nor Deny", effect)
 			}
 			s.allow = effect == "Allow"
 		case "Principal":
@@ -94,14 +94,14 @@ func parseStatement(r json.RawMessage) (statement, error) {
 			s.actions, err = stringOrList(v)
 			for _, a := range s.actions {
 				if a != "*" && !actionPattern.MatchString(a) {
-					err = fmt.Errorf("Action %q is not service:operation", a)
+					err = fmt.Errorf("%q is not service:operation", a)
 				}
 			}
 		case "Resource":
 			s.resources, err = stringOrList(v)
 			for _, res := range s.resources {
 				if res != "*" && len(strings.SplitN(res, ":", 6)) != 6 {
-					err = fmt.Errorf("Resource %q is neither * nor an ARN", res)
+					err = fmt.Errorf("%q is neither * nor an ARN", res)
 				}
 			}
 		case "Condition":
