@@ -2,6 +2,7 @@ package test
 
 import (
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -57,4 +58,122 @@ func TestTheDeploymentDependsOnEveryResourceItSnapshots(t *testing.T) {
 func jsonOf(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// refs are the logical ids of the template's resources that v names by Ref,
+// Fn::GetAtt or Fn::Sub.
+func refs(v any, resources map[string]any) []string {
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				switch k {
+				case "Ref":
+					if s, ok := x.(string); ok {
+						out = append(out, s)
+					}
+				case "Fn::GetAtt":
+					if l, ok := x.([]any); ok && len(l) > 0 {
+						out = append(out, l[0].(string))
+					}
+				case "Fn::Sub":
+					s := x
+					if l, ok := x.([]any); ok {
+						s = l[0]
+					}
+					for _, m := range subVar.FindAllStringSubmatch(s.(string), -1) {
+						out = append(out, strings.Split(m[1], ".")[0])
+					}
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	return slices.DeleteFunc(out, func(id string) bool { _, ok := resources[id]; return !ok })
+}
+
+var subVar = regexp.MustCompile(`\$\{([^!}][^}]*)\}`)
+
+// dependencies are the edges CloudFormation orders resources by: Ref,
+// Fn::GetAtt and Fn::Sub in Properties, and DependsOn ("DependsOn
+// attribute", CloudFormation User Guide). Names inside UpdatePolicy are not
+// among them.
+func dependencies(resources map[string]any) map[string][]string {
+	out := map[string][]string{}
+	for id, r := range resources {
+		r := r.(map[string]any)
+		out[id] = refs(r["Properties"], resources)
+		switch d := r["DependsOn"].(type) {
+		case string:
+			out[id] = append(out[id], d)
+		case []any:
+			for _, x := range d {
+				out[id] = append(out[id], x.(string))
+			}
+		}
+	}
+	return out
+}
+
+// reaches says whether from depends on to, directly or through others.
+func reaches(graph map[string][]string, from, to string) bool {
+	seen := map[string]bool{}
+	stack := []string{from}
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, next := range graph[id] {
+			if next == to {
+				return true
+			}
+			if !seen[next] {
+				seen[next] = true
+				stack = append(stack, next)
+			}
+		}
+	}
+	return false
+}
+
+// CloudFormation updates an alias only after what its UpdatePolicy names —
+// the CodeDeploy application and group, and the pre-traffic hook — and
+// that hook checks the very version the alias moves to.
+func TestEveryAliasUpdateWaitsForItsDeploymentGroupAndHook(t *testing.T) {
+	for _, s := range services {
+		resources := (*template(s.Api.Stack).ToJSON())["Resources"].(map[string]any)
+		graph := dependencies(resources)
+		hooks := 0
+		for id, r := range resources {
+			r := r.(map[string]any)
+			policy, ok := r["UpdatePolicy"].(map[string]any)
+			if !ok {
+				continue
+			}
+			for _, named := range refs(policy, resources) {
+				if !reaches(graph, id, named) {
+					t.Errorf("%s: %s names %s in its UpdatePolicy but does not depend on it", s.Env.Name, id, named)
+				}
+			}
+			update, _ := policy["CodeDeployLambdaAliasUpdate"].(map[string]any)
+			hook := refs(update["BeforeAllowTrafficHook"], resources)
+			if len(hook) == 0 {
+				continue
+			}
+			hooks++
+			version := refs(r["Properties"].(map[string]any)["FunctionVersion"], resources)
+			if len(version) != 1 || !reaches(graph, hook[0], version[0]) {
+				t.Errorf("%s: the pre-traffic hook %v of %s does not depend on the version %v it must check", s.Env.Name, hook, id, version)
+			}
+		}
+		if want := len(s.Api.Customers.SmokeChecks); hooks != want {
+			t.Errorf("%s: %d aliases with a pre-traffic hook, want %d", s.Env.Name, hooks, want)
+		}
+	}
 }
