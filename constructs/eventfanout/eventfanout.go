@@ -81,6 +81,19 @@ type Settings struct {
 // redrive (functions/outbox Publisher.Redrive) for 18 hours.
 const PublisherMaxRecordAge = 6 * time.Hour
 
+// QueueRetention is how long the forwarding queue and every consumer queue
+// keep a message (SQS's default is 4 days): the longest the forwarder or a
+// consumer may be down without losing an event.
+const QueueRetention = 7 * 24 * time.Hour
+
+// DLQRetention is how long every dead-letter queue keeps a message, SQS's
+// maximum. A message keeps its first enqueue time when SQS moves it to a
+// standard queue's DLQ, and expires by it ("Setting-up dead-letter queue
+// retention in Amazon SQS", SQS Developer Guide), so a message that reaches
+// a DLQ at the end of QueueRetention can still be redriven for
+// DLQRetention - QueueRetention.
+const DLQRetention = 14 * 24 * time.Hour
+
 // Target is a consumer's rule and queue.
 type Target struct {
 	Rule  awsevents.Rule
@@ -177,6 +190,7 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 	timeout := cdkx.OrDefault(p.Functions.Timeout, gofunction.DefaultTimeout)
 	f.ForwardDLQ = f.dlq("ForwardDLQ", p.Functions.Retain, "the forwarding queue (messages that failed 5 receives)")
 	f.ForwardQueue = f.queue("ForwardQueue", p.Functions.Retain, &awssqs.QueueProps{
+		RetentionPeriod:   awscdk.Duration_Hours(jsii.Number(QueueRetention.Hours())),
 		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(6 * timeout.Seconds())),
 		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: f.ForwardDLQ, MaxReceiveCount: jsii.Number(5)},
 	})
@@ -237,9 +251,9 @@ func (f *EventFanout) queue(id string, retain bool, props *awssqs.QueueProps) aw
 	return awssqs.NewQueue(f.Construct, jsii.String(id), props)
 }
 
-// dlq creates a dead-letter queue that keeps messages for 14 days.
+// dlq creates a dead-letter queue that keeps messages for DLQRetention.
 func (f *EventFanout) dlq(id string, retain bool, of string) awssqs.Queue {
-	q := f.queue(id, retain, &awssqs.QueueProps{RetentionPeriod: awscdk.Duration_Days(jsii.Number(14))})
+	q := f.queue(id, retain, &awssqs.QueueProps{RetentionPeriod: awscdk.Duration_Hours(jsii.Number(DLQRetention.Hours()))})
 	cdknag.NagSuppressions_AddResourceSuppressions(q, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-SQS3"), Reason: jsii.String("This queue is the dead-letter queue of " + of + "."),
 	}}, nil)
@@ -250,6 +264,7 @@ func (f *EventFanout) addTarget(p Props, r Rule) {
 	t := &Target{}
 	t.DLQ = f.dlq("Target"+r.Name+"DLQ", p.Functions.Retain, "the "+r.Name+" rule target (events EventBridge could not deliver)")
 	t.Queue = f.queue("Target"+r.Name, p.Functions.Retain, &awssqs.QueueProps{
+		RetentionPeriod: awscdk.Duration_Hours(jsii.Number(QueueRetention.Hours())),
 		DeadLetterQueue: &awssqs.DeadLetterQueue{Queue: t.DLQ, MaxReceiveCount: jsii.Number(5)},
 	})
 	pattern := &awsevents.EventPattern{Source: jsii.Strings(p.EventSource)}
