@@ -20,6 +20,11 @@ import (
 // TableName is the customers table's physical name.
 func TableName(env config.Environment) string { return "customers-" + env.Name }
 
+// BusName is the customers event bus's physical name: consumers in other
+// stacks and accounts address it by name, so it is fixed, and the bus lives
+// in the Data stack, which is never replaced.
+func BusName(env config.Environment) string { return "customers-" + env.Name }
+
 // Parameter names, under /customers/<env>/.
 const (
 	streamARNParameter   = "table/stream-arn"

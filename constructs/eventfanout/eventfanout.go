@@ -65,9 +65,13 @@ type Settings struct {
 	PublisherEntry, ForwarderEntry string
 	// EventSource is the EventBridge source of every event.
 	EventSource string
-	// Bus, when set, is used instead of creating one.
+	// Bus, when set, is used instead of creating one: make it with NewBus
+	// in a stack that outlives this one. Default: New creates a bus named
+	// Name, with an archive, both retained with Functions.Retain — a fixed
+	// name, which a stack meant to be replaced must not retain.
 	Bus awsevents.IEventBus
-	// ArchiveRetentionDays is how long events can be replayed.
+	// ArchiveRetentionDays is how long events can be replayed, when New
+	// creates the bus.
 	ArchiveRetentionDays int
 	// NotificationEmails receive the events of NotificationTypes.
 	NotificationEmails, NotificationTypes []string
@@ -130,7 +134,7 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 	case p.Name == "" || p.ItemType == "" || p.EventSource == "" || p.PublisherEntry == "" || p.ForwarderEntry == "":
 		cdkx.Error(c, "eventfanout: Name, ItemType, EventSource, PublisherEntry and ForwarderEntry are required")
 		return f
-	case p.ArchiveRetentionDays < 1:
+	case p.Bus == nil && p.ArchiveRetentionDays < 1:
 		cdkx.Error(c, "eventfanout: ArchiveRetentionDays must be at least 1")
 	}
 	f.Key = awskms.NewKey(c, jsii.String("Key"), &awskms.KeyProps{
@@ -212,9 +216,8 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 
 	f.Bus = p.Bus
 	if f.Bus == nil {
-		bus := awsevents.NewEventBus(c, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: jsii.String(p.Name)})
-		bus.ApplyRemovalPolicy(cdkx.RemovalPolicy(p.Functions.Retain))
-		f.Bus = bus
+		bus, archive := addBus(c, BusProps{Name: p.Name, EventSource: p.EventSource, ArchiveRetentionDays: p.ArchiveRetentionDays, Retain: p.Functions.Retain})
+		f.Bus, f.Archive = bus, archive
 	}
 	f.Forwarder = fn("Forwarder", p.ForwarderEntry, map[string]string{envvars.EventBusName: *f.Bus.EventBusName(), envvars.EventSource: p.EventSource})
 	f.Bus.GrantPutEventsTo(f.Forwarder.Role, nil)
@@ -222,23 +225,68 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 		BatchSize: jsii.Number(10), MaxBatchingWindow: awscdk.Duration_Seconds(jsii.Number(1)), ReportBatchItemFailures: jsii.Bool(true),
 	}))
 
-	source := &awsevents.EventPattern{Source: jsii.Strings(p.EventSource)}
-	if bus, ok := f.Bus.(awsevents.EventBus); ok {
-		f.Archive = bus.Archive(jsii.String("Archive"), &awsevents.BaseArchiveProps{
-			Description:  jsii.String(p.Name + " events, kept for replay"),
-			EventPattern: source,
-			Retention:    awscdk.Duration_Days(jsii.Number(p.ArchiveRetentionDays)),
-		})
-		// The archive is the replay source: kept with the rest of the data.
-		f.Archive.ApplyRemovalPolicy(cdkx.RemovalPolicy(p.Functions.Retain))
-		// CDK writes KmsKeyIdentifier: "" (events encrypted with an AWS owned
-		// key), which some regions refuse; leaving it out means the same.
-		f.Archive.Node().DefaultChild().(awscdk.CfnResource).AddPropertyDeletionOverride(jsii.String("KmsKeyIdentifier"))
-	}
 	for _, r := range p.Rules {
 		f.addTarget(p, r)
 	}
 	return f
+}
+
+// BusProps describes an event bus that outlives the pipelines that put
+// events on it.
+type BusProps struct {
+	// Name is the bus name, which consumers' rules address, e.g.
+	// "customers-prod". Required.
+	Name string
+	// EventSource is the source of the events the archive keeps. Required.
+	EventSource string
+	// ArchiveRetentionDays is how long events can be replayed (at least 1).
+	ArchiveRetentionDays int
+	// Retain keeps the bus and the archive when their stack is deleted.
+	// Default: false.
+	Retain bool
+}
+
+// Bus is a named event bus with an archive to replay from.
+type Bus struct {
+	constructs.Construct
+	Bus     awsevents.EventBus
+	Archive awsevents.Archive
+}
+
+// NewBus creates a bus and its archive, for a stack that outlives the
+// pipeline: a bus has a fixed name that consumers address, so a retained
+// one left behind by a deleted stack would make the next create of that
+// stack fail. Pass Bus.Bus as Settings.Bus to New. Invalid props are error
+// annotations.
+func NewBus(scope constructs.Construct, id string, p BusProps) *Bus {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	b := &Bus{Construct: c}
+	switch {
+	case p.Name == "" || p.EventSource == "":
+		cdkx.Error(c, "eventfanout: Name and EventSource are required")
+		return b
+	case p.ArchiveRetentionDays < 1:
+		cdkx.Error(c, "eventfanout: ArchiveRetentionDays must be at least 1")
+	}
+	b.Bus, b.Archive = addBus(c, p)
+	return b
+}
+
+// addBus creates the bus "Bus" in scope and its archive.
+func addBus(scope constructs.Construct, p BusProps) (awsevents.EventBus, awsevents.Archive) {
+	bus := awsevents.NewEventBus(scope, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: jsii.String(p.Name)})
+	bus.ApplyRemovalPolicy(cdkx.RemovalPolicy(p.Retain))
+	archive := bus.Archive(jsii.String("Archive"), &awsevents.BaseArchiveProps{
+		Description:  jsii.String(p.Name + " events, kept for replay"),
+		EventPattern: &awsevents.EventPattern{Source: jsii.Strings(p.EventSource)},
+		Retention:    awscdk.Duration_Days(jsii.Number(p.ArchiveRetentionDays)),
+	})
+	// The archive is the replay source: kept with the rest of the data.
+	archive.ApplyRemovalPolicy(cdkx.RemovalPolicy(p.Retain))
+	// CDK writes KmsKeyIdentifier: "" (events encrypted with an AWS owned
+	// key), which some regions refuse; leaving it out means the same.
+	archive.Node().DefaultChild().(awscdk.CfnResource).AddPropertyDeletionOverride(jsii.String("KmsKeyIdentifier"))
+	return bus, archive
 }
 
 // queue creates a queue encrypted at rest (SQS-managed keys, which SNS and
