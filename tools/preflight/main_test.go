@@ -196,11 +196,21 @@ func TestEachCheckFindsItsProblemAndPassesWhenFixed(t *testing.T) {
 			t.Fatal(err)
 		}
 		contains(t, checkDomainPrefix(ctx, c, prod), "the Cognito domain prefix customers-prod-333333333333 is taken by user pool "+aws.ToString(pool.UserPool.Id))
-		// The environment's own pool, as its Auth stack publishes it.
-		if _, err := c.ssm.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(prod.ParameterName(envconfig.UserPoolARNParameter)),
-			Value: pool.UserPool.Arn, Type: ssmtypes.ParameterTypeString}); err != nil {
+		// The environment's own pool, as its Auth stack publishes it: another
+		// pool does not own the domain, the one that holds it does.
+		publish := func(poolARN *string) {
+			if _, err := c.ssm.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(prod.ParameterName(envconfig.UserPoolARNParameter)),
+				Value: poolARN, Type: ssmtypes.ParameterTypeString, Overwrite: aws.Bool(true)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ours, err := c.cognito.CreateUserPool(ctx, &cognitoidentityprovider.CreateUserPoolInput{PoolName: aws.String("customers-prod")})
+		if err != nil {
 			t.Fatal(err)
 		}
+		publish(ours.UserPool.Arn)
+		contains(t, checkDomainPrefix(ctx, c, prod), "is taken by user pool "+aws.ToString(pool.UserPool.Id))
+		publish(pool.UserPool.Arn)
 		if p := checkDomainPrefix(ctx, c, prod); len(p) != 0 {
 			t.Errorf("the environment's own domain: %v", p)
 		}
