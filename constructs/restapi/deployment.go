@@ -38,11 +38,10 @@ import (
 // (its settings apply without a redeploy, and it refers to the deployment),
 // and the mapping of a custom domain to the stage.
 var notSnapshotted = map[string]bool{
-	"AWS::ApiGateway::Deployment":           true,
-	"AWS::ApiGateway::Stage":                true,
-	"AWS::ApiGateway::BasePathMapping":      true,
-	"AWS::ApiGateway::BasePathMappingV2":    true,
-	"AWS::ApiGateway::DocumentationVersion": true,
+	"AWS::ApiGateway::Deployment":        true,
+	"AWS::ApiGateway::Stage":             true,
+	"AWS::ApiGateway::BasePathMapping":   true,
+	"AWS::ApiGateway::BasePathMappingV2": true,
 }
 
 // Snapshotted says whether a resource of the CloudFormation type kind that
