@@ -126,6 +126,16 @@ func NewApiStack(scope constructs.Construct, id string, props ApiStackProps) *Ap
 			WAFBlockedPer5Min: a.WAFBlockedPer5Min,
 		}},
 	})
+	// What the recovery runbook (README: Recovering events after a
+	// publisher outage) passes to tools/recover.
+	ev := customers.Events
+	for _, o := range []struct{ id, value, what string }{
+		{"EventTopicArn", *ev.Topic.TopicArn(), "tools/recover -topic"},
+		{"PublisherDLQUrl", *ev.PublisherDLQ.QueueUrl(), "tools/recover redrive -queue"},
+		{"EventRecoveryRoleArn", *ev.RecoveryRole.RoleArn(), "tools/recover -role: the role the recovery runs with"},
+	} {
+		awscdk.NewCfnOutput(stack, jsii.String(o.id), &awscdk.CfnOutputProps{Value: jsii.String(o.value), Description: jsii.String(o.what)})
+	}
 	return &ApiStack{Stack: stack, Customers: customers}
 }
 

@@ -112,7 +112,7 @@ func TestEveryFunctionDeploysGraduallyAndRollsBackWhenANewVersionFails(t *testin
 					}
 				}
 				// A new version that fails 5% of its requests.
-				f := fault{name: name + " new version fails 5%", kind: "bad-version", target: token(functionNamed(s, name)), alarm: name + "Errors"}
+				f := fault{name: name + " new version fails 5%", kind: "bad-version", target: resourceKey(functionNamed(s, name)), alarm: name + "Errors"}
 				if _, api := s.Api.Customers.Functions[name]; api {
 					f.apiShare = 1.0 / float64(len(s.Api.Customers.Functions))
 				}

@@ -7,7 +7,8 @@
 // The topic is encrypted with a customer-managed KMS key (with rotation), the
 // queues with SQS-managed keys, and all of them refuse plain-text transport;
 // every queue, subscription and rule target has a dead-letter queue; only the
-// publisher may publish to the topic. No policy uses a wildcard action.
+// publisher and the operators' RecoveryRole may publish to the topic. No
+// policy uses a wildcard action.
 package eventfanout
 
 import (
@@ -121,6 +122,10 @@ type EventFanout struct {
 	Bus              awsevents.IEventBus
 	Archive          awsevents.Archive
 	Targets          map[string]*Target
+	// RecoveryRole is the role an operator assumes to run tools/recover
+	// (redrive and reconcile): besides the publisher, the only principal
+	// the topic accepts publishes from.
+	RecoveryRole awsiam.Role
 }
 
 // New creates the pipeline; invalid props are error annotations.
@@ -154,23 +159,17 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 		DisplayName: jsii.String(p.Name + " business events"), MasterKey: f.Key, EnforceSSL: jsii.Bool(true),
 	})
 	f.Publisher = fn("Publisher", p.PublisherEntry, map[string]string{envvars.TopicARN: *f.Topic.TopicArn()})
-	// Granted by hand: Topic.GrantPublish would add kms:GenerateDataKey* and
-	// kms:ReEncrypt*, wildcard actions.
-	f.Publisher.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions: jsii.Strings("sns:Publish"), Resources: jsii.Strings(*f.Topic.TopicArn()),
-	}))
-	f.Publisher.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions: jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"), Resources: jsii.Strings(*f.Key.KeyArn()),
-	}))
+	f.grantPublish(f.Publisher.Role)
+	f.PublisherDLQ = f.dlq("PublisherDLQ", p.Functions.Retain, "the publisher's stream event source mapping (records that failed every retry)")
+	f.recoveryRole(p)
 	f.Topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("OnlyThePublisherPublishes"),
+		Sid:        jsii.String("OnlyThePublisherAndRecoveryPublish"),
 		Effect:     awsiam.Effect_DENY,
 		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
 		Actions:    jsii.Strings("sns:Publish"),
 		Resources:  jsii.Strings(*f.Topic.TopicArn()),
-		Conditions: &map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": f.Publisher.Role.RoleArn()}},
+		Conditions: &map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": []*string{f.Publisher.Role.RoleArn(), f.RecoveryRole.RoleArn()}}},
 	}))
-	f.PublisherDLQ = f.dlq("PublisherDLQ", p.Functions.Retain, "the publisher's stream event source mapping (records that failed every retry)")
 	f.Publisher.Alias.AddEventSource(awslambdaeventsources.NewDynamoEventSource(p.Table, &awslambdaeventsources.DynamoEventSourceProps{
 		StartingPosition:        awslambda.StartingPosition_TRIM_HORIZON,
 		BatchSize:               jsii.Number(100),
@@ -287,6 +286,47 @@ func addBus(scope constructs.Construct, p BusProps) (awsevents.EventBus, awseven
 	// key), which some regions refuse; leaving it out means the same.
 	archive.Node().DefaultChild().(awscdk.CfnResource).AddPropertyDeletionOverride(jsii.String("KmsKeyIdentifier"))
 	return bus, archive
+}
+
+// grantPublish lets role publish to the topic. Granted by hand:
+// Topic.GrantPublish would add kms:GenerateDataKey* and kms:ReEncrypt*,
+// wildcard actions.
+func (f *EventFanout) grantPublish(role awsiam.IRole) {
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("sns:Publish"), Resources: jsii.Strings(*f.Topic.TopicArn()),
+	}))
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"), Resources: jsii.Strings(*f.Key.KeyArn()),
+	}))
+}
+
+// recoveryRole creates RecoveryRole with exactly the calls of
+// tools/recover: publish (PublishBatch is authorized as sns:Publish),
+// receive and delete the publisher DLQ's messages, read the stream's
+// records (redrive) and scan the table (reconcile). Its trust policy names
+// this account, which delegates to the account's own policies: a principal
+// of the account may assume it when its identity-based policy allows
+// sts:AssumeRole on it, as an administrator's does ("IAM role trust
+// policies", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+func (f *EventFanout) recoveryRole(p Props) {
+	f.RecoveryRole = awsiam.NewRole(f.Construct, jsii.String("RecoveryRole"), &awsiam.RoleProps{
+		AssumedBy:          awsiam.NewAccountRootPrincipal(),
+		Description:        jsii.String("Assumed by an operator to run tools/recover on the " + p.Name + " events (README: Recovering events)"),
+		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
+	})
+	f.grantPublish(f.RecoveryRole)
+	for _, g := range []struct {
+		actions  []string
+		resource *string
+	}{
+		{[]string{"sqs:ReceiveMessage", "sqs:DeleteMessage"}, f.PublisherDLQ.QueueArn()},
+		{[]string{"dynamodb:GetShardIterator", "dynamodb:GetRecords"}, p.Table.TableStreamArn()},
+		{[]string{"dynamodb:Scan"}, p.Table.TableArn()},
+	} {
+		f.RecoveryRole.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings(g.actions...), Resources: &[]*string{g.resource},
+		}))
+	}
 }
 
 // queue creates a queue encrypted at rest (SQS-managed keys, which SNS and

@@ -24,7 +24,6 @@ func newTestGateway(t *testing.T) (*httptest.Server, *Identity) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.nameServerless()
 	id, err := newIdentity(a)
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +32,7 @@ func newTestGateway(t *testing.T) (*httptest.Server, *Identity) {
 	t.Cleanup(idp.Close)
 	id.URL = idp.URL
 	echo := func(ctx context.Context, fn string, event any) ([]byte, error) {
-		if fn != a.arn("lambda", "function:echo") {
+		if fn != a.Arn("lambda", "function:echo") {
 			return nil, fmt.Errorf("integration invoked %s", fn)
 		}
 		e := event.(events.APIGatewayProxyRequest)

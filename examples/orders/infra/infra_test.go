@@ -77,7 +77,9 @@ func TestTwoFunctionsEachWithItsOwnTableAccess(t *testing.T) {
 		t.Errorf("secured methods %v, want GET and POST", secured)
 	}
 	tmpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(1))
-	tmpl.ResourceCountIs(jsii.String("AWS::CloudWatch::CompositeAlarm"), jsii.Number(1))
+	// A paging composite per subsystem (the API, create, get, the table)
+	// and Unhealthy over them.
+	tmpl.ResourceCountIs(jsii.String("AWS::CloudWatch::CompositeAlarm"), jsii.Number(5))
 }
 
 func TestRemovingARequiredPropIsAnAnnotationError(t *testing.T) {
