@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -103,7 +104,9 @@ func NewApiStack(scope constructs.Construct, id string, props ApiStackProps) *Ap
 		WriteThrottle: writeThrottle(env.WriteThrottling),
 		Events: &eventfanout.Settings{
 			ItemType: td.TypeCustomer, PublisherEntry: "functions/publish-customer-events", ForwarderEntry: "functions/forward-events",
-			EventSource: contract.EventSource, ArchiveRetentionDays: env.Events.ArchiveRetentionDays,
+			EventSource: contract.EventSource,
+			// The bus and its archive live in the Data stack (see DataStack).
+			Bus:                awsevents.EventBus_FromEventBusName(stack, jsii.String("Bus"), jsii.String(BusName(env))),
 			NotificationEmails: env.Events.NotificationEmails, NotificationTypes: env.Events.NotificationTypes,
 			// The seed's consumers: analytics gets every event, CRM new
 			// customers and status changes.

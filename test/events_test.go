@@ -133,7 +133,7 @@ func TestTheStreamAndQueueMappingsRetryOnlyWhatFailed(t *testing.T) {
 
 func TestTheBusArchivesEventsForReplay(t *testing.T) {
 	for _, s := range services {
-		template(s.Api.Stack).HasResourceProperties(jsii.String("AWS::Events::Archive"), map[string]any{
+		template(s.Data.Stack).HasResourceProperties(jsii.String("AWS::Events::Archive"), map[string]any{
 			"RetentionDays": s.Env.Events.ArchiveRetentionDays,
 			"EventPattern":  map[string]any{"source": []string{"com.acme.customers"}},
 		})

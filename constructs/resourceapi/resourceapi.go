@@ -287,6 +287,15 @@ func (r *ResourceAPI) rollout(p Props) {
 			Reason:    jsii.String("CodeDeploy's service role for Lambda uses the AWS managed policy AWSCodeDeployRoleForLambdaLimited, as AWS documents it."),
 			AppliesTo: &[]any{jsii.String("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited")},
 		}}, jsii.Bool(true))
+		// The alias names its deployment group and hook only inside its
+		// UpdatePolicy, and CloudFormation orders resources by Ref and
+		// Fn::GetAtt in properties and by DependsOn ("DependsOn attribute",
+		// CloudFormation User Guide): without these, a deploy may update the
+		// alias before the group or the hook that checks the new version.
+		fn.Alias.Node().AddDependency(g)
+		if hook != nil {
+			fn.Alias.Node().AddDependency(hook)
+		}
 		r.Deployments[name] = g
 	}
 }

@@ -181,6 +181,7 @@ func New(scope constructs.Construct, id string, props Props) *RestAPI {
 		},
 	})
 	r.Stage = r.Api.DeploymentStage()
+	r.redeployOnChange()
 	// API Gateway writes execution logs to a group it creates itself, with
 	// no retention, unless the group exists first: create it, with the
 	// environment's retention, before the stage.

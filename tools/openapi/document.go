@@ -74,7 +74,7 @@ func Document() ([]byte, error) {
 }
 
 func securitySchemes(prod config.Environment) openapi3.SecuritySchemes {
-	base := fmt.Sprintf("https://%s.auth.%s.amazoncognito.com/oauth2", prod.Auth.DomainPrefix, prod.Region)
+	base := fmt.Sprintf("https://%s.auth.%s.amazoncognito.com/oauth2", prod.DomainPrefix(), prod.Region)
 	scopes := map[string]string{contract.ScopeRead: "read customers", contract.ScopeWrite: "create, change and delete customers"}
 	return openapi3.SecuritySchemes{
 		"cognito": {Value: &openapi3.SecurityScheme{
