@@ -137,7 +137,7 @@ diff: node_modules/.installed ## Show what deploying ENV would change (needs AWS
 	@test -n "$(ENV)" || { echo "usage: make diff ENV=dev|staging|prod"; exit 2; }
 	$(CDK) diff -c env=$(ENV) 'Customers-$(ENV)-*'
 
-preflight: ## Check ENV's account for what a first deploy needs (CDK bootstrap, API Gateway logging role, SES sender).
+preflight: ## Refuse ENV's placeholders, then check its account for what a first deploy needs (CDK bootstrap, API Gateway logging role, SES sender and sandbox, Lambda concurrency quota, Cognito domain prefix).
 	@test -n "$(ENV)" || { echo "usage: make preflight ENV=dev|staging|prod"; exit 2; }
 	go run ./tools/preflight -env $(ENV)
 

@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -103,7 +104,9 @@ func NewApiStack(scope constructs.Construct, id string, props ApiStackProps) *Ap
 		WriteThrottle: writeThrottle(env.WriteThrottling),
 		Events: &eventfanout.Settings{
 			ItemType: td.TypeCustomer, PublisherEntry: "functions/publish-customer-events", ForwarderEntry: "functions/forward-events",
-			EventSource: contract.EventSource, ArchiveRetentionDays: env.Events.ArchiveRetentionDays,
+			EventSource: contract.EventSource,
+			// The bus and its archive live in the Data stack (see DataStack).
+			Bus:                awsevents.EventBus_FromEventBusName(stack, jsii.String("Bus"), jsii.String(BusName(env))),
 			NotificationEmails: env.Events.NotificationEmails, NotificationTypes: env.Events.NotificationTypes,
 			// The seed's consumers: analytics gets every event, CRM new
 			// customers and status changes.
@@ -123,6 +126,16 @@ func NewApiStack(scope constructs.Construct, id string, props ApiStackProps) *Ap
 			WAFBlockedPer5Min: a.WAFBlockedPer5Min,
 		}},
 	})
+	// What the recovery runbook (README: Recovering events after a
+	// publisher outage) passes to tools/recover.
+	ev := customers.Events
+	for _, o := range []struct{ id, value, what string }{
+		{"EventTopicArn", *ev.Topic.TopicArn(), "tools/recover -topic"},
+		{"PublisherDLQUrl", *ev.PublisherDLQ.QueueUrl(), "tools/recover redrive -queue"},
+		{"EventRecoveryRoleArn", *ev.RecoveryRole.RoleArn(), "tools/recover -role: the role the recovery runs with"},
+	} {
+		awscdk.NewCfnOutput(stack, jsii.String(o.id), &awscdk.CfnOutputProps{Value: jsii.String(o.value), Description: jsii.String(o.what)})
+	}
 	return &ApiStack{Stack: stack, Customers: customers}
 }
 

@@ -33,9 +33,7 @@ func (s *Deployment) Stacks() []awscdk.Stack {
 }
 
 // StackName is the name of an environment's stack, e.g. "Customers-dev-Data".
-func StackName(env config.Environment, part string) string {
-	return fmt.Sprintf("Customers-%s-%s", env.Name, part)
-}
+func StackName(env config.Environment, part string) string { return env.StackName(part) }
 
 // NewApp adds the stacks of every given environment to app and applies the
 // cdk-nag AwsSolutions checks to all of them. app.go and the tests both call

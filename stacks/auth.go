@@ -32,7 +32,8 @@ func NewAuthStack(scope constructs.Construct, id string, props AuthStackProps) *
 	pool := userpool.New(stack, "Users", userpool.Props{
 		ResourceServer:       contract.ResourceServer,
 		Scopes:               []string{"read", "write"},
-		DomainPrefix:         a.DomainPrefix,
+		DomainPrefix:         props.Env.DomainPrefix(),
+		WithoutDomain:        a.WithoutDomain,
 		MFA:                  a.MFA,
 		AccessTokenValidity:  time.Duration(a.AccessTokenMinutes) * time.Minute,
 		RefreshTokenValidity: time.Duration(a.RefreshTokenDays) * 24 * time.Hour,

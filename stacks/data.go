@@ -6,8 +6,10 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/acme/customers-api/constructs/eventfanout"
 	"github.com/acme/customers-api/constructs/table"
 	"github.com/acme/customers-api/internal/config"
+	"github.com/acme/customers-api/internal/customers/contract"
 	"github.com/acme/customers-api/internal/customers/tabledesign"
 )
 
@@ -18,11 +20,15 @@ type DataStackProps struct {
 }
 
 // DataStack holds the stateful resources, kept apart from the stateless ones
-// so that the API can be replaced freely.
+// so that the API can be replaced freely: the table, and the event bus with
+// its archive (a bus has a fixed name; retained in the Api stack, it would
+// make the next create of that stack fail).
 type DataStack struct {
 	awscdk.Stack
 	// Table is the customers table.
 	Table awsdynamodb.Table
+	// Events is the customers event bus and its archive.
+	Events *eventfanout.Bus
 }
 
 // NewDataStack creates the customers table with the key design in
@@ -43,5 +49,9 @@ func NewDataStack(scope constructs.Construct, id string, props DataStackProps) *
 		Name:         TableName(props.Env),
 	})
 	publish(stack, "StreamArnParameter", props.Env, streamARNParameter, t.Table.TableStreamArn())
-	return &DataStack{Stack: stack, Table: t.Table}
+	bus := eventfanout.NewBus(stack, "Events", eventfanout.BusProps{
+		Name: BusName(props.Env), EventSource: contract.EventSource,
+		ArchiveRetentionDays: props.Env.Events.ArchiveRetentionDays, Retain: props.Env.Retain,
+	})
+	return &DataStack{Stack: stack, Table: t.Table, Events: bus}
 }

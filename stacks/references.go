@@ -1,8 +1,6 @@
 package stacks
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -20,16 +18,19 @@ import (
 // TableName is the customers table's physical name.
 func TableName(env config.Environment) string { return "customers-" + env.Name }
 
-// Parameter names, under /customers/<env>/.
+// BusName is the customers event bus's physical name: consumers in other
+// stacks and accounts address it by name, so it is fixed, and the bus lives
+// in the Data stack, which is never replaced.
+func BusName(env config.Environment) string { return "customers-" + env.Name }
+
+// Parameter names, under /customers/<env>/ (see config.ParameterName).
 const (
-	streamARNParameter   = "table/stream-arn"
-	userPoolARNParameter = "user-pool/arn"
+	streamARNParameter   = config.StreamARNParameter
+	userPoolARNParameter = config.UserPoolARNParameter
 )
 
 // ParameterName is the full SSM name of one of the environment's values.
-func ParameterName(env config.Environment, name string) string {
-	return fmt.Sprintf("/customers/%s/%s", env.Name, name)
-}
+func ParameterName(env config.Environment, name string) string { return env.ParameterName(name) }
 
 // publish writes value to the environment's SSM parameter name.
 func publish(scope constructs.Construct, id string, env config.Environment, name string, value *string) {

@@ -25,15 +25,16 @@ func TestEveryMethodNeedsATokenWithTheRightScopeAnAPIKeyAndValidation(t *testing
 			for id, m := range methods {
 				p := props(m)
 				method := p["HttpMethod"].(string)
-				if method == "OPTIONS" {
-					if p["AuthorizationType"] != "NONE" {
-						t.Errorf("%s: CORS preflight must not need auth", id)
+				if method == "OPTIONS" || method == "ANY" {
+					// CORS preflights and the 405 answers: MOCK, no backend.
+					if p["AuthorizationType"] != "NONE" || p["Integration"].(map[string]any)["Type"] != "MOCK" {
+						t.Errorf("%s %s must be a MOCK without auth", id, method)
 					}
 					continue
 				}
 				checked++
 				scope := contract.ScopeWrite
-				if method == "GET" {
+				if method == "GET" || method == "HEAD" {
 					scope = contract.ScopeRead
 				}
 				if p["AuthorizationType"] != "COGNITO_USER_POOLS" || p["AuthorizerId"] == nil {
@@ -52,8 +53,8 @@ func TestEveryMethodNeedsATokenWithTheRightScopeAnAPIKeyAndValidation(t *testing
 					t.Errorf("%s %s: request models %v", id, method, p["RequestModels"])
 				}
 			}
-			if checked != 5 {
-				t.Errorf("%d non-OPTIONS methods, want 5", checked)
+			if checked != 7 {
+				t.Errorf("%d methods with a backend, want 7 (5 operations and a HEAD for each GET)", checked)
 			}
 		})
 	}
@@ -99,11 +100,29 @@ func TestEveryGatewayErrorIsAProblemDocument(t *testing.T) {
 				if len(s.Env.CORSOrigins) == 1 && params["gatewayresponse.header.Access-Control-Allow-Origin"] != "'"+s.Env.CORSOrigins[0]+"'" {
 					t.Errorf("%s: no CORS header for %s", id, s.Env.CORSOrigins[0])
 				}
+				if len(s.Env.CORSOrigins) == 1 && params["gatewayresponse.header.Access-Control-Expose-Headers"] != "'ETag, Location, Retry-After, Idempotent-Replayed'" {
+					t.Errorf("%s: Access-Control-Expose-Headers %v", id, params["gatewayresponse.header.Access-Control-Expose-Headers"])
+				}
 				body := p["ResponseTemplates"].(map[string]any)["application/json"].(string)
 				for _, field := range []string{`"type":"` + restapi.ProblemTypeBase, `"title":`, `"detail":`, `"requestId":"$context.requestId"`} {
 					if !strings.Contains(body, field) {
 						t.Errorf("%s: body %s lacks %s", id, body, field)
 					}
+				}
+				// One error shape: a validation error has the errors list,
+				// one entry with pointer "" (the gateway names no place).
+				if strings.Contains(body, "validation-error") && !strings.Contains(body, `"errors":[{"pointer":"","detail":`) {
+					t.Errorf("%s: validation error %s has no errors list", id, body)
+				}
+				// RFC 9110 §11.6.1, RFC 6750 §3.
+				challenge, _ := params["gatewayresponse.header.WWW-Authenticate"].(string)
+				wantChallenge := map[string]string{
+					"UNAUTHORIZED":  `'Bearer realm="api"'`,
+					"EXPIRED_TOKEN": `'Bearer realm="api", error="invalid_token", error_description="The access token expired"'`,
+					"ACCESS_DENIED": `'Bearer realm="api", error="insufficient_scope"'`,
+				}[p["ResponseType"].(string)]
+				if challenge != wantChallenge {
+					t.Errorf("%s: WWW-Authenticate %q, want %q", id, challenge, wantChallenge)
 				}
 			}
 			var want []string
@@ -219,6 +238,90 @@ func TestRequestModelsAreTheHandlersSchemaFiles(t *testing.T) {
 			}
 			if found != 2 {
 				t.Errorf("found %d body models, want 2", found)
+			}
+		})
+	}
+}
+
+// RFC 9110 §9.1: every GET route answers HEAD, with GET's function,
+// authorizer, scopes, API key, parameters and validator; so a HEAD is
+// authorized, metered and throttled as its GET.
+func TestEveryGETHasAHEADTwin(t *testing.T) {
+	for _, s := range services {
+		t.Run(s.Env.Name, func(t *testing.T) {
+			byResource := map[string]map[string]map[string]any{}
+			for _, m := range *template(s.Api.Stack).FindResources(jsii.String("AWS::ApiGateway::Method"), nil) {
+				p := props(m)
+				resource := fmt.Sprint(p["ResourceId"])
+				if byResource[resource] == nil {
+					byResource[resource] = map[string]map[string]any{}
+				}
+				byResource[resource][p["HttpMethod"].(string)] = p
+			}
+			gets := 0
+			for resource, methods := range byResource {
+				get, ok := methods["GET"]
+				if !ok {
+					continue
+				}
+				gets++
+				head := methods["HEAD"]
+				if head == nil {
+					t.Errorf("resource %s has GET and no HEAD", resource)
+					continue
+				}
+				for _, p := range []map[string]any{get, head} {
+					delete(p, "HttpMethod")
+					delete(p, "OperationName")
+				}
+				if diff := cmp.Diff(get, head); diff != "" {
+					t.Errorf("resource %s: HEAD differs from GET (-GET +HEAD):\n%s", resource, diff)
+				}
+			}
+			if gets != 2 {
+				t.Errorf("%d resources with GET, want 2", gets)
+			}
+		})
+	}
+}
+
+// A method a resource lacks is 405 with the resource's methods in Allow
+// (RFC 9110 §15.5.6), from an ANY method: API Gateway gives a resource's
+// own methods precedence over ANY.
+func TestEveryResourceAnswersAMethodItLacksWith405AndAllow(t *testing.T) {
+	want := map[string]string{"/customers": "GET, HEAD, OPTIONS, POST", "/customers/{id}": "DELETE, GET, HEAD, OPTIONS, PUT"}
+	for _, s := range services {
+		t.Run(s.Env.Name, func(t *testing.T) {
+			tmpl := template(s.Api.Stack)
+			paths := map[string]string{}
+			for id, r := range *tmpl.FindResources(jsii.String("AWS::ApiGateway::Resource"), nil) {
+				part := props(r)["PathPart"].(string)
+				if part == "customers" {
+					paths[id] = "/customers"
+				} else {
+					paths[id] = "/customers/" + part
+				}
+			}
+			found := 0
+			for id, m := range *tmpl.FindResources(jsii.String("AWS::ApiGateway::Method"), nil) {
+				p := props(m)
+				if p["HttpMethod"] != "ANY" {
+					continue
+				}
+				found++
+				ref, _ := p["ResourceId"].(map[string]any)["Ref"].(string)
+				path := paths[ref]
+				responses := p["Integration"].(map[string]any)["IntegrationResponses"].([]any)
+				r := responses[0].(map[string]any)
+				params := r["ResponseParameters"].(map[string]any)
+				body := r["ResponseTemplates"].(map[string]any)["application/json"].(string)
+				if len(responses) != 1 || r["StatusCode"] != "405" || params["method.response.header.Allow"] != "'"+want[path]+"'" ||
+					!strings.Contains(body, `"type":"urn:problem-type:method-not-allowed"`) || !strings.Contains(body, `"requestId":"$context.requestId"`) {
+					t.Errorf("%s (%s): ANY answers %v %v %s, want 405 with Allow: %s and a problem", id, path, r["StatusCode"], params, body, want[path])
+				}
+			}
+			if found != len(want) {
+				t.Errorf("%d ANY methods, want one per resource (%d)", found, len(want))
 			}
 		})
 	}

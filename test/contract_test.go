@@ -12,7 +12,8 @@ import (
 
 // The local API, driven by schemathesis from openapi/customers-api.json:
 // generated valid and invalid requests, single and chained, must get no 5XX
-// and only documented statuses, content types, headers and bodies.
+// and only documented statuses, content types, headers and bodies, and a
+// method the document does not list must get 405 with Allow.
 // CONTRACT_EXAMPLES sets the cases per operation and phase (5 here; `make
 // contract` runs 100).
 func TestContractOfTheLocalAPI(t *testing.T) {
@@ -34,7 +35,7 @@ func TestContractOfTheLocalAPI(t *testing.T) {
 	work := t.TempDir() // schemathesis keeps a cache in its working directory
 	cmd := exec.Command(st, "run", schema, "--url", env.URL,
 		"-H", "Authorization: Bearer "+token, "-H", "X-Api-Key: "+key,
-		"--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance",
+		"--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,unsupported_method",
 		"--max-examples", strconv.Itoa(examples), "--seed", "1", "--workers", "1", "--generation-database", "none",
 		// Below the dev usage plan's 20 requests a second, so that every
 		// case reaches the handlers.

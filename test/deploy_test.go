@@ -42,7 +42,7 @@ func TestOnlyDevDeletesStatefulResources(t *testing.T) {
 
 func TestTheArchiveHasNoEmptyKMSKeyIdentifier(t *testing.T) {
 	for _, s := range services {
-		for id, r := range *template(s.Api.Stack).FindResources(jsii.String("AWS::Events::Archive"), nil) {
+		for id, r := range *template(s.Data.Stack).FindResources(jsii.String("AWS::Events::Archive"), nil) {
 			if v, ok := props(r)["KmsKeyIdentifier"]; ok {
 				t.Errorf("%s: archive %s has KmsKeyIdentifier %q", s.Env.Name, id, v)
 			}

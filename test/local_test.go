@@ -204,6 +204,15 @@ func TestLocalAPIRefusesWhatAPIGatewayRefuses(t *testing.T) {
 		}
 		return resp
 	}
+	// callRaw sends only the given headers.
+	callRaw := func(method, path, body string, header ...string) localapi.Response {
+		t.Helper()
+		resp, err := env.Call(method, path, body, header...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
 	for _, tc := range []struct {
 		name            string
 		resp            localapi.Response
@@ -221,7 +230,11 @@ func TestLocalAPIRefusesWhatAPIGatewayRefuses(t *testing.T) {
 		{"body that is not JSON", call("POST", "/customers", `{"name":`, "Authorization", "Bearer "+token, "X-Api-Key", key), 400, "validation-error", "gateway"},
 		{"query parameter the handler refuses", call("GET", "/customers?limit=1000", "", "Authorization", "Bearer "+token, "X-Api-Key", key), 400, "validation-error", "function"},
 		{"unknown path", call("GET", "/nothing-here", "", "Authorization", "Bearer "+token, "X-Api-Key", key), 404, "route-not-found", "gateway"},
-		{"unknown method", call("PATCH", "/customers", "", "Authorization", "Bearer "+token, "X-Api-Key", key), 404, "route-not-found", "gateway"},
+		{"a method the resource lacks", call("PATCH", "/customers", "", "Authorization", "Bearer "+token, "X-Api-Key", key), 405, "method-not-allowed", "mock"},
+		{"a method the resource lacks, anonymous", call("DELETE", "/customers", ""), 405, "method-not-allowed", "mock"},
+		{"Latin-1 JSON", callRaw("POST", "/customers", body, "Authorization", "Bearer "+token, "X-Api-Key", key, "Content-Type", "application/json; charset=iso-8859-1"), 415, "unsupported-media-type", "function"},
+		{"a lone surrogate the gateway's model passes", call("POST", "/customers", `{"name":"Ada\ud800","email":"ada@example.com"}`, "Authorization", "Bearer "+token, "X-Api-Key", key), 400, "validation-error", "function"},
+		{"a raw + in ?email=", call("GET", "/customers?email=ada+news@example.com", "", "Authorization", "Bearer "+token, "X-Api-Key", key), 400, "validation-error", "function"},
 		{"unknown customer", call("GET", "/customers/CUST-01JDZ8Q6ZV5X3B9N2M4K7T1R0A", "", "Authorization", "Bearer "+token, "X-Api-Key", key), 404, "", "function"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -235,8 +248,65 @@ func TestLocalAPIRefusesWhatAPIGatewayRefuses(t *testing.T) {
 			if fromGateway := tc.resp.Header.Get("X-Amzn-Errortype") != ""; fromGateway != (tc.source == "gateway") {
 				t.Errorf("refused by the gateway: %v, want the %s to refuse it", fromGateway, tc.source)
 			}
+			// One error shape: every validation error, the gateway's or a
+			// function's, lists its errors (the gateway's with pointer "").
+			var shape struct {
+				Errors []struct{ Pointer, Detail string }
+			}
+			tc.resp.Decode(&shape)
+			if tc.problem == "validation-error" && (len(shape.Errors) == 0 || shape.Errors[0].Detail == "" || tc.source == "gateway" && shape.Errors[0].Pointer != "") {
+				t.Errorf("validation error without the errors list: %s", tc.resp)
+			}
+			// RFC 9110 §11.6.1: a 401 carries a challenge (RFC 6750 §3).
+			if tc.status == 401 && tc.resp.Header.Get("WWW-Authenticate") != `Bearer realm="api"` {
+				t.Errorf("401 with WWW-Authenticate %q", tc.resp.Header.Get("WWW-Authenticate"))
+			}
+			// RFC 9110 §15.5.6: a 405 lists the resource's methods.
+			if tc.status == 405 && tc.resp.Header.Get("Allow") != "GET, HEAD, OPTIONS, POST" {
+				t.Errorf("405 with Allow %q", tc.resp.Header.Get("Allow"))
+			}
+			if tc.name == "a raw + in ?email=" && !strings.Contains(string(tc.resp.Body), "%2B") {
+				t.Errorf("the answer to a raw + does not say to send %%2B: %s", tc.resp)
+			}
 		})
 	}
+
+	t.Run("HEAD answers as GET without the body", func(t *testing.T) {
+		created := call("POST", "/customers", `{"name":"Head","email":"head@example.com"}`, "Authorization", "Bearer "+token, "X-Api-Key", key)
+		expect(t, "create", created, 201)
+		path := created.Header.Get("Location")[strings.Index(created.Header.Get("Location"), "/customers/"):]
+		auth := []string{"Authorization", "Bearer " + token, "X-Api-Key", key}
+		for _, tc := range []struct {
+			name, path string
+			header     []string
+			status     int
+		}{
+			{"a customer", path, auth, 200},
+			{"the list", "/customers?limit=1", auth, 200},
+			{"a customer not modified", path, append(slices.Clone(auth), "If-None-Match", created.Header.Get("ETag")), 304},
+			{"an unknown customer", "/customers/CUST-01JDZ8Q6ZV5X3B9N2M4K7T1R0A", auth, 404},
+			{"without a token", path, []string{"X-Api-Key", key}, 401},
+			{"without a key", path, []string{"Authorization", "Bearer " + token}, 403},
+		} {
+			get := call("GET", tc.path, "", tc.header...)
+			head := call("HEAD", tc.path, "", tc.header...)
+			if get.Status != tc.status || head.Status != tc.status || len(head.Body) != 0 {
+				t.Errorf("%s: GET %d, HEAD %d with %d bytes; want %d and no HEAD body", tc.name, get.Status, head.Status, len(head.Body), tc.status)
+			}
+			for _, h := range []string{"ETag", "Last-Modified", "Content-Type", "WWW-Authenticate"} {
+				if get.Header.Get(h) != head.Header.Get(h) {
+					t.Errorf("%s: %s of HEAD %q, of GET %q", tc.name, h, head.Header.Get(h), get.Header.Get(h))
+				}
+			}
+		}
+	})
+
+	t.Run("the gateway's own responses expose Retry-After to browsers", func(t *testing.T) {
+		resp := call("GET", "/customers", "", "Origin", "http://localhost:3000", "X-Api-Key", key)
+		if resp.Status != 401 || resp.Header.Get("Access-Control-Allow-Origin") != "http://localhost:3000" || !strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), "Retry-After") {
+			t.Errorf("gateway 401 for a browser: %d %v", resp.Status, resp.Header)
+		}
+	})
 
 	t.Run("CORS preflight", func(t *testing.T) {
 		resp := call("OPTIONS", "/customers/CUST-01JDZ8Q6ZV5X3B9N2M4K7T1R0A", "", "Origin", "http://localhost:3000", "Access-Control-Request-Method", "PUT")

@@ -4,21 +4,25 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme/customers-api/constructs/cdktest"
+	"github.com/acme/customers-api/constructs/cdktest/alarmsim"
 	"github.com/acme/customers-api/stacks"
 )
 
 // mustBeAlarmed are the resource types that each need an alarm.
 var mustBeAlarmed = []string{"AWS::Lambda::Function", "AWS::SQS::Queue", "AWS::Events::Rule", "AWS::DynamoDB::Table", "AWS::ApiGateway::Stage"}
 
-// Every alarm says what to check first; only the composite notifies, on
-// alarm and on recovery, so that an incident pages once.
-func TestEveryResourceHasAnAlarmAndOnlyTheCompositePages(t *testing.T) {
+// Every resource has an alarm and every alarm says what to check first;
+// each subsystem's composite pages, on alarm and on recovery, the
+// notify-only alarms send tickets, and every other alarm notifies nobody
+// (the README's incident model).
+func TestEveryResourceHasAnAlarmAndPagesOrNotifiesAsTheIncidentModelSays(t *testing.T) {
 	for _, s := range services {
 		t.Run(s.Env.Name, func(t *testing.T) {
 			// A resource is alarmed when an alarm's metric dimension names it,
@@ -29,23 +33,39 @@ func TestEveryResourceHasAnAlarmAndOnlyTheCompositePages(t *testing.T) {
 				for _, m := range a.Metrics {
 					for dim := range m.Dimensions {
 						if r, ok := sim.Dimension(m, dim); ok {
-							alarmed[r.Token()] = true
+							alarmed[r.Key()] = true
 						}
 					}
 				}
 			}
+			sc := newScenarios(t, s)
+			page, notify := sc.topics(sim)
 			alarms := 0
+			for _, a := range sim.Alarms() {
+				alarms++
+				var want []string // what the README's incident model says it notifies
+				switch {
+				case a.Composite && a.Name != sc.prefix+"unhealthy":
+					want = []string{page}
+				case sc.notifyOnly(a.Name):
+					want = []string{notify}
+				}
+				for _, state := range []alarmsim.State{alarmsim.Alarm, alarmsim.OK} {
+					if !slices.Equal(a.Actions[state], want) {
+						t.Errorf("%s: %s actions %v, want %v", a.Name, state, a.Actions[state], want)
+					}
+				}
+				if len(a.Actions[alarmsim.InsufficientData]) > 0 {
+					t.Errorf("%s notifies on INSUFFICIENT_DATA", a.Name)
+				}
+				if !a.Composite && !sc.notifyOnly(a.Name) && sc.subsystem(sim, a.Name) == "" {
+					t.Errorf("%s neither pages (through a subsystem's composite) nor notifies", a.Name)
+				}
+			}
 			for _, stack := range s.Stacks() {
 				for _, typ := range []string{"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"} {
 					for id, a := range *template(stack).FindResources(jsii.String(typ), nil) {
-						alarms++
-						p := props(a)
-						pages := len(asList(p["AlarmActions"])) == 1 && len(asList(p["OKActions"])) == 1
-						notifies := len(asList(p["AlarmActions"]))+len(asList(p["OKActions"]))+len(asList(p["InsufficientDataActions"])) > 0
-						if composite := typ == "AWS::CloudWatch::CompositeAlarm"; composite && !pages || !composite && notifies {
-							t.Errorf("%s %s: alarm actions %v, OK actions %v; only the composite pages, on alarm and on OK", typ, id, p["AlarmActions"], p["OKActions"])
-						}
-						if d, _ := p["AlarmDescription"].(string); !strings.Contains(d, "Check first") {
+						if d, _ := props(a)["AlarmDescription"].(string); !strings.Contains(d, "Check first") {
 							t.Errorf("alarm %s does not say what to check first: %q", id, d)
 						}
 					}
@@ -56,7 +76,7 @@ func TestEveryResourceHasAnAlarmAndOnlyTheCompositePages(t *testing.T) {
 				for _, typ := range mustBeAlarmed {
 					for id := range *template(stack).FindResources(jsii.String(typ), nil) {
 						checked++
-						if !alarmed["${"+*stack.ArtifactId()+"/"+id+"}"] {
+						if !alarmed[*stack.ArtifactId()+"/"+id] {
 							t.Errorf("%s %s (%s) has no alarm", typ, id, *stack.StackName())
 						}
 					}
@@ -74,17 +94,56 @@ func asList(v any) []any {
 	return l
 }
 
-func TestTheCompositeAlarmCoversEveryAlarm(t *testing.T) {
+// Every dimension of every alarm's metrics holds the identifier its
+// service publishes metrics under (alarmsim.CheckDimensions, which follows
+// each namespace's documented dimensions): an alarm on any other value
+// watches a metric that never has data, and with notBreaching stays OK
+// whatever happens.
+func TestEveryAlarmDimensionIsWhatItsServicePublishesMetricsUnder(t *testing.T) {
 	for _, s := range services {
-		tmpl := template(s.Api.Stack)
-		composite := *tmpl.FindResources(jsii.String("AWS::CloudWatch::CompositeAlarm"), nil)
-		if len(composite) != 1 {
-			t.Fatalf("%d composite alarms, want 1", len(composite))
+		t.Run(s.Env.Name, func(t *testing.T) {
+			sim := newScenarios(t, s).simulator(t)
+			checked := 0
+			for _, a := range sim.Alarms() {
+				for _, m := range a.Metrics {
+					checked += len(m.Dimensions)
+					if err := sim.CheckDimensions(m); err != nil {
+						t.Errorf("alarm %s: %v", a.Name, err)
+					}
+				}
+			}
+			if checked == 0 {
+				t.Error("no alarm dimension was checked")
+			}
+		})
+	}
+}
+
+// Unhealthy covers every subsystem's composite, and each paging alarm is
+// in exactly one subsystem.
+func TestUnhealthyCoversEverySubsystemAndEachAlarmIsInOne(t *testing.T) {
+	for _, s := range services {
+		sc := newScenarios(t, s)
+		sim := sc.simulator(t)
+		unhealthy := sim.Alarm(sc.prefix + "unhealthy")
+		if unhealthy == nil {
+			t.Fatalf("%s: no %sunhealthy", s.Env.Name, sc.prefix)
 		}
-		rule, _ := json.Marshal(composite)
-		for id := range *tmpl.FindResources(jsii.String("AWS::CloudWatch::Alarm"), nil) {
-			if !strings.Contains(string(rule), `"`+id+`"`) {
-				t.Errorf("%s: alarm %s is not in the composite", s.Env.Name, id)
+		in := map[string]int{}
+		for _, a := range sim.Alarms() {
+			if !a.Composite || a == unhealthy {
+				continue
+			}
+			if !slices.Contains(unhealthy.Children, a.Name) {
+				t.Errorf("%s: %s is not in %s", s.Env.Name, a.Name, unhealthy.Name)
+			}
+			for _, c := range a.Children {
+				in[c]++
+			}
+		}
+		for _, a := range sim.Alarms() {
+			if !a.Composite && !sc.notifyOnly(a.Name) && in[a.Name] != 1 {
+				t.Errorf("%s: %s is in %d subsystems, want 1", s.Env.Name, a.Name, in[a.Name])
 			}
 		}
 	}

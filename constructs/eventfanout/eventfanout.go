@@ -7,7 +7,8 @@
 // The topic is encrypted with a customer-managed KMS key (with rotation), the
 // queues with SQS-managed keys, and all of them refuse plain-text transport;
 // every queue, subscription and rule target has a dead-letter queue; only the
-// publisher may publish to the topic. No policy uses a wildcard action.
+// publisher and the operators' RecoveryRole may publish to the topic. No
+// policy uses a wildcard action.
 package eventfanout
 
 import (
@@ -65,9 +66,13 @@ type Settings struct {
 	PublisherEntry, ForwarderEntry string
 	// EventSource is the EventBridge source of every event.
 	EventSource string
-	// Bus, when set, is used instead of creating one.
+	// Bus, when set, is used instead of creating one: make it with NewBus
+	// in a stack that outlives this one. Default: New creates a bus named
+	// Name, with an archive, both retained with Functions.Retain — a fixed
+	// name, which a stack meant to be replaced must not retain.
 	Bus awsevents.IEventBus
-	// ArchiveRetentionDays is how long events can be replayed.
+	// ArchiveRetentionDays is how long events can be replayed, when New
+	// creates the bus.
 	ArchiveRetentionDays int
 	// NotificationEmails receive the events of NotificationTypes.
 	NotificationEmails, NotificationTypes []string
@@ -80,6 +85,19 @@ type Settings struct {
 // 24-hour retention, so that the DLQ's pointers can still be read by the
 // redrive (functions/outbox Publisher.Redrive) for 18 hours.
 const PublisherMaxRecordAge = 6 * time.Hour
+
+// QueueRetention is how long the forwarding queue and every consumer queue
+// keep a message (SQS's default is 4 days): the longest the forwarder or a
+// consumer may be down without losing an event.
+const QueueRetention = 7 * 24 * time.Hour
+
+// DLQRetention is how long every dead-letter queue keeps a message, SQS's
+// maximum. A message keeps its first enqueue time when SQS moves it to a
+// standard queue's DLQ, and expires by it ("Setting-up dead-letter queue
+// retention in Amazon SQS", SQS Developer Guide), so a message that reaches
+// a DLQ at the end of QueueRetention can still be redriven for
+// DLQRetention - QueueRetention.
+const DLQRetention = 14 * 24 * time.Hour
 
 // Target is a consumer's rule and queue.
 type Target struct {
@@ -104,6 +122,10 @@ type EventFanout struct {
 	Bus              awsevents.IEventBus
 	Archive          awsevents.Archive
 	Targets          map[string]*Target
+	// RecoveryRole is the role an operator assumes to run tools/recover
+	// (redrive and reconcile): besides the publisher, the only principal
+	// the topic accepts publishes from.
+	RecoveryRole awsiam.Role
 }
 
 // New creates the pipeline; invalid props are error annotations.
@@ -117,7 +139,7 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 	case p.Name == "" || p.ItemType == "" || p.EventSource == "" || p.PublisherEntry == "" || p.ForwarderEntry == "":
 		cdkx.Error(c, "eventfanout: Name, ItemType, EventSource, PublisherEntry and ForwarderEntry are required")
 		return f
-	case p.ArchiveRetentionDays < 1:
+	case p.Bus == nil && p.ArchiveRetentionDays < 1:
 		cdkx.Error(c, "eventfanout: ArchiveRetentionDays must be at least 1")
 	}
 	f.Key = awskms.NewKey(c, jsii.String("Key"), &awskms.KeyProps{
@@ -137,23 +159,17 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 		DisplayName: jsii.String(p.Name + " business events"), MasterKey: f.Key, EnforceSSL: jsii.Bool(true),
 	})
 	f.Publisher = fn("Publisher", p.PublisherEntry, map[string]string{envvars.TopicARN: *f.Topic.TopicArn()})
-	// Granted by hand: Topic.GrantPublish would add kms:GenerateDataKey* and
-	// kms:ReEncrypt*, wildcard actions.
-	f.Publisher.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions: jsii.Strings("sns:Publish"), Resources: jsii.Strings(*f.Topic.TopicArn()),
-	}))
-	f.Publisher.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions: jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"), Resources: jsii.Strings(*f.Key.KeyArn()),
-	}))
+	f.grantPublish(f.Publisher.Role)
+	f.PublisherDLQ = f.dlq("PublisherDLQ", p.Functions.Retain, "the publisher's stream event source mapping (records that failed every retry)")
+	f.recoveryRole(p)
 	f.Topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("OnlyThePublisherPublishes"),
+		Sid:        jsii.String("OnlyThePublisherAndRecoveryPublish"),
 		Effect:     awsiam.Effect_DENY,
 		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
 		Actions:    jsii.Strings("sns:Publish"),
 		Resources:  jsii.Strings(*f.Topic.TopicArn()),
-		Conditions: &map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": f.Publisher.Role.RoleArn()}},
+		Conditions: &map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": []*string{f.Publisher.Role.RoleArn(), f.RecoveryRole.RoleArn()}}},
 	}))
-	f.PublisherDLQ = f.dlq("PublisherDLQ", p.Functions.Retain, "the publisher's stream event source mapping (records that failed every retry)")
 	f.Publisher.Alias.AddEventSource(awslambdaeventsources.NewDynamoEventSource(p.Table, &awslambdaeventsources.DynamoEventSourceProps{
 		StartingPosition:        awslambda.StartingPosition_TRIM_HORIZON,
 		BatchSize:               jsii.Number(100),
@@ -177,6 +193,7 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 	timeout := cdkx.OrDefault(p.Functions.Timeout, gofunction.DefaultTimeout)
 	f.ForwardDLQ = f.dlq("ForwardDLQ", p.Functions.Retain, "the forwarding queue (messages that failed 5 receives)")
 	f.ForwardQueue = f.queue("ForwardQueue", p.Functions.Retain, &awssqs.QueueProps{
+		RetentionPeriod:   awscdk.Duration_Hours(jsii.Number(QueueRetention.Hours())),
 		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(6 * timeout.Seconds())),
 		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: f.ForwardDLQ, MaxReceiveCount: jsii.Number(5)},
 	})
@@ -198,9 +215,8 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 
 	f.Bus = p.Bus
 	if f.Bus == nil {
-		bus := awsevents.NewEventBus(c, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: jsii.String(p.Name)})
-		bus.ApplyRemovalPolicy(cdkx.RemovalPolicy(p.Functions.Retain))
-		f.Bus = bus
+		bus, archive := addBus(c, BusProps{Name: p.Name, EventSource: p.EventSource, ArchiveRetentionDays: p.ArchiveRetentionDays, Retain: p.Functions.Retain})
+		f.Bus, f.Archive = bus, archive
 	}
 	f.Forwarder = fn("Forwarder", p.ForwarderEntry, map[string]string{envvars.EventBusName: *f.Bus.EventBusName(), envvars.EventSource: p.EventSource})
 	f.Bus.GrantPutEventsTo(f.Forwarder.Role, nil)
@@ -208,23 +224,109 @@ func New(scope constructs.Construct, id string, p Props) *EventFanout {
 		BatchSize: jsii.Number(10), MaxBatchingWindow: awscdk.Duration_Seconds(jsii.Number(1)), ReportBatchItemFailures: jsii.Bool(true),
 	}))
 
-	source := &awsevents.EventPattern{Source: jsii.Strings(p.EventSource)}
-	if bus, ok := f.Bus.(awsevents.EventBus); ok {
-		f.Archive = bus.Archive(jsii.String("Archive"), &awsevents.BaseArchiveProps{
-			Description:  jsii.String(p.Name + " events, kept for replay"),
-			EventPattern: source,
-			Retention:    awscdk.Duration_Days(jsii.Number(p.ArchiveRetentionDays)),
-		})
-		// The archive is the replay source: kept with the rest of the data.
-		f.Archive.ApplyRemovalPolicy(cdkx.RemovalPolicy(p.Functions.Retain))
-		// CDK writes KmsKeyIdentifier: "" (events encrypted with an AWS owned
-		// key), which some regions refuse; leaving it out means the same.
-		f.Archive.Node().DefaultChild().(awscdk.CfnResource).AddPropertyDeletionOverride(jsii.String("KmsKeyIdentifier"))
-	}
 	for _, r := range p.Rules {
 		f.addTarget(p, r)
 	}
 	return f
+}
+
+// BusProps describes an event bus that outlives the pipelines that put
+// events on it.
+type BusProps struct {
+	// Name is the bus name, which consumers' rules address, e.g.
+	// "customers-prod". Required.
+	Name string
+	// EventSource is the source of the events the archive keeps. Required.
+	EventSource string
+	// ArchiveRetentionDays is how long events can be replayed (at least 1).
+	ArchiveRetentionDays int
+	// Retain keeps the bus and the archive when their stack is deleted.
+	// Default: false.
+	Retain bool
+}
+
+// Bus is a named event bus with an archive to replay from.
+type Bus struct {
+	constructs.Construct
+	Bus     awsevents.EventBus
+	Archive awsevents.Archive
+}
+
+// NewBus creates a bus and its archive, for a stack that outlives the
+// pipeline: a bus has a fixed name that consumers address, so a retained
+// one left behind by a deleted stack would make the next create of that
+// stack fail. Pass Bus.Bus as Settings.Bus to New. Invalid props are error
+// annotations.
+func NewBus(scope constructs.Construct, id string, p BusProps) *Bus {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	b := &Bus{Construct: c}
+	switch {
+	case p.Name == "" || p.EventSource == "":
+		cdkx.Error(c, "eventfanout: Name and EventSource are required")
+		return b
+	case p.ArchiveRetentionDays < 1:
+		cdkx.Error(c, "eventfanout: ArchiveRetentionDays must be at least 1")
+	}
+	b.Bus, b.Archive = addBus(c, p)
+	return b
+}
+
+// addBus creates the bus "Bus" in scope and its archive.
+func addBus(scope constructs.Construct, p BusProps) (awsevents.EventBus, awsevents.Archive) {
+	bus := awsevents.NewEventBus(scope, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: jsii.String(p.Name)})
+	bus.ApplyRemovalPolicy(cdkx.RemovalPolicy(p.Retain))
+	archive := bus.Archive(jsii.String("Archive"), &awsevents.BaseArchiveProps{
+		Description:  jsii.String(p.Name + " events, kept for replay"),
+		EventPattern: &awsevents.EventPattern{Source: jsii.Strings(p.EventSource)},
+		Retention:    awscdk.Duration_Days(jsii.Number(p.ArchiveRetentionDays)),
+	})
+	// The archive is the replay source: kept with the rest of the data.
+	archive.ApplyRemovalPolicy(cdkx.RemovalPolicy(p.Retain))
+	// CDK writes KmsKeyIdentifier: "" (events encrypted with an AWS owned
+	// key), which some regions refuse; leaving it out means the same.
+	archive.Node().DefaultChild().(awscdk.CfnResource).AddPropertyDeletionOverride(jsii.String("KmsKeyIdentifier"))
+	return bus, archive
+}
+
+// grantPublish lets role publish to the topic. Granted by hand:
+// Topic.GrantPublish would add kms:GenerateDataKey* and kms:ReEncrypt*,
+// wildcard actions.
+func (f *EventFanout) grantPublish(role awsiam.IRole) {
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("sns:Publish"), Resources: jsii.Strings(*f.Topic.TopicArn()),
+	}))
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"), Resources: jsii.Strings(*f.Key.KeyArn()),
+	}))
+}
+
+// recoveryRole creates RecoveryRole with exactly the calls of
+// tools/recover: publish (PublishBatch is authorized as sns:Publish),
+// receive and delete the publisher DLQ's messages, read the stream's
+// records (redrive) and scan the table (reconcile). Its trust policy names
+// this account, which delegates to the account's own policies: a principal
+// of the account may assume it when its identity-based policy allows
+// sts:AssumeRole on it, as an administrator's does ("IAM role trust
+// policies", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+func (f *EventFanout) recoveryRole(p Props) {
+	f.RecoveryRole = awsiam.NewRole(f.Construct, jsii.String("RecoveryRole"), &awsiam.RoleProps{
+		AssumedBy:          awsiam.NewAccountRootPrincipal(),
+		Description:        jsii.String("Assumed by an operator to run tools/recover on the " + p.Name + " events (README: Recovering events)"),
+		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
+	})
+	f.grantPublish(f.RecoveryRole)
+	for _, g := range []struct {
+		actions  []string
+		resource *string
+	}{
+		{[]string{"sqs:ReceiveMessage", "sqs:DeleteMessage"}, f.PublisherDLQ.QueueArn()},
+		{[]string{"dynamodb:GetShardIterator", "dynamodb:GetRecords"}, p.Table.TableStreamArn()},
+		{[]string{"dynamodb:Scan"}, p.Table.TableArn()},
+	} {
+		f.RecoveryRole.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings(g.actions...), Resources: &[]*string{g.resource},
+		}))
+	}
 }
 
 // queue creates a queue encrypted at rest (SQS-managed keys, which SNS and
@@ -237,9 +339,9 @@ func (f *EventFanout) queue(id string, retain bool, props *awssqs.QueueProps) aw
 	return awssqs.NewQueue(f.Construct, jsii.String(id), props)
 }
 
-// dlq creates a dead-letter queue that keeps messages for 14 days.
+// dlq creates a dead-letter queue that keeps messages for DLQRetention.
 func (f *EventFanout) dlq(id string, retain bool, of string) awssqs.Queue {
-	q := f.queue(id, retain, &awssqs.QueueProps{RetentionPeriod: awscdk.Duration_Days(jsii.Number(14))})
+	q := f.queue(id, retain, &awssqs.QueueProps{RetentionPeriod: awscdk.Duration_Hours(jsii.Number(DLQRetention.Hours()))})
 	cdknag.NagSuppressions_AddResourceSuppressions(q, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-SQS3"), Reason: jsii.String("This queue is the dead-letter queue of " + of + "."),
 	}}, nil)
@@ -250,6 +352,7 @@ func (f *EventFanout) addTarget(p Props, r Rule) {
 	t := &Target{}
 	t.DLQ = f.dlq("Target"+r.Name+"DLQ", p.Functions.Retain, "the "+r.Name+" rule target (events EventBridge could not deliver)")
 	t.Queue = f.queue("Target"+r.Name, p.Functions.Retain, &awssqs.QueueProps{
+		RetentionPeriod: awscdk.Duration_Hours(jsii.Number(QueueRetention.Hours())),
 		DeadLetterQueue: &awssqs.DeadLetterQueue{Queue: t.DLQ, MaxReceiveCount: jsii.Number(5)},
 	})
 	pattern := &awsevents.EventPattern{Source: jsii.Strings(p.EventSource)}

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme/customers-api/constructs/eventfanout"
@@ -79,5 +80,32 @@ func TestInvalidPropsAreAnnotationErrors(t *testing.T) {
 				t.Errorf("%d errors matching %q, want 1", len(*errs), c.want)
 			}
 		})
+	}
+}
+
+// A bus made apart (NewBus, in a stack that outlives the pipeline) takes
+// its archive with it: the pipeline then creates neither and needs no
+// archive retention.
+func TestABusGivenToThePipelineKeepsItsArchiveApart(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	data := awscdk.NewStack(app, jsii.String("Data"), nil)
+	eventfanout.NewBus(data, "Events", eventfanout.BusProps{Name: "things-dev", EventSource: "com.example.things", ArchiveRetentionDays: 7, Retain: true})
+	dataTmpl := assertions.Template_FromStack(data, nil)
+	dataTmpl.ResourceCountIs(jsii.String("AWS::Events::EventBus"), jsii.Number(1))
+	dataTmpl.HasResource(jsii.String("AWS::Events::Archive"), map[string]any{
+		"DeletionPolicy": "Retain", "Properties": map[string]any{"RetentionDays": 7},
+	})
+	stack := fanout(t, func(p *eventfanout.Props) {
+		p.Bus = awsevents.EventBus_FromEventBusName(awscdk.Stack_Of(p.Table), jsii.String("Bus"), jsii.String("things-dev"))
+		p.ArchiveRetentionDays = 0
+	})
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.ResourceCountIs(jsii.String("AWS::Events::EventBus"), jsii.Number(0))
+	tmpl.ResourceCountIs(jsii.String("AWS::Events::Archive"), jsii.Number(0))
+	if errs := assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), assertions.Match_AnyValue()); len(*errs) != 0 {
+		t.Errorf("errors with a given bus: %v", *errs)
+	}
+	if errs := assertions.Annotations_FromStack(data).FindError(jsii.String("*"), assertions.Match_AnyValue()); len(*errs) != 0 {
+		t.Errorf("errors in the bus's stack: %v", *errs)
 	}
 }

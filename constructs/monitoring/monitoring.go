@@ -4,12 +4,32 @@
 // side of its threshold is a failure and how it treats missing data, and
 // says in its description what to check first.
 //
-// Paging: one page per incident. The alarms on single resources notify
-// nobody; Finish adds the composite "<name>-unhealthy" alarm over all of
-// them, and only the composite notifies the encrypted topic, once when the
-// service becomes unhealthy and once when it recovers. Its notification
-// names the child alarms that triggered it, and the dashboard's alarm
-// status panel shows them. Call Finish once, after the last alarm.
+// Incidents: every new incident pages, once. An incident is a subsystem
+// (the API, one operation, the table, the event path; see Subsystem)
+// becoming unhealthy. Finish gives each subsystem the composite
+// "<name>-<subsystem>-unhealthy", in ALARM while any of its alarms is;
+// each composite pages Topic when it goes to ALARM and when it recovers.
+// A second failure in a subsystem that is already unhealthy is part of the
+// same incident and does not page again; a failure in another subsystem
+// pages at once, whatever else is ongoing; once a subsystem has recovered,
+// its next failure pages. The single-resource alarms notify nobody; their
+// composite's page names them, and the dashboard's alarm status panel
+// shows them.
+//
+// Nothing that can be in ALARM in normal operation pages: those
+// conditions are notify-only (a ticket on NotifyTopic, on ALARM and OK):
+// a drop in traffic (quiet nights have none) and the age of queues that
+// other teams consume (ConsumerQueue). Consumers add their own alarms
+// with Page or Notify.
+//
+// Composites stay within CloudWatch's limits (PutCompositeAlarm: at most
+// 100 alarms in a rule, an AlarmRule of at most 10240 characters): a
+// composite that would exceed one is an annotation error naming the limit.
+// Call Finish once, after the last alarm.
+//
+// The topic (NewAlarmTopic) accepts CloudWatch's publishes for the alarms
+// named "<Name>-*" of the stack's account and region, so every alarm name
+// starts with Name and a dash.
 //
 // The alarms are proven by simulation: constructs/cdktest/alarmsim
 // evaluates the synthesized alarms against metric series that must trip
@@ -28,17 +48,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme/customers-api/constructs/internal/cdkx"
 )
@@ -77,11 +94,14 @@ type Props struct {
 // Settings are the monitoring's settings; composites take them once and
 // pass them on whole.
 type Settings struct {
-	// Emails are paged when the service becomes unhealthy and when it
+	// Emails are paged when a subsystem becomes unhealthy and when it
 	// recovers. Undeliverable notifications go to a dead-letter queue.
 	Emails []string
 	// Topic, when set, receives the pages instead of a new topic.
 	Topic awssns.ITopic
+	// NotifyEmails receive the notify-only alarms (tickets, not pages).
+	// Default: Emails.
+	NotifyEmails []string
 	// Thresholds override Defaults.
 	Thresholds Thresholds
 	// MetricsNamespace, when set, is where the handlers emit EMF metrics
@@ -99,65 +119,50 @@ type Monitoring struct {
 	Topic    awssns.ITopic
 	Key      awskms.Key
 	EmailDLQ awssqs.Queue
-	// Alarms by name; they notify nobody. Unhealthy is the composite of all
-	// of them and pages Topic.
-	Alarms    map[string]awscloudwatch.Alarm
+	// NotifyTopic receives the notify-only alarms, built by NewAlarmTopic
+	// like Topic.
+	NotifyTopic *AlarmTopic
+	// Alarms by name (without the Name prefix), paging or notify-only.
+	Alarms map[string]awscloudwatch.Alarm
+	// Subsystems are the paging composites by subsystem name.
+	Subsystems map[string]awscloudwatch.CompositeAlarm
+	// Unhealthy is in ALARM while any subsystem is; it notifies nobody (one
+	// signal for a status page or a consumer's own alarms).
 	Unhealthy awscloudwatch.CompositeAlarm
 	Dashboard awscloudwatch.Dashboard
 	Queries   []awslogs.CfnQueryDefinition
 	t         Thresholds
 	name      string
 	namespace string
-	order     []string
+	// subsystem is the one that new paging alarms join; members lists
+	// each subsystem's paging alarms, in order.
+	subsystem  string
+	subsystems []string
+	members    map[string][]awscloudwatch.IAlarm
+	finished   bool
+	statusList []interfacesawscloudwatch.IAlarmRef
 }
 
 // New creates the topic and an empty dashboard.
 func New(scope constructs.Construct, id string, p Props) *Monitoring {
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	m := &Monitoring{Construct: c, Alarms: map[string]awscloudwatch.Alarm{}, t: withDefaults(p.Thresholds), name: p.Name, namespace: p.MetricsNamespace}
+	m := &Monitoring{Construct: c, Alarms: map[string]awscloudwatch.Alarm{}, Subsystems: map[string]awscloudwatch.CompositeAlarm{},
+		t: withDefaults(p.Thresholds), name: p.Name, namespace: p.MetricsNamespace, subsystem: "service", members: map[string][]awscloudwatch.IAlarm{}}
 	if p.Name == "" {
 		cdkx.Error(c, "monitoring: Name is required")
 	}
 	m.Topic = p.Topic
 	if m.Topic == nil {
-		m.Key = awskms.NewKey(c, jsii.String("Key"), &awskms.KeyProps{
-			Description: jsii.String("Encrypts the " + p.Name + " alarm topic"), EnableKeyRotation: jsii.Bool(true),
-			RemovalPolicy: cdkx.RemovalPolicy(p.Retain),
-		})
-		// CloudWatch publishes this account's alarm notifications to the
-		// encrypted topic, and nobody else's.
-		stack := awscdk.Stack_Of(c)
-		m.Key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
-			Actions:    jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
-			Resources:  jsii.Strings("*"), // in a key policy, "*" is this key
-			Conditions: &map[string]any{
-				"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()},
-				"ArnLike": map[string]any{"aws:SourceArn": stack.FormatArn(&awscdk.ArnComponents{
-					Service: jsii.String("cloudwatch"), Resource: jsii.String("alarm"), ResourceName: jsii.String("*"),
-					ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
-				})},
-			},
-		}), nil)
-		topic := awssns.NewTopic(c, jsii.String("Topic"), &awssns.TopicProps{
-			DisplayName: jsii.String(p.Name + " alarms"), MasterKey: m.Key, EnforceSSL: jsii.Bool(true),
-		})
-		if len(p.Emails) > 0 {
-			m.EmailDLQ = awssqs.NewQueue(c, jsii.String("EmailDLQ"), &awssqs.QueueProps{
-				Encryption: awssqs.QueueEncryption_SQS_MANAGED, EnforceSSL: jsii.Bool(true),
-				RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)), RemovalPolicy: cdkx.RemovalPolicy(p.Retain),
-			})
-			cdknag.NagSuppressions_AddResourceSuppressions(m.EmailDLQ, &[]*cdknag.NagPackSuppression{{
-				Id: jsii.String("AwsSolutions-SQS3"), Reason: jsii.String("This queue is the dead-letter queue of the alarm e-mail subscriptions."),
-			}}, nil)
-		}
-		for _, addr := range p.Emails {
-			topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(addr), &awssnssubscriptions.EmailSubscriptionProps{
-				DeadLetterQueue: m.EmailDLQ,
-			}))
-		}
-		m.Topic = topic
+		t := NewAlarmTopic(c, AlarmTopicProps{DisplayName: p.Name + " alarms", AlarmNamePrefix: p.Name + "-", Emails: p.Emails, Retain: p.Retain})
+		m.Topic, m.Key, m.EmailDLQ = t.Topic, t.Key, t.EmailDLQ
 	}
+	notifyEmails := p.NotifyEmails
+	if len(notifyEmails) == 0 {
+		notifyEmails = p.Emails
+	}
+	m.NotifyTopic = NewAlarmTopic(constructs.NewConstruct(c, jsii.String("Notify")), AlarmTopicProps{
+		DisplayName: p.Name + " notifications", AlarmNamePrefix: p.Name + "-", Emails: notifyEmails, Retain: p.Retain,
+	})
 	m.Dashboard = awscloudwatch.NewDashboard(c, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
 		DashboardName:   jsii.String(p.Name),
 		DefaultInterval: awscdk.Duration_Hours(jsii.Number(3)),
@@ -231,6 +236,9 @@ type alarm struct {
 	breach      breach
 	missing     awscloudwatch.TreatMissingData
 	periods     int
+	// notify makes the alarm notify-only: a ticket on NotifyTopic, never
+	// part of a paging composite.
+	notify bool
 }
 
 func (m *Monitoring) add(a alarm) awscloudwatch.Alarm {
@@ -248,8 +256,56 @@ func (m *Monitoring) add(a alarm) awscloudwatch.Alarm {
 		TreatMissingData:   a.missing,
 	})
 	m.Alarms[a.name] = al
-	m.order = append(m.order, a.name)
+	if a.notify {
+		m.Notify(al)
+	} else {
+		m.Page(m.subsystem, al)
+	}
 	return al
+}
+
+// Subsystem makes the paging alarms added after it, up to the next call,
+// part of the named subsystem (one incident at a time; see the package
+// doc). Alarms added before the first call are in subsystem "service".
+// The name goes into the composite's name: letters, digits and dashes.
+func (m *Monitoring) Subsystem(name string) { m.subsystem = name }
+
+// Page adds alarms (a consumer's own, or one of Alarms) to a subsystem's
+// paging composite; before Finish, to any subsystem; after it, only to a
+// new one, whose composite is then created at once.
+func (m *Monitoring) Page(subsystem string, alarms ...awscloudwatch.IAlarm) {
+	if !m.finished {
+		if _, seen := m.members[subsystem]; !seen {
+			m.subsystems = append(m.subsystems, subsystem)
+		}
+		m.members[subsystem] = append(m.members[subsystem], alarms...)
+		m.status(alarms...)
+		return
+	}
+	if _, exists := m.Subsystems[subsystem]; exists {
+		cdkx.Error(m.Construct, "monitoring: Page(%q) after Finish: that subsystem's composite exists already; page a new subsystem", subsystem)
+		return
+	}
+	m.composite(subsystem, alarms)
+}
+
+// Notify makes alarms notify-only: each sends NotifyTopic a ticket when
+// it goes to ALARM and when it recovers; nobody is paged.
+func (m *Monitoring) Notify(alarms ...awscloudwatch.Alarm) {
+	ticket := awscloudwatchactions.NewSnsAction(m.NotifyTopic.Topic)
+	for _, a := range alarms {
+		a.AddAlarmAction(ticket)
+		a.AddOkAction(ticket)
+		if !m.finished {
+			m.status(a)
+		}
+	}
+}
+
+func (m *Monitoring) status(alarms ...awscloudwatch.IAlarm) {
+	for _, a := range alarms {
+		m.statusList = append(m.statusList, a)
+	}
 }
 
 // Route is one API method, for the per-route latency graph.
@@ -295,8 +351,10 @@ func (m *Monitoring) API(api awsapigateway.RestApi, stageName string, routes []R
 		// 0, a stop in traffic breaches at once instead of only once the
 		// whole evaluation range has no data (25 minutes, not 15).
 		requests := filled("Requests", map[string]awscloudwatch.IMetric{"requests": count})
-		m.add(alarm{name: "ApiTrafficDrop", metric: requests, breach: below(float64(m.t.MinRequestsPer5Min)), missing: noDataIsFailure, periods: 3,
-			check: "Requests dropped below normal for 15 minutes. Check first: WAF blocks and 4XX in the access logs, DNS and client deployments."})
+		// Notify-only: traffic drops every quiet night and before clients
+		// arrive, so a page here would be in ALARM in normal operation.
+		m.add(alarm{name: "ApiTrafficDrop", metric: requests, breach: below(float64(m.t.MinRequestsPer5Min)), missing: noDataIsFailure, periods: 3, notify: true,
+			check: "Requests dropped below normal for 15 minutes (a ticket, not a page: quiet nights drop too). Check first: WAF blocks and 4XX in the access logs, DNS and client deployments."})
 	}
 	perRoute := []awscloudwatch.IMetric{}
 	for _, r := range routes {
@@ -371,11 +429,24 @@ func (m *Monitoring) DLQ(name string, q awssqs.IQueue, of string) awscloudwatch.
 	return visible
 }
 
-// Queue alarms when a work queue's oldest message is too old.
+// Queue alarms (paging) when a work queue that this service drains has a
+// message that is too old.
 func (m *Monitoring) Queue(name string, q awssqs.IQueue) awscloudwatch.IMetric {
 	age := q.MetricApproximateAgeOfOldestMessage(&awscloudwatch.MetricOptions{Period: minutes(1), Statistic: jsii.String("Maximum"), Label: jsii.String(name + " oldest message (s)")})
 	m.add(alarm{name: name + "OldestMessage", metric: age, breach: atLeast(m.t.QueueAge.Seconds()), missing: noDataIsHealthy, periods: 5,
 		check: fmt.Sprintf("%s is not being drained. Check first: its consumer's Errors and Throttles alarms, then EventBridge PutEvents failures in its logs.", name)})
+	return age
+}
+
+// ConsumerQueue alarms, notify-only, when a queue that another team
+// consumes has a message that is too old: the consumer owns the queue and
+// pages on it with its own alarm (the queue is a field of the construct
+// that made it); until a consumer drains it, the alarm stays in ALARM, so
+// it must not page here.
+func (m *Monitoring) ConsumerQueue(name string, q awssqs.IQueue) awscloudwatch.IMetric {
+	age := q.MetricApproximateAgeOfOldestMessage(&awscloudwatch.MetricOptions{Period: minutes(1), Statistic: jsii.String("Maximum"), Label: jsii.String(name + " oldest message (s)")})
+	m.add(alarm{name: name + "OldestMessage", metric: age, breach: atLeast(m.t.QueueAge.Seconds()), missing: noDataIsHealthy, periods: 5, notify: true,
+		check: fmt.Sprintf("%s, which another team consumes, is not being drained (a ticket, not a page). Check first: whether its consumer is deployed and polling; its own alarms page its owner.", name)})
 	return age
 }
 
@@ -388,12 +459,22 @@ func (m *Monitoring) Deliveries(name string, t awssns.ITopic) {
 
 // Rule alarms on an EventBridge rule's failed invocations and on events
 // that could not even reach the target's DLQ.
+//
+// EventBridge publishes a rule's metrics under the rule's name, with the
+// dimensions RuleName and EventBusName for a rule on a custom bus and
+// RuleName alone on the default bus ("Monitoring Amazon EventBridge").
+// aws-cdk's Rule.ruleName is the rule's Ref, which CloudFormation returns
+// as "<bus>|<rule>" for a rule on a custom bus; the name is its second part.
 func (m *Monitoring) Rule(name string, rule awsevents.IRule, bus awsevents.IEventBus) {
+	dims := map[string]*string{"RuleName": rule.RuleName()}
+	if busName := bus.EventBusName(); *awscdk.Token_IsUnresolved(busName) || *busName != "default" {
+		dims["RuleName"] = awscdk.Fn_Select(jsii.Number(1), awscdk.Fn_Split(jsii.String("|"), rule.RuleName(), jsii.Number(2)))
+		dims["EventBusName"] = busName
+	}
 	metric := func(metric string) awscloudwatch.IMetric {
 		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 			Namespace: jsii.String("AWS/Events"), MetricName: jsii.String(metric),
-			DimensionsMap: &map[string]*string{"RuleName": rule.RuleName(), "EventBusName": bus.EventBusName()},
-			Statistic:     jsii.String("Sum"), Period: minutes(5),
+			DimensionsMap: &dims, Statistic: jsii.String("Sum"), Period: minutes(5),
 		})
 	}
 	m.add(alarm{name: name + "FailedInvocations", metric: metric("FailedInvocations"), breach: atLeast(1), missing: noDataIsHealthy, periods: 1,
@@ -477,28 +558,109 @@ func graph(title string, metrics ...awscloudwatch.IMetric) awscloudwatch.GraphWi
 	})
 }
 
-// Finish adds the composite "service unhealthy" alarm over every alarm and
-// the alarm status panel. Call it once, after the last Add.
-func (m *Monitoring) Finish() {
-	rules := make([]awscloudwatch.IAlarmRule, 0, len(m.order))
-	alarms := make([]interfacesawscloudwatch.IAlarmRef, 0, len(m.order))
-	for _, name := range m.order {
-		rules = append(rules, m.Alarms[name])
-		alarms = append(alarms, m.Alarms[name])
+// CloudWatch's limits on a composite alarm (PutCompositeAlarm): the
+// alarms its rule names and the length of the rule.
+const (
+	maxCompositeChildren   = 100
+	maxCompositeRuleLength = 10240
+)
+
+// member is an alarm in a composite and the length of its name (255, the
+// longest CloudWatch allows, when the name is not known at synth).
+type member struct {
+	alarm   awscloudwatch.IAlarm
+	nameLen int
+}
+
+func (m *Monitoring) member(a awscloudwatch.IAlarm) member {
+	if name := a.AlarmName(); name != nil && !*awscdk.Token_IsUnresolved(name) {
+		return member{a, len(*name)}
 	}
-	if len(rules) == 0 {
-		cdkx.Error(m.Construct, "monitoring: Finish called before any alarm was added")
-		return
+	if al, ok := a.(awscloudwatch.Alarm); ok {
+		for short, known := range m.Alarms {
+			if known == al {
+				return member{a, len(m.name) + 1 + len(short)}
+			}
+		}
 	}
-	m.Unhealthy = awscloudwatch.NewCompositeAlarm(m.Construct, jsii.String("Unhealthy"), &awscloudwatch.CompositeAlarmProps{
-		CompositeAlarmName: jsii.String(m.name + "-unhealthy"),
-		AlarmDescription:   jsii.String("The " + m.name + " service is unhealthy: at least one of its alarms is firing. Check first: the alarm status panel of the " + m.name + " dashboard."),
+	return member{a, 255}
+}
+
+// ruleLength bounds the length of AlarmRule_AnyOf(members) once deployed:
+// "(" ALARM("<alarm ARN>") joined by " OR " ")", each ARN as long as the
+// longest partition (aws-us-gov) and region (14 characters) make it.
+func ruleLength(members []member) int {
+	n := 2 + 4*(len(members)-1)
+	for _, mb := range members {
+		n += len(`ALARM("arn:aws-us-gov:cloudwatch:`) + 14 + len(":123456789012:alarm:") + mb.nameLen + len(`")`)
+	}
+	return n
+}
+
+// composite creates the paging composite of a subsystem, or an
+// annotation error naming the CloudWatch limit it would exceed.
+func (m *Monitoring) composite(subsystem string, alarms []awscloudwatch.IAlarm) awscloudwatch.CompositeAlarm {
+	members := make([]member, len(alarms))
+	rules := make([]awscloudwatch.IAlarmRule, len(alarms))
+	for i, a := range alarms {
+		members[i], rules[i] = m.member(a), a
+	}
+	name := m.name + "-" + subsystem + "-unhealthy"
+	if !m.withinLimits(name, members) {
+		return nil
+	}
+	c := awscloudwatch.NewCompositeAlarm(m.Construct, jsii.String("Unhealthy-"+subsystem), &awscloudwatch.CompositeAlarmProps{
+		CompositeAlarmName: jsii.String(name),
+		AlarmDescription:   jsii.String("Subsystem " + subsystem + " of " + m.name + " is unhealthy: at least one of its alarms is firing (this page's state reason names it). Check first: that alarm's description, and the alarm status panel of the " + m.name + " dashboard."),
 		AlarmRule:          awscloudwatch.AlarmRule_AnyOf(rules...),
 	})
 	page := awscloudwatchactions.NewSnsAction(m.Topic)
-	m.Unhealthy.AddAlarmAction(page)
-	m.Unhealthy.AddOkAction(page)
+	c.AddAlarmAction(page)
+	c.AddOkAction(page)
+	m.Subsystems[subsystem] = c
+	return c
+}
+
+func (m *Monitoring) withinLimits(name string, members []member) bool {
+	if len(members) > maxCompositeChildren {
+		cdkx.Error(m.Construct, "monitoring: composite alarm %s would name %d alarms; CloudWatch allows at most %d alarms in a composite's rule (PutCompositeAlarm): split it into more subsystems", name, len(members), maxCompositeChildren)
+		return false
+	}
+	if n := ruleLength(members); n > maxCompositeRuleLength {
+		cdkx.Error(m.Construct, "monitoring: composite alarm %s would have an AlarmRule of up to %d characters; CloudWatch allows at most %d (PutCompositeAlarm): split it into more subsystems or shorten the alarm names", name, n, maxCompositeRuleLength)
+		return false
+	}
+	return true
+}
+
+// Finish creates each subsystem's paging composite, the Unhealthy
+// composite over them, and the alarm status panel. Call it once, after
+// the last alarm; later, only Page with a new subsystem and Notify.
+func (m *Monitoring) Finish() {
+	if len(m.subsystems) == 0 {
+		cdkx.Error(m.Construct, "monitoring: Finish called before any paging alarm was added")
+		return
+	}
+	m.finished = true
+	var composites []awscloudwatch.IAlarm
+	var rules []awscloudwatch.IAlarmRule
+	for _, sub := range m.subsystems {
+		if c := m.composite(sub, m.members[sub]); c != nil {
+			composites, rules = append(composites, c), append(rules, c)
+		}
+	}
+	members := make([]member, len(composites))
+	for i, c := range composites {
+		members[i] = member{c, len(m.name + "-" + m.subsystems[i] + "-unhealthy")}
+	}
+	if len(composites) == len(m.subsystems) && m.withinLimits(m.name+"-unhealthy", members) {
+		m.Unhealthy = awscloudwatch.NewCompositeAlarm(m.Construct, jsii.String("Unhealthy"), &awscloudwatch.CompositeAlarmProps{
+			CompositeAlarmName: jsii.String(m.name + "-unhealthy"),
+			AlarmDescription:   jsii.String("At least one subsystem of " + m.name + " is unhealthy; its own composite pages. This alarm notifies nobody. Check first: the alarm status panel of the " + m.name + " dashboard."),
+			AlarmRule:          awscloudwatch.AlarmRule_AnyOf(rules...),
+		})
+	}
 	m.Dashboard.AddWidgets(awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
-		Title: jsii.String("Alarm status"), Alarms: &alarms, Width: jsii.Number(24), Height: jsii.Number(8),
+		Title: jsii.String("Alarm status"), Alarms: &m.statusList, Width: jsii.Number(24), Height: jsii.Number(8),
 	}))
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -286,6 +287,15 @@ func (r *ResourceAPI) rollout(p Props) {
 			Reason:    jsii.String("CodeDeploy's service role for Lambda uses the AWS managed policy AWSCodeDeployRoleForLambdaLimited, as AWS documents it."),
 			AppliesTo: &[]any{jsii.String("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited")},
 		}}, jsii.Bool(true))
+		// The alias names its deployment group and hook only inside its
+		// UpdatePolicy, and CloudFormation orders resources by Ref and
+		// Fn::GetAtt in properties and by DependsOn ("DependsOn attribute",
+		// CloudFormation User Guide): without these, a deploy may update the
+		// alias before the group or the hook that checks the new version.
+		fn.Alias.Node().AddDependency(g)
+		if hook != nil {
+			fn.Alias.Node().AddDependency(hook)
+		}
 		r.Deployments[name] = g
 	}
 }
@@ -375,26 +385,37 @@ func (r *ResourceAPI) monitor(p Props) {
 	for _, op := range p.Operations {
 		routes = append(routes, monitoring.Route{Method: op.Method, Path: op.Path})
 	}
+	// Subsystems, each one incident at a time: the API, each operation
+	// (its function and smoke check), the table, the alarm e-mails and the
+	// event path.
+	m.Subsystem("api")
 	m.API(r.API.Api, r.API.StageName, routes)
+	if r.API.WebACL != nil {
+		m.WAF(r.API.WebACL.MetricName)
+	}
 	timeout := cdkx.OrDefault(p.Functions.Timeout, gofunction.DefaultTimeout)
 	var logs []awslogs.ILogGroup
 	for _, op := range p.Operations {
+		m.Subsystem(op.Name)
 		m.Function(op.Name, r.Functions[op.Name].Function, timeout)
 		logs = append(logs, r.Functions[op.Name].LogGroup)
-	}
-	for _, op := range p.Operations {
 		if hook, ok := r.SmokeChecks[op.Name]; ok {
 			m.Function(op.Name+"SmokeCheck", hook.Function, gofunction.DefaultTimeout)
 		}
 	}
+	m.Subsystem("data")
 	m.Table("Table", r.Table, indexes(p))
-	if r.API.WebACL != nil {
-		m.WAF(r.API.WebACL.MetricName)
-	}
-	if m.EmailDLQ != nil {
-		m.DLQ("AlarmEmailDLQ", m.EmailDLQ, "the alarm topic's e-mail subscriptions")
+	m.Subsystem("alarms")
+	for _, dlq := range []struct {
+		name string
+		q    awssqs.IQueue
+	}{{"AlarmEmailDLQ", m.EmailDLQ}, {"NotifyEmailDLQ", m.NotifyTopic.EmailDLQ}} {
+		if dlq.q != nil {
+			m.DLQ(dlq.name, dlq.q, "the alarm topics' e-mail subscriptions")
+		}
 	}
 	if f := r.Events; f != nil {
+		m.Subsystem("events")
 		m.Function("publisher", f.Publisher.Function, timeout)
 		m.Function("forwarder", f.Forwarder.Function, timeout)
 		lag := []awscloudwatch.IMetric{m.StreamConsumer("Publisher", f.Publisher.Function), m.Queue("ForwardQueue", f.ForwardQueue)}
@@ -411,7 +432,7 @@ func (r *ResourceAPI) monitor(p Props) {
 		for _, rule := range p.Events.Rules {
 			t := f.Targets[rule.Name]
 			m.Rule("Rule"+rule.Name, t.Rule, f.Bus)
-			lag = append(lag, m.Queue("Target"+rule.Name, t.Queue))
+			lag = append(lag, m.ConsumerQueue("Target"+rule.Name, t.Queue))
 			dlqs = append(dlqs, m.DLQ("Target"+rule.Name+"DLQ", t.DLQ, "EventBridge (rule "+rule.Name+")"))
 		}
 		m.EventPipeline(lag, dlqs)

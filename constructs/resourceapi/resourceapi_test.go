@@ -56,7 +56,7 @@ func Example() {
 	fmt.Println("unhealthy alarm:", api.Monitoring.Unhealthy != nil)
 	// Output:
 	// functions: [get]
-	// methods: [GET /things/{id}]
+	// methods: [GET /things/{id} HEAD /things/{id}]
 	// events: false
 	// unhealthy alarm: true
 }

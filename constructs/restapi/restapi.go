@@ -126,14 +126,15 @@ type RestAPI struct {
 	// WebACL and WAFLogs are nil when WAF is off.
 	WebACL  *WebACL
 	WAFLogs awslogs.LogGroup
-	// UsagePlans and APIKeys by name; Methods by Operation.Key().
+	// UsagePlans and APIKeys by name; Methods by Operation.Key(), with a
+	// "HEAD /path" method for every GET.
 	UsagePlans map[string]awsapigateway.UsagePlan
 	APIKeys    map[string]awsapigateway.IApiKey
 	Methods    map[string]awsapigateway.Method
 }
 
 // AllowedHeaders are the request headers browsers may send.
-var AllowedHeaders = []string{"Authorization", "Content-Type", "X-Api-Key", "Idempotency-Key", "If-Match", "If-None-Match", "X-Amzn-Trace-Id"}
+var AllowedHeaders = []string{"Authorization", "Content-Type", "X-Api-Key", "Idempotency-Key", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "X-Amzn-Trace-Id"}
 
 var modelName = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 
@@ -180,6 +181,7 @@ func New(scope constructs.Construct, id string, props Props) *RestAPI {
 		},
 	})
 	r.Stage = r.Api.DeploymentStage()
+	r.redeployOnChange()
 	// API Gateway writes execution logs to a group it creates itself, with
 	// no retention, unless the group exists first: create it, with the
 	// environment's retention, before the stage.
@@ -206,6 +208,7 @@ func New(scope constructs.Construct, id string, props Props) *RestAPI {
 	}
 	r.addGatewayResponses(props.CORSOrigins)
 	r.addOperations(props.Operations)
+	r.addMethodNotAllowed(props.Operations, props.CORSOrigins)
 	r.addUsagePlans(props.UsagePlans)
 	switch {
 	case props.WAF:
@@ -275,7 +278,7 @@ func cors(origins []string) *awsapigateway.CorsOptions {
 	}
 	return &awsapigateway.CorsOptions{
 		AllowOrigins:  jsii.Strings(origins...),
-		AllowMethods:  jsii.Strings("GET", "POST", "PUT", "DELETE", "OPTIONS"),
+		AllowMethods:  jsii.Strings("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"),
 		AllowHeaders:  jsii.Strings(AllowedHeaders...),
 		ExposeHeaders: jsii.Strings(wire.ExposeHeaders...),
 		MaxAge:        awscdk.Duration_Minutes(jsii.Number(10)),
@@ -315,8 +318,15 @@ func OperationName(op Operation) string {
 func methodThrottles(ops []Operation) *map[string]*awsapigateway.MethodDeploymentOptions {
 	out := map[string]*awsapigateway.MethodDeploymentOptions{}
 	for _, op := range ops {
-		if op.Throttle != nil {
-			out[op.Path+"/"+op.Method] = &awsapigateway.MethodDeploymentOptions{
+		if op.Throttle == nil {
+			continue
+		}
+		methods := []string{op.Method}
+		if op.Method == "GET" {
+			methods = append(methods, "HEAD") // HEAD is throttled as its GET
+		}
+		for _, method := range methods {
+			out[op.Path+"/"+method] = &awsapigateway.MethodDeploymentOptions{
 				ThrottlingRateLimit: jsii.Number(op.Throttle.RateLimit), ThrottlingBurstLimit: jsii.Number(op.Throttle.BurstLimit),
 				LoggingLevel: stageLogging, DataTraceEnabled: jsii.Bool(false), MetricsEnabled: jsii.Bool(true),
 			}
@@ -370,8 +380,25 @@ func (r *RestAPI) addOperations(ops []Operation) {
 		integration := awsapigateway.NewLambdaIntegration(op.Handler, &awsapigateway.LambdaIntegrationOptions{
 			Proxy: jsii.Bool(true), AllowTestInvoke: jsii.Bool(false),
 		})
-		r.Methods[op.Key()] = r.Api.Root().ResourceForPath(jsii.String(op.Path)).AddMethod(jsii.String(op.Method), integration, opts)
+		resource := r.Api.Root().ResourceForPath(jsii.String(op.Path))
+		r.Methods[op.Key()] = resource.AddMethod(jsii.String(op.Method), integration, opts)
+		if op.Method == "GET" {
+			// RFC 9110 §9.1: a general-purpose server MUST support HEAD. API
+			// Gateway answers only the methods a resource has, so HEAD is
+			// GET's twin: the same function (which drops the body, see
+			// httpx.Service), authorizer, scopes, key and validation.
+			head := *opts
+			head.OperationName = jsii.String(OperationName(headOf(op)))
+			r.Methods[headOf(op).Key()] = resource.AddMethod(jsii.String("HEAD"), integration, &head)
+		}
 	}
+}
+
+// headOf is the HEAD operation that mirrors a GET.
+func headOf(get Operation) Operation {
+	head := get
+	head.Method = "HEAD"
+	return head
 }
 
 // addModel publishes a JSON Schema as a request model.

@@ -99,3 +99,14 @@ func TestBodyModelsCoverEveryJSONContentType(t *testing.T) {
 		"HttpMethod": "POST", "RequestModels": models,
 	})
 }
+
+// A HEAD is throttled as its GET: a GET's own throttle is the HEAD's too.
+func TestAThrottledGETThrottlesItsHEADAlike(t *testing.T) {
+	stack := api(func(p *restapi.Props) { p.Operations[0].Throttle = &restapi.Throttle{RateLimit: 1, BurstLimit: 2} })
+	assertions.Template_FromStack(stack, nil).HasResourceProperties(jsii.String("AWS::ApiGateway::Stage"), map[string]any{
+		"MethodSettings": assertions.Match_ArrayWith(&[]any{map[string]any{
+			"HttpMethod": "HEAD", "ResourcePath": "/~1things~1{id}", "ThrottlingRateLimit": 1, "ThrottlingBurstLimit": 2,
+			"LoggingLevel": "ERROR", "DataTraceEnabled": false, "MetricsEnabled": true,
+		}}),
+	})
+}

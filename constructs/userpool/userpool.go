@@ -32,8 +32,14 @@ type Props struct {
 	ResourceServer string
 	// Scopes are the resource server's scope names, e.g. "read", "write".
 	Scopes []string
-	// DomainPrefix is the hosted domain of the OAuth endpoints.
+	// DomainPrefix is the hosted domain of the OAuth endpoints, unique
+	// within the region. Required unless WithoutDomain. Cognito refuses a
+	// second domain while the pool has one, so changing it takes two
+	// deploys: one WithoutDomain, then one with the new prefix.
 	DomainPrefix string
+	// WithoutDomain creates no hosted domain (Domain is nil); no OAuth
+	// token can be issued. Default: false.
+	WithoutDomain bool
 	// MFA is MFAOff, MFAOptional or MFARequired (the default).
 	MFA string
 	// AccessTokenValidity also bounds ID tokens (default 15 minutes).
@@ -55,8 +61,9 @@ type Props struct {
 // UserPool is the created pool and its parts.
 type UserPool struct {
 	constructs.Construct
-	Pool              awscognito.UserPool
-	ResourceServer    awscognito.UserPoolResourceServer
+	Pool           awscognito.UserPool
+	ResourceServer awscognito.UserPoolResourceServer
+	// Domain is nil with WithoutDomain.
 	Domain            awscognito.UserPoolDomain
 	MachineClient     awscognito.UserPoolClient
 	InteractiveClient awscognito.UserPoolClient
@@ -113,9 +120,15 @@ func New(scope constructs.Construct, id string, props Props) *UserPool {
 	u.ResourceServer = u.Pool.AddResourceServer(jsii.String("ResourceServer"), &awscognito.UserPoolResourceServerOptions{
 		Identifier: jsii.String(props.ResourceServer), Scopes: &rsScopes,
 	})
-	u.Domain = u.Pool.AddDomain(jsii.String("Domain"), &awscognito.UserPoolDomainOptions{
-		CognitoDomain: &awscognito.CognitoDomainOptions{DomainPrefix: jsii.String(props.DomainPrefix)},
-	})
+	switch {
+	case props.WithoutDomain:
+	case props.DomainPrefix == "":
+		cdkx.Error(c, "userpool: DomainPrefix is required (or WithoutDomain)")
+	default:
+		u.Domain = u.Pool.AddDomain(jsii.String("Domain"), &awscognito.UserPoolDomainOptions{
+			CognitoDomain: &awscognito.CognitoDomainOptions{DomainPrefix: jsii.String(props.DomainPrefix)},
+		})
+	}
 
 	access := duration(props.AccessTokenValidity, 15*time.Minute)
 	refresh := duration(props.RefreshTokenValidity, 7*24*time.Hour)

@@ -5,32 +5,73 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
-// Strong matching implies weak matching; a list holding a version's ETag
-// matches it both ways, and its weak form only weakly.
-func FuzzETagMatching(f *testing.F) {
-	for _, h := range []string{`"3"`, `W/"3"`, `"1", "3"`, `*`, ``, `,,`, `W/`, `"3`} {
-		f.Add(h, int64(3))
+// Whatever the precondition headers, the evaluator answers proceed, 304 or
+// 412 (RFC 9110 §13.2.2): 304 only for GET and HEAD and only with
+// If-None-Match or If-Modified-Since, 412 only with a header that can
+// fail; a strong match is also a weak one; a well-formed list that holds
+// the current tag matches it, and one more weak tag changes no strong match.
+func FuzzPreconditions(f *testing.F) {
+	for _, h := range []string{`"3"`, `W/"3"`, `"1", "3"`, `*`, ``, `,,`, `W/`, `"3`, `"a,b"`} {
+		f.Add("PUT", h, "", "", "", int64(3))
+		f.Add("GET", "", h, "Sun, 01 Mar 2026 12:00:10 GMT", "", int64(3))
 	}
-	f.Fuzz(func(t *testing.T, header string, version int64) {
+	f.Add("DELETE", `"3"`, `*`, "", "Sun, 01 Mar 2026 12:00:09 GMT", int64(3))
+	modified := time.Date(2026, 3, 1, 12, 0, 10, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, method, ifMatch, ifNoneMatch, ifModifiedSince, ifUnmodifiedSince string, version int64) {
 		etag := ETag(version)
-		if MatchesStrong(header, etag) && !MatchesAny(header, etag) {
-			t.Errorf("%q matches %s strongly but not weakly", header, etag)
+		cur := Representation{Exists: true, ETag: etag, LastModified: modified}
+		headers := map[string]string{}
+		for name, v := range map[string]string{"If-Match": ifMatch, "If-None-Match": ifNoneMatch, "If-Modified-Since": ifModifiedSince, "If-Unmodified-Since": ifUnmodifiedSince} {
+			if v != "" {
+				headers[name] = v
+			}
 		}
-		with := header + ", " + etag
-		if !MatchesStrong(with, etag) || !MatchesAny(with, etag) {
-			t.Errorf("%q does not match %s", with, etag)
+		err := Preconditions(&Request{HTTPMethod: method, Headers: headers}, cur)
+		var e *Error
+		switch {
+		case err == nil:
+		case !errors.As(err, &e):
+			t.Fatalf("%v is not an *Error", err)
+		case e.Status == http.StatusNotModified:
+			if method != "GET" && method != "HEAD" || headers["If-None-Match"] == "" && headers["If-Modified-Since"] == "" {
+				t.Fatalf("304 for %s with %v", method, headers)
+			}
+		case e.Status == http.StatusPreconditionFailed:
+			if headers["If-Match"] == "" && headers["If-None-Match"] == "" && headers["If-Unmodified-Since"] == "" {
+				t.Fatalf("412 for %s with %v", method, headers)
+			}
+		default:
+			t.Fatalf("status %d", e.Status)
 		}
-		weak := header + ", W/" + etag
-		if !MatchesAny(weak, etag) {
-			t.Errorf("%q does not weakly match %s", weak, etag)
+		if MatchesStrong(ifMatch, etag) && !MatchesAny(ifMatch, etag) {
+			t.Errorf("%q matches %s strongly but not weakly", ifMatch, etag)
 		}
-		if MatchesStrong(weak, etag) != MatchesStrong(header, etag) {
-			t.Errorf("adding a weak tag changed the strong match of %q", header)
+		if tags := parseEntityTags(ifMatch); len(tags) > 0 && renderTags(tags) == ifMatch {
+			if with := ifMatch + ", " + etag; !MatchesStrong(with, etag) || !MatchesAny(with, etag) {
+				t.Errorf("%q does not match %s", with, etag)
+			}
+			if weak := ifMatch + ", W/" + etag; !MatchesAny(weak, etag) || MatchesStrong(weak, etag) != MatchesStrong(ifMatch, etag) {
+				t.Errorf("adding W/%s to %q changed its matches wrongly", etag, ifMatch)
+			}
 		}
 	})
+}
+
+// renderTags writes a list of entity tags in the usual form.
+func renderTags(tags []entityTag) string {
+	parts := make([]string, len(tags))
+	for i, tag := range tags {
+		parts[i] = tag.opaque
+		if tag.weak {
+			parts[i] = "W/" + tag.opaque
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // documented are the statuses a handler built on httpx answers with when

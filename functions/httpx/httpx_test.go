@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -116,5 +117,72 @@ func TestCORSHeadersOnlyForAllowedOrigins(t *testing.T) {
 		if got := resp.Headers["Access-Control-Allow-Origin"]; got != want {
 			t.Errorf("Origin %q: Access-Control-Allow-Origin = %q, want %q", origin, got, want)
 		}
+	}
+}
+
+// Only UTF-8 JSON is JSON (RFC 8259 §8.1): another charset is 415, as is
+// any other media type.
+func TestJSONBodyAcceptsOnlyUTF8JSON(t *testing.T) {
+	for _, tc := range []struct {
+		contentType string
+		status      int // 0: accepted
+	}{
+		{"application/json", 0},
+		{"application/json; charset=utf-8", 0},
+		{"application/json;charset=UTF-8", 0},
+		{`application/json; charset="utf-8"`, 0},
+		{"Application/JSON", 0},
+		{"application/json; charset=iso-8859-1", 415},
+		{"application/json; charset=utf-16", 415},
+		{"application/json; charset=", 415},
+		{"application/json; charset=utf8", 415},
+		{"text/plain", 415},
+		{"application/problem+json", 415},
+		{"", 415},
+		{"application/json; charset", 415},
+	} {
+		t.Run(tc.contentType, func(t *testing.T) {
+			_, err := JSONBody(&Request{Headers: map[string]string{"Content-Type": tc.contentType}, Body: `{}`}, 100)
+			status := 0
+			var e *Error
+			if errors.As(err, &e) {
+				status = e.Status
+			}
+			if status != tc.status {
+				t.Errorf("Content-Type %q: %d (%v), want %d", tc.contentType, status, err, tc.status)
+			}
+		})
+	}
+}
+
+// RFC 9110 §9.3.2: HEAD answers as GET would, without content: the
+// status and headers stay, for successes and problems alike.
+func TestHEADAnswersAsGETWithoutTheBody(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		handler HandlerFunc
+		status  int
+	}{
+		{"a success", func(context.Context, *Request) (Response, error) {
+			return JSON(200, map[string]string{"a": "b"}, map[string]string{"ETag": `"1"`})
+		}, 200},
+		{"a problem", func(context.Context, *Request) (Response, error) {
+			return Response{}, NewError(404, "not-found", "No.")
+		}, 404},
+		{"a base64 body", func(context.Context, *Request) (Response, error) {
+			return Response{StatusCode: 200, Body: "AAAA", IsBase64Encoded: true, Headers: map[string]string{"ETag": `"1"`}}, nil
+		}, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			svc := &Service{Logger: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil))}
+			get, _ := svc.Handle("GET /x", tc.handler)(context.Background(), Request{HTTPMethod: "GET"})
+			head, _ := svc.Handle("GET /x", tc.handler)(context.Background(), Request{HTTPMethod: "HEAD"})
+			if get.Body == "" || head.Body != "" || head.IsBase64Encoded || head.StatusCode != tc.status || get.StatusCode != tc.status {
+				t.Errorf("GET %d %q, HEAD %d %q (base64 %v); want %d and no HEAD body", get.StatusCode, get.Body, head.StatusCode, head.Body, head.IsBase64Encoded, tc.status)
+			}
+			if fmt.Sprint(get.Headers) != fmt.Sprint(head.Headers) {
+				t.Errorf("HEAD headers %v, GET's %v", head.Headers, get.Headers)
+			}
+		})
 	}
 }

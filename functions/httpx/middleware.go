@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -116,6 +117,11 @@ func (s *Service) Handle(route string, h HandlerFunc) LambdaFunc {
 		}
 		end(x.cause)
 		s.cors(&req, &resp)
+		if req.HTTPMethod == http.MethodHead {
+			// RFC 9110 §9.3.2: HEAD is GET without content; the status and
+			// header fields are GET's.
+			resp.Body, resp.IsBase64Encoded = "", false
+		}
 		latency := time.Since(start)
 		s.log(ctx, x, route, req.HTTPMethod, resp.StatusCode, latency, cold)
 		if s.Observe != nil {

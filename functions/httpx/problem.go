@@ -117,8 +117,16 @@ func classify(err error, mapErr Mapper) *Error {
 	return e
 }
 
-// problemResponse renders e for the client.
+// problemResponse renders e for the client. An Error below 400 (the 304
+// of Preconditions) is an answer without a body: only its headers.
 func problemResponse(e *Error, requestID, instance string) Response {
+	if e.Status < 400 {
+		headers := map[string]string{}
+		for k, v := range e.Headers {
+			headers[k] = v
+		}
+		return Response{StatusCode: e.Status, Headers: headers}
+	}
 	body, _ := json.Marshal(Problem{
 		Type: ProblemTypeBase + e.Slug, Title: e.Title, Status: e.Status, Detail: e.Detail,
 		Instance: instance, RequestID: requestID, Errors: e.Errors,

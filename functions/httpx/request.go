@@ -40,11 +40,16 @@ func LookupHeader(req *Request, name string) (string, bool) {
 }
 
 // JSONBody returns the request body after checking that it is JSON
-// (415 otherwise) and at most maxBytes long (413 otherwise).
+// (415 otherwise) and at most maxBytes long (413 otherwise). JSON is UTF-8
+// (RFC 8259 §8.1; application/json defines no charset parameter, RFC 8259
+// §11): a charset other than utf-8 is 415 too, not read as UTF-8.
 func JSONBody(req *Request, maxBytes int) ([]byte, error) {
-	mediaType, _, err := mime.ParseMediaType(Header(req, "Content-Type"))
+	mediaType, params, err := mime.ParseMediaType(Header(req, "Content-Type"))
 	if err != nil || mediaType != "application/json" {
 		return nil, NewError(http.StatusUnsupportedMediaType, "unsupported-media-type", "Send the body as application/json.")
+	}
+	if charset, ok := params["charset"]; ok && !strings.EqualFold(charset, "utf-8") {
+		return nil, NewError(http.StatusUnsupportedMediaType, "unsupported-media-type", "Send the body as application/json in UTF-8, with no charset or charset=utf-8.")
 	}
 	body := []byte(req.Body)
 	if req.IsBase64Encoded {
@@ -64,28 +69,20 @@ func ETag(version int64) string { return `"` + strconv.FormatInt(version, 10) + 
 // MatchesAny reports whether an If-None-Match header value (a list of
 // entity tags, or "*") matches etag by the weak comparison RFC 9110
 // §13.1.2 requires there: W/"1" matches "1".
+//
+// Deprecated: Preconditions evaluates every precondition header in the
+// order RFC 9110 §13.2.2 gives; reading one header alone misses the others.
 func MatchesAny(header, etag string) bool {
-	return matches(header, etag, true)
+	return matchList(header, Representation{Exists: true, ETag: etag}, weakMatch)
 }
 
 // MatchesStrong reports whether an If-Match header value matches etag by
 // the strong comparison RFC 9110 §13.1.1 requires there: a weak tag
 // (W/"1") never matches.
+//
+// Deprecated: use Preconditions (see MatchesAny).
 func MatchesStrong(header, etag string) bool {
-	return matches(header, etag, false)
-}
-
-func matches(header, etag string, weak bool) bool {
-	for _, candidate := range strings.Split(header, ",") {
-		candidate = strings.TrimSpace(candidate)
-		if weak {
-			candidate = strings.TrimPrefix(candidate, "W/")
-		}
-		if candidate == "*" || candidate == etag {
-			return true
-		}
-	}
-	return false
+	return matchList(header, Representation{Exists: true, ETag: etag}, strongMatch)
 }
 
 // Principal identifies the authenticated caller from the Cognito access

@@ -88,11 +88,16 @@ func MustCompile(fsys fs.FS, name string) *Schema {
 }
 
 // Decode validates body against the schema and, if it is valid, unmarshals
-// it into v. Invalid JSON and schema violations are Errors.
+// it into v. Invalid JSON, JSON that is not I-JSON (RFC 7493: invalid
+// Unicode, duplicate member names; see checkIJSON) and schema violations
+// are Errors.
 func (s *Schema) Decode(body []byte, v any) error {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
-	if err != nil {
+	if err != nil || !json.Valid(body) {
 		return Errors{{Pointer: "", Detail: "is not a valid JSON document"}}
+	}
+	if fe := checkIJSON(body); fe != nil {
+		return Errors{*fe}
 	}
 	if err := s.Check(doc, ""); err != nil {
 		return err

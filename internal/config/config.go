@@ -110,9 +110,17 @@ type Auth struct {
 	// address (verified in SES in Region). Empty uses Cognito's default
 	// sender, which sends at most 50 e-mails a day: refused in prod.
 	EmailFrom string
-	// DomainPrefix is the Cognito hosted domain for the OAuth endpoints
-	// (created pools only); unique within the region.
+	// DomainPrefix overrides the Cognito hosted domain prefix of the OAuth
+	// endpoints (created pools only), unique within the region. Default:
+	// "customers-<Name>-<Account>" (see Environment.DomainPrefix). Cognito
+	// refuses a second domain while a pool has one, so a change takes two
+	// deploys: WithoutDomain first, then the new prefix (README, "Changing
+	// the Cognito domain prefix").
 	DomainPrefix string
+	// WithoutDomain removes the pool's hosted domain: the first of the two
+	// deploys that change DomainPrefix. No token can be issued until the
+	// second. Default: false (the pool has its domain).
+	WithoutDomain bool
 	// MFA is "OFF", "OPTIONAL" or "REQUIRED".
 	MFA string
 	// AccessTokenMinutes is the access and ID token lifetime (5-1440).
@@ -233,6 +241,7 @@ var (
 	regionPattern       = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
 	namePattern         = regexp.MustCompile(`^[a-z][a-z0-9-]{1,31}$`)
 	userPoolIDPattern   = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]_[0-9A-Za-z]+$`)
+	reservedInPrefix    = regexp.MustCompile(`aws|amazon|cognito`)
 	domainPrefixPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
 	domainPattern       = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 	eventTypePattern    = regexp.MustCompile(`^[a-z]+\.[a-z-]+$`)
@@ -241,6 +250,36 @@ var (
 
 // Validate checks every field and returns all problems at once, each naming
 // the environment and the field.
+// StackName is the name of one of the environment's stacks, e.g.
+// "Customers-dev-Data" for part "Data".
+func (e Environment) StackName(part string) string {
+	return fmt.Sprintf("Customers-%s-%s", e.Name, part)
+}
+
+// The SSM parameters (under ParameterName) in which a stack publishes what
+// CloudFormation generated for the Api stack to read.
+const (
+	StreamARNParameter   = "table/stream-arn"
+	UserPoolARNParameter = "user-pool/arn"
+)
+
+// ParameterName is the full SSM name of one of the environment's values,
+// e.g. "/customers/dev/user-pool/arn".
+func (e Environment) ParameterName(name string) string {
+	return fmt.Sprintf("/customers/%s/%s", e.Name, name)
+}
+
+// DomainPrefix is the environment's Cognito domain prefix:
+// Auth.DomainPrefix when set, otherwise "customers-<Name>-<Account>", which
+// is unique within a region as Cognito requires, and follows the account
+// when the placeholder is replaced.
+func (e Environment) DomainPrefix() string {
+	if e.Auth.DomainPrefix != "" {
+		return e.Auth.DomainPrefix
+	}
+	return fmt.Sprintf("customers-%s-%s", e.Name, e.Account)
+}
+
 func (e Environment) Validate() error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
@@ -290,6 +329,12 @@ func (e Environment) Validate() error {
 		bad("WAFRateLimit", "%d is outside 10-2000000000 requests per 5 minutes", e.WAFRateLimit)
 	}
 	e.Auth.validate(e.Name == "prod", bad)
+	// Cognito, "Using the Amazon Cognito prefix domain": lower-case letters,
+	// numbers and hyphens, no "aws", "amazon" or "cognito".
+	if prefix := e.DomainPrefix(); e.Auth.ExistingUserPoolID == "" &&
+		(!domainPrefixPattern.MatchString(prefix) || reservedInPrefix.MatchString(prefix)) {
+		bad("Auth.DomainPrefix", "%q must be 1-63 lower-case letters, digits or hyphens, without aws, amazon or cognito", prefix)
+	}
 	if len(e.UsagePlans) == 0 {
 		bad("UsagePlans", "at least one plan is required: every method requires an API key")
 	}
@@ -380,9 +425,6 @@ func (a Auth) validate(prod bool, bad func(field, format string, args ...any)) {
 			bad("Auth.ExistingUserPoolID", "%q is not a user pool id (region_id)", a.ExistingUserPoolID)
 		}
 		return
-	}
-	if !domainPrefixPattern.MatchString(a.DomainPrefix) {
-		bad("Auth.DomainPrefix", "%q must be 1-63 lower-case letters, digits or hyphens", a.DomainPrefix)
 	}
 	switch a.MFA {
 	case "REQUIRED":

@@ -54,6 +54,7 @@ func TestABadValueNamesTheEnvironmentAndField(t *testing.T) {
 		}},
 		{"Auth.MFA", func(e *Environment) { e.Auth.MFA = "SOMETIMES" }},
 		{"Auth.DomainPrefix", func(e *Environment) { e.Auth.DomainPrefix = "Has Spaces" }},
+		{"Auth.DomainPrefix", func(e *Environment) { e.Auth.DomainPrefix = "my-cognito-login" }},
 		{"Auth.AccessTokenMinutes", func(e *Environment) { e.Auth.AccessTokenMinutes = 2 }},
 		{"Auth.CallbackURLs[0]", func(e *Environment) { e.Auth.CallbackURLs = []string{"http://app.example.com/cb"} }},
 		{"Auth.ExistingUserPoolID", func(e *Environment) { e.Auth.ExistingUserPoolID = "not-a-pool" }},
@@ -138,5 +139,24 @@ func TestAnImportedUserPoolNeedsNoPoolSettings(t *testing.T) {
 	dev.Auth = Auth{ExistingUserPoolID: "eu-west-1_AbCdEf123"}
 	if err := dev.Validate(); err != nil {
 		t.Errorf("Validate() = %v", err)
+	}
+}
+
+// The Cognito domain prefix is derived from the environment's name and
+// account, so replacing a placeholder account moves it too; no environment
+// pins a literal.
+func TestTheDomainPrefixFollowsTheEnvironmentsNameAndAccount(t *testing.T) {
+	for _, name := range []string{"dev", "staging", "prod"} {
+		env, err := Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.Account = "444455556666"
+		if got, want := env.DomainPrefix(), "customers-"+name+"-444455556666"; got != want {
+			t.Errorf("%s: DomainPrefix() = %q with account 444455556666, want %q", name, got, want)
+		}
+		if err := env.Validate(); err != nil {
+			t.Errorf("%s with a real account: %v", name, err)
+		}
 	}
 }

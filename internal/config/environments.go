@@ -16,7 +16,7 @@ var environments = map[string]Environment{
 		APIGatewayCloudWatchRole: true,
 		CORSOrigins:              []string{"http://localhost:3000"},
 		Auth: Auth{
-			DomainPrefix: "customers-dev-111111111111", MFA: "OPTIONAL",
+			MFA:                "OPTIONAL",
 			AccessTokenMinutes: 60, RefreshTokenDays: 30,
 			CallbackURLs: []string{"http://localhost:3000/callback"}, LogoutURLs: []string{"http://localhost:3000/"},
 		},
@@ -44,7 +44,7 @@ var environments = map[string]Environment{
 		WriteThrottling:  &Throttling{RateLimit: 50, BurstLimit: 100},
 		WAFRateLimit:     6000,
 		Auth: Auth{
-			DomainPrefix: "customers-staging-222222222222", MFA: "OPTIONAL",
+			MFA:                "OPTIONAL",
 			AccessTokenMinutes: 60, RefreshTokenDays: 30,
 			CallbackURLs: []string{"https://staging.app.example.com/callback"}, LogoutURLs: []string{"https://staging.app.example.com/"},
 		},
@@ -77,7 +77,7 @@ var environments = map[string]Environment{
 		WriteThrottling:  &Throttling{RateLimit: 200, BurstLimit: 400},
 		WAFRateLimit:     30000,
 		Auth: Auth{
-			EmailFrom: "no-reply@example.com", DomainPrefix: "customers-prod-333333333333", MFA: "REQUIRED",
+			EmailFrom: "no-reply@example.com", MFA: "REQUIRED",
 			AccessTokenMinutes: 15, RefreshTokenDays: 7,
 			CallbackURLs: []string{"https://app.example.com/callback"}, LogoutURLs: []string{"https://app.example.com/"},
 		},

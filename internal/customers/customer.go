@@ -6,9 +6,9 @@ package customers
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -50,6 +50,23 @@ type Customer struct {
 	UpdatedDate time.Time `json:"updatedDate"`
 	// Version increases by one on every change; it is the ETag.
 	Version int64 `json:"version"`
+}
+
+// TimeLayout is how createdDate and updatedDate are written in JSON: RFC
+// 3339 §5.6 date-time in UTC with exactly three fraction digits, so that
+// the strings sort in time order (encoding/json's time.RFC3339Nano drops
+// trailing zeros: "…10.5Z" would sort after "…10.53Z").
+const TimeLayout = "2006-01-02T15:04:05.000Z"
+
+// MarshalJSON writes the customer with its dates in TimeLayout (they are
+// stored with millisecond precision; finer digits are cut, not rounded).
+func (c Customer) MarshalJSON() ([]byte, error) {
+	type fields Customer // without this method
+	return json.Marshal(struct {
+		fields
+		CreatedDate string `json:"createdDate"`
+		UpdatedDate string `json:"updatedDate"`
+	}{fields(c), c.CreatedDate.UTC().Format(TimeLayout), c.UpdatedDate.UTC().Format(TimeLayout)})
 }
 
 // Draft is what a client may set: the body of a create or an update.
@@ -98,17 +115,6 @@ func (d Draft) Normalize() (Draft, error) {
 		return Draft{}, errs
 	}
 	return d, nil
-}
-
-// NormalizeEmail returns the stored form of an e-mail address (trimmed,
-// ASCII letters lower-cased, every other character as sent), or an error
-// if it is not a plain address.
-func NormalizeEmail(email string) (string, error) {
-	email = asciiLower(strings.TrimSpace(email))
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || a.Name != "" {
-		return "", errors.New("must be a plain e-mail address")
-	}
-	return email, nil
 }
 
 // asciiLower lower-cases the ASCII letters A-Z and nothing else.

@@ -1,6 +1,7 @@
 package customers
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -36,7 +37,7 @@ func TestDecodeRejectsInvalidBodiesWithoutQuotingThem(t *testing.T) {
 		{"blank name", `{"name":"   ","email":"a@b.co"}`, false, validate.Errors{{Pointer: "/name", Detail: "does not have the expected format"}}},
 		{"long name", `{"name":"` + long + `","email":"a@b.co"}`, false, validate.Errors{{Pointer: "/name", Detail: "must be at most 200 characters"}}},
 		{"bad email", `{"name":"A","email":"secret-address"}`, false, validate.Errors{{Pointer: "/email", Detail: "does not have the expected format"}}},
-		{"email the schema passes but mail rejects", `{"name":"A","email":"a@b..co"}`, false, validate.Errors{{Pointer: "/email", Detail: "must be a plain e-mail address"}}},
+		{"email the schema passes but the handler rejects", `{"name":"A","email":"a@b..co"}`, false, validate.Errors{{Pointer: "/email", Detail: errDomain.Error()}}},
 		{"bad status", `{"name":"A","email":"a@b.co","status":"GONE"}`, false, validate.Errors{{Pointer: "/status", Detail: "must be one of [ACTIVE INACTIVE SUSPENDED]"}}},
 		{"wrong type", `{"name":5,"email":"a@b.co"}`, false, validate.Errors{{Pointer: "/name", Detail: "must be of type string"}}},
 		{"update needs status", `{"name":"A","email":"a@b.co"}`, true, validate.Errors{{Pointer: "/status", Detail: "is required"}}},
@@ -92,5 +93,44 @@ func TestTheNameLimitIsOnTheNameAsSentAndItIsStoredTrimmed(t *testing.T) {
 	}
 	if _, err := DecodeCreate([]byte(`{"name":"  ` + long + `","email":"a@example.com"}`)); err == nil {
 		t.Error("201 characters as sent (199 after trimming) accepted: API Gateway would refuse them")
+	}
+}
+
+// RFC 3339 allows any number of fraction digits; the API always writes
+// three, so that clients comparing the strings get the order of the times.
+func TestDatesAlwaysHaveThreeFractionDigitsAndSortAsStrings(t *testing.T) {
+	base := time.Date(2026, 3, 1, 12, 0, 10, 0, time.UTC)
+	var prev string
+	for _, tc := range []struct {
+		offset time.Duration
+		want   string
+	}{
+		{0, "2026-03-01T12:00:10.000Z"},
+		{500 * time.Millisecond, "2026-03-01T12:00:10.500Z"},
+		{530 * time.Millisecond, "2026-03-01T12:00:10.530Z"},
+		{531 * time.Millisecond, "2026-03-01T12:00:10.531Z"},
+		{531*time.Millisecond + 900*time.Microsecond, "2026-03-01T12:00:10.531Z"},
+		{time.Second, "2026-03-01T12:00:11.000Z"},
+	} {
+		at := base.Add(tc.offset)
+		b, err := json.Marshal(Customer{ID: "CUST-1", CreatedDate: at, UpdatedDate: at.In(time.FixedZone("CET", 3600))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct{ CreatedDate, UpdatedDate string }
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.CreatedDate != tc.want || got.UpdatedDate != tc.want {
+			t.Errorf("%v written as %s", at, b)
+		}
+		if got.CreatedDate < prev {
+			t.Errorf("%s sorts before the earlier %s", got.CreatedDate, prev)
+		}
+		prev = got.CreatedDate
+		var back Customer
+		if err := json.Unmarshal(b, &back); err != nil || !back.CreatedDate.Equal(at.Truncate(time.Millisecond)) {
+			t.Errorf("%s reads back as %v, %v", b, back.CreatedDate, err)
+		}
 	}
 }

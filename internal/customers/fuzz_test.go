@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -25,6 +26,8 @@ func addFixtures(f *testing.F, glob string) {
 // e-mail is NormalizeEmail's fixed point, its name trimmed, 1-200 runes).
 func FuzzDecodeCreate(f *testing.F) {
 	addFixtures(f, "testdata/bodies/create/*/*.json")
+	f.Add([]byte(`{"name":"A","email":"a\u200b@example.com"}`))
+	f.Add([]byte(`{"name":"A","email":"a@B\u00dcCHER.example"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d, err := DecodeCreate(body)
 		if err != nil {
@@ -40,6 +43,9 @@ func FuzzDecodeCreate(f *testing.F) {
 		}
 		if e, err := NormalizeEmail(d.Email); err != nil || e != d.Email {
 			t.Errorf("stored e-mail %q is not normalized (%q, %v)", d.Email, e, err)
+		}
+		if strings.ContainsFunc(d.Email, invisible) || strings.Count(d.Email, "@") != 1 {
+			t.Errorf("stored e-mail %q has an invisible character or not one @", d.Email)
 		}
 		if n := utf8.RuneCountInString(d.Name); n < 1 || n > 200 || !utf8.ValidString(d.Name) {
 			t.Errorf("stored name %q has %d runes", d.Name, n)

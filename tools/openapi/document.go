@@ -31,7 +31,8 @@ func Document() ([]byte, error) {
 			Title:   "Customers API",
 			Version: "1.0.0",
 			Description: "Customers of the serverless customers service. Every call needs a Cognito access token " +
-				"with the operation's scope and an API key; every error is application/problem+json.",
+				"with the operation's scope and an API key; every error is application/problem+json. Every GET also " +
+				"answers HEAD; a method a path does not list is 405 Method Not Allowed with Allow.",
 		},
 		Servers: openapi3.Servers{{
 			URL:         "https://{restApiId}.execute-api." + prod.Region + ".amazonaws.com/v1",
@@ -61,6 +62,9 @@ func Document() ([]byte, error) {
 			doc.Paths.Set(op.Path, item)
 		}
 		item.SetOperation(op.Method, o)
+		if op.Method == http.MethodGet {
+			item.SetOperation(http.MethodHead, head(o))
+		}
 	}
 	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
@@ -70,7 +74,7 @@ func Document() ([]byte, error) {
 }
 
 func securitySchemes(prod config.Environment) openapi3.SecuritySchemes {
-	base := fmt.Sprintf("https://%s.auth.%s.amazoncognito.com/oauth2", prod.Auth.DomainPrefix, prod.Region)
+	base := fmt.Sprintf("https://%s.auth.%s.amazoncognito.com/oauth2", prod.DomainPrefix(), prod.Region)
 	scopes := map[string]string{contract.ScopeRead: "read customers", contract.ScopeWrite: "create, change and delete customers"}
 	return openapi3.SecuritySchemes{
 		"cognito": {Value: &openapi3.SecurityScheme{
@@ -191,10 +195,29 @@ func operation(op contract.Operation) (*openapi3.Operation, error) {
 	return o, nil
 }
 
+// head is the HEAD twin of a GET operation: the same parameters, statuses
+// and headers, no content (RFC 9110 §9.3.2).
+func head(get *openapi3.Operation) *openapi3.Operation {
+	o := *get
+	o.OperationID = "head" + strings.ToUpper(get.OperationID[:1]) + get.OperationID[1:]
+	o.Summary = get.Summary + " (headers only)"
+	o.Responses = openapi3.NewResponses()
+	for status, r := range get.Responses.Map() {
+		bodiless := *r.Value
+		bodiless.Content = nil
+		o.Responses.Set(status, &openapi3.ResponseRef{Value: &bodiless})
+	}
+	return &o
+}
+
+// headerDoc describes each request header; the preconditions are evaluated
+// in RFC 9110 §13.2.2's order.
 var headerDoc = map[string]string{
 	idempotency.HeaderKey: "Makes a retried create safe: the same key and body replay the first response for a day.",
-	"If-Match":            "ETag of the version being changed.",
-	"If-None-Match":       "ETag of the version the client has; 304 when it is current.",
+	"If-Match":            "Entity tags, or *: 412 unless one matches the current ETag strongly (RFC 9110 §13.1.1).",
+	"If-None-Match":       "Entity tags, or *: when one matches the current ETag weakly, 304 for GET and HEAD, 412 otherwise (RFC 9110 §13.1.2).",
+	"If-Modified-Since":   "HTTP date: GET and HEAD answer 304 when the resource has not changed since (RFC 9110 §13.1.3); ignored with If-None-Match.",
+	"If-Unmodified-Since": "HTTP date: 412 when the resource changed since (RFC 9110 §13.1.4); ignored with If-Match.",
 }
 
 func response(op contract.Operation, status int) *openapi3.Response {
@@ -215,8 +238,9 @@ func response(op contract.Operation, status int) *openapi3.Response {
 		}}}
 	}
 	switch {
-	case op.ResponseSchema == schemas.Customer && (status == 200 || status == 201), status == 304:
+	case op.ResponseSchema == schemas.Customer && (status == 200 || status == 201 || status == 304):
 		header("ETag", "The version's entity tag.")
+		header("Last-Modified", "The version's updatedDate as an HTTP date (whole seconds).")
 	case status == 429, status == 503:
 		header("Retry-After", "Seconds to wait before retrying.")
 	}

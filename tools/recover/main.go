@@ -1,8 +1,11 @@
 // Command recover re-sends customer events that the stream publisher could
-// not deliver. Run it with the environment's AWS credentials.
+// not deliver. The event topic accepts publishes only from the publisher and
+// the Api stack's recovery role (output EventRecoveryRoleArn): -role makes
+// the tool assume that role with the credentials it finds (an operator of
+// the environment's account whose own policy allows sts:AssumeRole on it).
 //
-//	go run ./tools/recover redrive   -topic ARN -queue URL
-//	go run ./tools/recover reconcile -topic ARN -table NAME -from RFC3339 -to RFC3339
+//	go run ./tools/recover redrive   -role ARN -topic ARN -queue URL
+//	go run ./tools/recover reconcile -role ARN -topic ARN -table NAME -from RFC3339 -to RFC3339
 //
 // redrive re-reads, from the table's stream, every batch the publisher's
 // dead-letter queue points at and publishes its events; it must run within
@@ -22,10 +25,13 @@ import (
 	"os"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/acme/customers-api/functions/ddb"
 	"github.com/acme/customers-api/functions/outbox"
@@ -41,9 +47,10 @@ func main() {
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 || (args[0] != "redrive" && args[0] != "reconcile") {
-		return errors.New("usage: recover redrive -topic ARN -queue URL | recover reconcile -topic ARN -table NAME -from TIME -to TIME")
+		return errors.New("usage: recover redrive -role ARN -topic ARN -queue URL | recover reconcile -role ARN -topic ARN -table NAME -from TIME -to TIME")
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	role := fs.String("role", "", "the recovery role to assume (output EventRecoveryRoleArn); empty: the credentials as found, which the topic refuses unless they are that role's")
 	topic := fs.String("topic", "", "the event topic's ARN")
 	queue := fs.String("queue", "", "redrive: the publisher's dead-letter queue URL")
 	table := fs.String("table", "", "reconcile: the customers table")
@@ -55,6 +62,11 @@ func run(ctx context.Context, args []string) error {
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return err
+	}
+	if *role != "" {
+		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), *role, func(o *stscreds.AssumeRoleOptions) {
+			o.RoleSessionName = "tools-recover"
+		}))
 	}
 	p := &outbox.Publisher{SNS: sns.NewFromConfig(cfg), TopicARN: *topic, Map: changes.Map, Attributes: changes.Attributes,
 		Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}

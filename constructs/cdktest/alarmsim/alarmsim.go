@@ -10,11 +10,12 @@
 //
 // It reads AWS::CloudWatch::Alarm (a single metric, or Metrics with
 // MetricStat and math expressions) and AWS::CloudWatch::CompositeAlarm.
-// Dimension values are resolved: literals stay, Ref and Fn::GetAtt become
-// Resource tokens ("${Stack/LogicalID}"), Fn::ImportValue follows the
-// exporting stack's output and Fn::Join joins. A property, statistic,
-// function or rule it does not model is an error from New, never a silent
-// OK.
+// Template values resolve as CloudFormation resolves them (package
+// cfnref): a dimension holds the physical name or value that Ref, Fn::GetAtt
+// or Fn::ImportValue returns, and Simulator.Dimension finds the resource
+// whose service publishes metrics under it. A property, statistic,
+// function, rule, resource type or attribute it does not model is an error
+// from New, never a silent OK.
 //
 // # Evaluation rules
 //
@@ -69,6 +70,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/acme/customers-api/constructs/cdktest/cfnref"
 )
 
 // State is an alarm state.
@@ -82,7 +85,7 @@ const (
 )
 
 // Metric identifies a CloudWatch metric; dimension values are resolved
-// (see Simulator.Resource for tokens).
+// (see Simulator.Dimension for the resources they name).
 type Metric struct {
 	Namespace, Name string
 	Dimensions      map[string]string
@@ -139,7 +142,8 @@ type metricStat struct {
 
 // Simulator holds the alarms of a set of templates.
 type Simulator struct {
-	t      *templates
+	t      *cfnref.Templates
+	byID   map[string]map[string]Resource // see indexPublished
 	alarms []*AlarmDef
 	byName map[string]*AlarmDef
 }
@@ -168,11 +172,14 @@ var treatments = []string{"missing", "notBreaching", "breaching", "ignore"}
 // New reads the alarms of the given templates (stack name -> template
 // JSON). Alarms, rules and references it cannot model are errors.
 func New(raw map[string][]byte) (*Simulator, error) {
-	ts, err := parseTemplates(raw)
+	ts, err := cfnref.Parse(raw)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("alarmsim: %w", err)
 	}
 	s := &Simulator{t: ts, byName: map[string]*AlarmDef{}}
+	if err := s.indexPublished(); err != nil {
+		return nil, fmt.Errorf("alarmsim: %w", err)
+	}
 	var errs []string
 	var composites []*AlarmDef
 	for _, typ := range []string{"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"} {
@@ -218,20 +225,13 @@ func (s *Simulator) Alarm(name string) *AlarmDef { return s.byName[name] }
 
 var arnName = regexp.MustCompile(`^arn:[^:]+:cloudwatch:[^:]*:[^:]*:alarm:(.+)$`)
 
-// lookup finds an alarm by name, ARN or the token of its Arn attribute.
+// lookup finds an alarm by name or ARN.
 func (s *Simulator) lookup(ref string) *AlarmDef {
 	if a := s.byName[ref]; a != nil {
 		return a
 	}
 	if m := arnName.FindStringSubmatch(ref); m != nil {
 		return s.byName[m[1]]
-	}
-	if r, ok := s.Resource(ref); ok {
-		for _, a := range s.alarms {
-			if a.Resource.Token() == r.Token() {
-				return a
-			}
-		}
 	}
 	return nil
 }
@@ -248,10 +248,7 @@ func (s *Simulator) parseAlarm(r Resource) (*AlarmDef, error) {
 			return nil, fmt.Errorf("property %s is not modelled", k)
 		}
 	}
-	name, err := s.t.resolve(r.Stack, p["AlarmName"])
-	if p["AlarmName"] == nil {
-		name, err = r.Token(), nil // CloudFormation generates a name
-	}
+	name, err := s.t.Ref(r) // the alarm's name, generated where AlarmName is unset
 	if err != nil {
 		return nil, fmt.Errorf("AlarmName: %w", err)
 	}
@@ -262,7 +259,7 @@ func (s *Simulator) parseAlarm(r Resource) (*AlarmDef, error) {
 	for state, key := range map[State]string{Alarm: "AlarmActions", OK: "OKActions", InsufficientData: "InsufficientDataActions"} {
 		list, _ := p[key].([]any)
 		for _, v := range list {
-			action, err := s.t.resolve(r.Stack, v)
+			action, err := s.t.String(r.Stack, v)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", key, err)
 			}
@@ -270,7 +267,7 @@ func (s *Simulator) parseAlarm(r Resource) (*AlarmDef, error) {
 		}
 	}
 	if a.Composite {
-		text, err := s.t.resolve(r.Stack, p["AlarmRule"])
+		text, err := s.t.String(r.Stack, p["AlarmRule"])
 		if err != nil {
 			return nil, fmt.Errorf("AlarmRule: %w", err)
 		}
@@ -362,7 +359,7 @@ func (s *Simulator) metric(a *AlarmDef, p map[string]any) (Metric, error) {
 	for _, d := range dims {
 		dim, _ := d.(map[string]any)
 		name, _ := dim["Name"].(string)
-		v, err := s.t.resolve(a.Resource.Stack, dim["Value"])
+		v, err := s.t.String(a.Resource.Stack, dim["Value"])
 		if err != nil {
 			return m, fmt.Errorf("dimension %s: %w", name, err)
 		}
@@ -520,7 +517,7 @@ func statistic(stat string, samples []Sample) (float64, error) {
 // when its children are named too): a mutation test that changes one
 // alarm need not evaluate the others.
 func (s *Simulator) Only(names ...string) *Simulator {
-	out := &Simulator{t: s.t, byName: map[string]*AlarmDef{}}
+	out := &Simulator{t: s.t, byID: s.byID, byName: map[string]*AlarmDef{}}
 	for _, a := range s.alarms {
 		if slices.Contains(names, a.Name) {
 			out.alarms = append(out.alarms, a)

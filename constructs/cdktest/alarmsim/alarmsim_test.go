@@ -308,7 +308,7 @@ func TestACompositeFollowsItsChildrenAndRunsItsActions(t *testing.T) {
 		t.Errorf("composite back to OK at %v (%v), want minute 16", at, ok)
 	}
 	var got []State
-	for _, n := range run.Notifications("${S/Pager}", t0, t0.Add(30*time.Minute)) {
+	for _, n := range run.Notifications("arn:aws:sns:eu-west-1:123456789012:S-Pager", t0, t0.Add(30*time.Minute)) {
 		got = append(got, n.To)
 	}
 	if diff := cmp.Diff([]State{OK, Alarm, OK}, got); diff != "" {
@@ -352,33 +352,58 @@ func TestDynamoDBAlarmsIgnoreMissingDataUnlessFilled(t *testing.T) {
 	}
 }
 
-func TestImportsResolveToTheExportingStacksResource(t *testing.T) {
-	data := stack(t, map[string]any{"Table": map[string]any{"Type": "AWS::DynamoDB::Table"}},
-		map[string]any{"T": map[string]any{"Value": map[string]any{"Ref": "Table"}, "Export": map[string]any{"Name": "Data:Table"}}})
-	api := stack(t, map[string]any{"A": alarm(map[string]any{"Dimensions": []any{
-		map[string]any{"Name": "TableName", "Value": map[string]any{"Fn::ImportValue": "Data:Table"}},
-		map[string]any{"Name": "Region", "Value": map[string]any{"Ref": "AWS::Region"}},
-	}})})
+// A dimension names the resource its service publishes under that value:
+// through an import, or by physical name from another stack. A Ref that
+// returns something else (a rule on a custom bus: "<bus>|<rule>") names
+// nothing.
+func TestDimensionsNameTheResourceTheirServicePublishesUnder(t *testing.T) {
+	dims := func(kv ...any) map[string]any {
+		var list []any
+		for i := 0; i+1 < len(kv); i += 2 {
+			list = append(list, map[string]any{"Name": kv[i], "Value": kv[i+1]})
+		}
+		return map[string]any{"Dimensions": list}
+	}
+	rule := func(name any) map[string]any {
+		p := dims("RuleName", name, "EventBusName", "orders")
+		p["AlarmName"], p["Namespace"], p["MetricName"] = "r", "AWS/Events", "FailedInvocations"
+		return alarm(p)
+	}
+	imported := alarm(dims("TableName", map[string]any{"Fn::ImportValue": "Data:Table"}, "GlobalSecondaryIndexName", "byEmail"))
+	imported["Properties"].(map[string]any)["Namespace"] = "AWS/DynamoDB"
+	api := stack(t, map[string]any{"A": imported,
+		"RuleByRef":  rule(map[string]any{"Fn::ImportValue": "Data:RuleRef"}),
+		"RuleByName": alarm(map[string]any{"AlarmName": "n", "Namespace": "AWS/Events", "MetricName": "FailedInvocations", "Dimensions": []any{map[string]any{"Name": "RuleName", "Value": "Data-Rule"}, map[string]any{"Name": "EventBusName", "Value": "orders"}}}),
+	})
+	data := stack(t, map[string]any{
+		"Table": map[string]any{"Type": "AWS::DynamoDB::Table", "Properties": map[string]any{"TableName": "orders-prod",
+			"GlobalSecondaryIndexes": []any{map[string]any{"IndexName": "byEmail"}}}},
+		"Bus":  map[string]any{"Type": "AWS::Events::EventBus", "Properties": map[string]any{"Name": "orders"}},
+		"Rule": map[string]any{"Type": "AWS::Events::Rule", "Properties": map[string]any{"EventBusName": map[string]any{"Ref": "Bus"}}},
+	}, map[string]any{
+		"T": map[string]any{"Value": map[string]any{"Ref": "Table"}, "Export": map[string]any{"Name": "Data:Table"}},
+		"R": map[string]any{"Value": map[string]any{"Ref": "Rule"}, "Export": map[string]any{"Name": "Data:RuleRef"}},
+	})
 	s, err := New(map[string][]byte{"Data": data, "Api": api})
 	if err != nil {
 		t.Fatal(err)
 	}
-	dims := s.Alarm("a").Metrics[0].Dimensions
-	if r, ok := s.Resource(dims["TableName"]); !ok || r.Type != "AWS::DynamoDB::Table" || r.Stack != "Data" {
-		t.Errorf("TableName dimension %q resolves to %+v", dims["TableName"], r)
+	m := s.Alarm("a").Metrics[0]
+	if r, ok := s.Dimension(m, "TableName"); !ok || r.Key() != "Data/Table" || m.Dimensions["TableName"] != "orders-prod" {
+		t.Errorf("TableName %q resolves to %+v, %v", m.Dimensions["TableName"], r, ok)
 	}
-	named := stack(t, map[string]any{"A": alarm(map[string]any{"Dimensions": []any{
-		map[string]any{"Name": "TableName", "Value": "orders-prod"}}})})
-	dataNamed := stack(t, map[string]any{"Table": map[string]any{"Type": "AWS::DynamoDB::Table", "Properties": map[string]any{"TableName": "orders-prod"}}})
-	byName, err := New(map[string][]byte{"Data": dataNamed, "Api": named})
-	if err != nil {
-		t.Fatal(err)
+	if err := s.CheckDimensions(m); err != nil {
+		t.Error(err)
 	}
-	if r, ok := byName.Dimension(byName.Alarm("a").Metrics[0], "TableName"); !ok || r.Stack != "Data" || r.LogicalID != "Table" {
-		t.Errorf("a table named in a dimension resolves to %+v, %v", r, ok)
+	if err := s.CheckDimensions(s.Alarm("n").Metrics[0]); err != nil {
+		t.Errorf("a rule named by its name: %v", err)
 	}
-	if dims["Region"] != "${AWS::Region}" {
-		t.Errorf("Region dimension is %q", dims["Region"])
+	byRef := s.Alarm("r").Metrics[0]
+	if byRef.Dimensions["RuleName"] != "orders|Data-Rule" {
+		t.Errorf("RuleName from Ref of a rule on a custom bus = %q, want orders|Data-Rule", byRef.Dimensions["RuleName"])
+	}
+	if err := s.CheckDimensions(byRef); err == nil || !strings.Contains(err.Error(), "RuleName") {
+		t.Errorf("a RuleName holding Ref of a rule on a custom bus passed the check: %v", err)
 	}
 	bad := stack(t, map[string]any{"A": alarm(map[string]any{"Dimensions": []any{
 		map[string]any{"Name": "TableName", "Value": map[string]any{"Fn::ImportValue": "Nobody:Exports"}}}})})

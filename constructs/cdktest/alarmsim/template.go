@@ -1,43 +1,17 @@
 package alarmsim
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
+
+	"github.com/acme/customers-api/constructs/cdktest/cfnref"
 )
 
 // Resource is a resource of one of the templates.
-type Resource struct {
-	Stack, LogicalID, Type string
-	Properties             map[string]any
-}
-
-// Token is how a reference to r appears in resolved values: "${Stack/ID}"
-// for Ref, "${Stack/ID.Attr}" for Fn::GetAtt.
-func (r Resource) Token() string { return "${" + r.Stack + "/" + r.LogicalID + "}" }
-
-type template struct {
-	Resources map[string]struct {
-		Type       string
-		Properties map[string]any
-	}
-	Outputs map[string]struct {
-		Value  any
-		Export *struct{ Name any }
-	}
-}
-
-// templates holds every stack's resources and exports.
-type templates struct {
-	resources map[string]Resource // by token
-	exports   map[string]any      // export name -> resolved value
-	// byName are the resources metric dimensions name by physical name:
-	// dimension -> name -> resource (the first by token where names repeat).
-	byName map[string]map[string]Resource
-}
+type Resource = cfnref.Resource
 
 // LoadDir reads every *.template.json of a cloud assembly directory such as
 // cdk.out; each stack is named by its file name.
@@ -57,184 +31,190 @@ func LoadDir(dir string) (*Simulator, error) {
 	return New(raw)
 }
 
-func parseTemplates(raw map[string][]byte) (*templates, error) {
-	ts := &templates{resources: map[string]Resource{}, exports: map[string]any{}}
-	parsed := map[string]template{}
-	stacks := make([]string, 0, len(raw))
-	for stack := range raw {
-		stacks = append(stacks, stack)
-	}
-	sort.Strings(stacks)
-	for _, stack := range stacks {
-		var t template
-		if err := json.Unmarshal(raw[stack], &t); err != nil {
-			return nil, fmt.Errorf("alarmsim: template %s: %w", stack, err)
-		}
-		parsed[stack] = t
-		for id, r := range t.Resources {
-			res := Resource{Stack: stack, LogicalID: id, Type: r.Type, Properties: r.Properties}
-			ts.resources[res.Token()] = res
-		}
-	}
-	// Exports resolve within their own stack; imports may then follow them.
-	for _, stack := range stacks {
-		for name, o := range parsed[stack].Outputs {
-			if o.Export == nil {
-				continue
-			}
-			exportName, err := ts.resolve(stack, o.Export.Name)
-			if err != nil {
-				return nil, fmt.Errorf("alarmsim: %s output %s: %w", stack, name, err)
-			}
-			v, err := ts.resolve(stack, o.Value)
-			if err != nil {
-				return nil, fmt.Errorf("alarmsim: %s output %s: %w", stack, name, err)
-			}
-			ts.exports[exportName] = v
-		}
-	}
-	ts.indexNames()
-	return ts, nil
+// publisher is how a service names one kind of resource in one metric
+// dimension: the resource type and the identifier it publishes under.
+type publisher struct {
+	typ string
+	id  func(ts *cfnref.Templates, r Resource) (string, error)
 }
 
-// indexNames fills byName once, so that a simulation's many dimension
-// look-ups need not resolve every resource's name again.
-func (ts *templates) indexNames() {
-	tokens := make([]string, 0, len(ts.resources))
-	for token := range ts.resources {
-		tokens = append(tokens, token)
-	}
-	sort.Strings(tokens)
-	ts.byName = map[string]map[string]Resource{}
-	for dimension, n := range named {
-		ts.byName[dimension] = map[string]Resource{}
-		for _, token := range tokens {
-			r := ts.resources[token]
-			if r.Type != n.typ {
-				continue
-			}
-			if name, err := ts.resolve(r.Stack, r.Properties[n.prop]); err == nil && name != "" {
-				if _, seen := ts.byName[dimension][name]; !seen {
-					ts.byName[dimension][name] = r
-				}
-			}
-		}
-	}
+func ref(ts *cfnref.Templates, r Resource) (string, error) { return ts.Ref(r) }
+
+func attr(name string) func(*cfnref.Templates, Resource) (string, error) {
+	return func(ts *cfnref.Templates, r Resource) (string, error) { return ts.GetAtt(r, name) }
 }
 
-// resolve turns a template value into a string: literals stay, Ref and
-// Fn::GetAtt become tokens, Fn::ImportValue follows the export and
-// Fn::Join joins. Anything else is an error.
-func (ts *templates) resolve(stack string, v any) (string, error) {
-	switch v := v.(type) {
-	case string:
-		return v, nil
-	case float64:
-		return fmt.Sprint(v), nil
-	case map[string]any:
-		if len(v) != 1 {
-			break
-		}
-		for fn, arg := range v {
-			switch fn {
-			case "Ref":
-				id, _ := arg.(string)
-				if strings.HasPrefix(id, "AWS::") {
-					return "${" + id + "}", nil
-				}
-				if _, ok := ts.resources["${"+stack+"/"+id+"}"]; !ok {
-					return "", fmt.Errorf("a Ref to unknown resource %q", id)
-				}
-				return "${" + stack + "/" + id + "}", nil
-			case "Fn::GetAtt":
-				parts, _ := arg.([]any)
-				if len(parts) != 2 {
-					return "", fmt.Errorf("malformed Fn::GetAtt %v", arg)
-				}
-				id, _ := parts[0].(string)
-				attr, _ := parts[1].(string)
-				if _, ok := ts.resources["${"+stack+"/"+id+"}"]; !ok {
-					return "", fmt.Errorf("Fn::GetAtt of unknown resource %q", id)
-				}
-				return "${" + stack + "/" + id + "." + attr + "}", nil
-			case "Fn::ImportValue":
-				name, err := ts.resolve(stack, arg)
-				if err != nil {
-					return "", err
-				}
-				if _, ok := ts.exports[name]; !ok {
-					return "", fmt.Errorf("Fn::ImportValue of %q, which no template exports", name)
-				}
-				return ts.exports[name].(string), nil
-			case "Fn::Join":
-				parts, _ := arg.([]any)
-				if len(parts) != 2 {
-					return "", fmt.Errorf("malformed Fn::Join %v", arg)
-				}
-				sep, _ := parts[0].(string)
-				items, _ := parts[1].([]any)
-				out := make([]string, len(items))
-				for i, item := range items {
-					s, err := ts.resolve(stack, item)
-					if err != nil {
-						return "", err
-					}
-					out[i] = s
-				}
-				return strings.Join(out, sep), nil
+func prop(name string) func(*cfnref.Templates, Resource) (string, error) {
+	return func(ts *cfnref.Templates, r Resource) (string, error) { return ts.String(r.Stack, r.Properties[name]) }
+}
+
+// publishers are, per namespace and dimension that names a resource, the
+// identifier the service publishes its metrics under. A dimension value
+// that is no such identifier is a metric that never has data.
+var publishers = map[string]map[string][]publisher{
+	// https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+	// ("Using dimensions"): FunctionName is the function's name; Resource
+	// is the function's name, or name:alias or name:version.
+	"AWS/Lambda": {
+		"FunctionName": {{"AWS::Lambda::Function", ref}},
+		"Resource": {{"AWS::Lambda::Function", ref}, {"AWS::Lambda::Alias", func(ts *cfnref.Templates, r Resource) (string, error) {
+			arn, err := ts.Ref(r) // arn:aws:lambda:<region>:<account>:function:<name>:<alias>
+			parts := strings.Split(arn, ":")
+			if err != nil || len(parts) != 8 {
+				return "", fmt.Errorf("alias %s: ARN %q: %v", r.Key(), arn, err)
 			}
-		}
-	}
-	return "", fmt.Errorf("unsupported template value %v", v)
+			return parts[6] + ":" + parts[7], nil
+		}}},
+	},
+	// https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html:
+	// ApiName is the REST API's name, Stage its stage's name.
+	"AWS/ApiGateway": {
+		"ApiName": {{"AWS::ApiGateway::RestApi", prop("Name")}},
+		"Stage":   {{"AWS::ApiGateway::Stage", ref}},
+	},
+	// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html
+	"AWS/DynamoDB": {"TableName": {{"AWS::DynamoDB::Table", ref}}},
+	// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
+	"AWS/SQS": {"QueueName": {{"AWS::SQS::Queue", attr("QueueName")}}},
+	// https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html
+	"AWS/SNS": {"TopicName": {{"AWS::SNS::Topic", attr("TopicName")}}},
+	// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html:
+	// RuleName is the rule's name (never Ref's "<bus>|<rule>"); a rule on
+	// a custom bus publishes with both EventBusName and RuleName.
+	"AWS/Events": {
+		"RuleName": {{"AWS::Events::Rule", func(ts *cfnref.Templates, r Resource) (string, error) {
+			ref, err := ts.Ref(r)
+			if _, name, custom := strings.Cut(ref, "|"); custom {
+				return name, err
+			}
+			return ref, err
+		}}},
+		"EventBusName": {{"AWS::Events::EventBus", ref}},
+	},
+	// https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html:
+	// WebACL is the web ACL's VisibilityConfig.MetricName.
+	"AWS/WAFV2": {"WebACL": {{"AWS::WAFv2::WebACL", func(ts *cfnref.Templates, r Resource) (string, error) {
+		vc, _ := r.Properties["VisibilityConfig"].(map[string]any)
+		return ts.String(r.Stack, vc["MetricName"])
+	}}}},
 }
 
-// named are, per metric dimension that names a resource, its type and the
-// property that gives it that name.
-var named = map[string]struct{ typ, prop string }{
-	"TableName":    {"AWS::DynamoDB::Table", "TableName"},
-	"FunctionName": {"AWS::Lambda::Function", "FunctionName"},
-	"QueueName":    {"AWS::SQS::Queue", "QueueName"},
-	"TopicName":    {"AWS::SNS::Topic", "TopicName"},
-	"EventBusName": {"AWS::Events::EventBus", "Name"},
-	"RuleName":     {"AWS::Events::Rule", "Name"},
-	"ApiName":      {"AWS::ApiGateway::RestApi", "Name"},
-	"Stage":        {"AWS::ApiGateway::Stage", "StageName"},
-}
-
-// Resource returns the resource a token names (as found in a metric
-// dimension), with any ".Attr" suffix ignored.
-func (s *Simulator) Resource(token string) (Resource, bool) {
-	if i := strings.LastIndex(token, "."); i > 0 && strings.HasSuffix(token, "}") {
-		if r, ok := s.t.resources[token[:i]+"}"]; ok {
-			return r, true
-		}
-	}
-	r, ok := s.t.resources[token]
+// Dimension returns the resource a metric's dimension names: the resource
+// of the dimension's type whose published identifier (the name its
+// service publishes metrics under, as documented per namespace) is the
+// dimension's value. A value that is no such identifier names nothing,
+// and so does a dimension that names no resource (Region, Operation).
+func (s *Simulator) Dimension(m Metric, dimension string) (Resource, bool) {
+	r, ok := s.byID[m.Namespace+"/"+dimension][m.Dimensions[dimension]]
 	return r, ok
 }
 
-// Dimension returns the resource a metric's dimension names: by token, or
-// by the physical name a template gives a resource of the dimension's type
-// (a table named "orders-prod" in another stack, for a TableName of
-// "orders-prod").
-func (s *Simulator) Dimension(m Metric, dimension string) (Resource, bool) {
-	value := m.Dimensions[dimension]
-	if r, ok := s.Resource(value); ok {
-		return r, true
+// indexPublished fills byID: namespace/dimension -> identifier -> resource
+// (the first by key where identifiers repeat).
+func (s *Simulator) indexPublished() error {
+	s.byID = map[string]map[string]Resource{}
+	for ns, dims := range publishers {
+		for dim, pubs := range dims {
+			ids := map[string]Resource{}
+			for _, p := range pubs {
+				for _, r := range s.t.Resources(p.typ) {
+					id, err := p.id(s.t, r)
+					if err != nil {
+						return fmt.Errorf("%s %s of %s: %w", ns, dim, r.Key(), err)
+					}
+					if _, seen := ids[id]; !seen {
+						ids[id] = r
+					}
+				}
+			}
+			s.byID[ns+"/"+dim] = ids
+		}
 	}
-	r, ok := s.t.byName[dimension][value]
-	return r, ok && value != ""
+	return nil
+}
+
+// dimensionRules check the dimensions that name no resource, or a part of
+// one: what their services publish.
+var dimensionRules = map[string]func(s *Simulator, m Metric, value string) error{
+	// The index must be one of the table's global secondary indexes
+	// (DynamoDB metrics and dimensions).
+	"AWS/DynamoDB/GlobalSecondaryIndexName": func(s *Simulator, m Metric, value string) error {
+		table, ok := s.Dimension(m, "TableName")
+		if !ok {
+			return fmt.Errorf("no table for index %q", value)
+		}
+		gsis, _ := table.Properties["GlobalSecondaryIndexes"].([]any)
+		for _, g := range gsis {
+			if name, _ := g.(map[string]any)["IndexName"].(string); name == value {
+				return nil
+			}
+		}
+		return fmt.Errorf("table %s has no global secondary index %q", table.Key(), value)
+	},
+	// The operations DynamoDB publishes SystemErrors for.
+	"AWS/DynamoDB/Operation": func(_ *Simulator, _ Metric, value string) error {
+		if slices.Contains([]string{"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
+			"TransactGetItems", "TransactWriteItems", "GetRecords"}, value) {
+			return nil
+		}
+		return fmt.Errorf("DynamoDB publishes no operation %q", value)
+	},
+	// WAF publishes per rule by its metric name, and "ALL" for the web
+	// ACL; Region is the web ACL's region (WAF metrics).
+	"AWS/WAFV2/Rule": func(s *Simulator, m Metric, value string) error {
+		if value == "ALL" {
+			return nil
+		}
+		return fmt.Errorf("rule %q: only ALL is modelled", value)
+	},
+	"AWS/WAFV2/Region": func(s *Simulator, _ Metric, value string) error {
+		if value != s.t.Region {
+			return fmt.Errorf("region %q is not the templates' %s", value, s.t.Region)
+		}
+		return nil
+	},
+}
+
+// CheckDimensions returns an error naming each dimension of m whose value
+// is not an identifier its service publishes metrics under, or that the
+// simulator does not know for m's namespace.
+func (s *Simulator) CheckDimensions(m Metric) error {
+	var errs []string
+	for _, dim := range sortedKeys(m.Dimensions) {
+		value := m.Dimensions[dim]
+		if rule, ok := dimensionRules[m.Namespace+"/"+dim]; ok {
+			if err := rule(s, m, value); err != nil {
+				errs = append(errs, dim+": "+err.Error())
+			}
+			continue
+		}
+		if _, known := publishers[m.Namespace][dim]; !known {
+			errs = append(errs, fmt.Sprintf("%s: dimension of %s is not modelled", dim, m.Namespace))
+			continue
+		}
+		if _, ok := s.Dimension(m, dim); !ok {
+			errs = append(errs, fmt.Sprintf("%s=%q: no resource of the templates publishes under it", dim, value))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s: %s", m, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // Resources returns every resource of the given CloudFormation type, in a
 // stable order.
-func (s *Simulator) Resources(typ string) []Resource {
-	var out []Resource
-	for _, r := range s.t.resources {
-		if r.Type == typ {
-			out = append(out, r)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Token() < out[j].Token() })
-	return out
-}
+func (s *Simulator) Resources(typ string) []Resource { return s.t.Resources(typ) }
+
+// Templates are the templates the simulator read, with their references
+// resolved as CloudFormation does.
+func (s *Simulator) Templates() *cfnref.Templates { return s.t }

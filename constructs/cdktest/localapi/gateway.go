@@ -48,14 +48,14 @@ func newGateway(a *Assembly, id *Identity, opts Options, invoke func(context.Con
 	}
 	var stage Resource
 	for _, s := range a.Resources("AWS::ApiGateway::Stage") {
-		if owner, ok := a.Lookup(s.Stack, s.Properties["RestApiId"]); ok && owner.key() == api.key() {
+		if owner, ok := a.Lookup(s.Stack, s.Properties["RestApiId"]); ok && owner.Key() == api.Key() {
 			stage = s
 		}
 	}
-	if stage.ID == "" {
-		return nil, fmt.Errorf("localapi: REST API %s has no stage", api.ID)
+	if stage.LogicalID == "" {
+		return nil, fmt.Errorf("localapi: REST API %s has no stage", api.LogicalID)
 	}
-	g := &Gateway{assembly: a, identity: id, opts: opts, invoke: invoke, apiID: "local" + shortHash(api.key())[:6],
+	g := &Gateway{assembly: a, identity: id, opts: opts, invoke: invoke, apiID: "local" + shortHash(api.Key())[:6],
 		limits: newLimits(), jwks: map[string]*jose.JSONWebKeySet{}}
 	g.stage, _ = stage.Properties["StageName"].(string)
 	if als, ok := stage.Properties["AccessLogSetting"].(map[string]any); ok {
@@ -198,11 +198,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch m.integration {
 	case "MOCK":
+		// A MOCK integration answers with its default integration response:
+		// status, literal header mappings and the mapping template's body
+		// ("Set up mock integrations", API Gateway developer guide).
 		for k, v := range m.mock.headers {
 			w.Header().Set(k, v)
 		}
 		w.Header().Set("x-amzn-RequestId", rc.requestID)
 		w.WriteHeader(m.mock.status)
+		w.Write([]byte(rc.render(m.mock.body, func(v string) string { return v })))
 	case "AWS_PROXY":
 		g.proxy(w, r, rc, m, params, body)
 	}

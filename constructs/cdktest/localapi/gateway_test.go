@@ -24,7 +24,6 @@ func newTestGateway(t *testing.T) (*httptest.Server, *Identity) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.nameServerless()
 	id, err := newIdentity(a)
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +32,7 @@ func newTestGateway(t *testing.T) (*httptest.Server, *Identity) {
 	t.Cleanup(idp.Close)
 	id.URL = idp.URL
 	echo := func(ctx context.Context, fn string, event any) ([]byte, error) {
-		if fn != a.arn("lambda", "function:echo") {
+		if fn != a.Arn("lambda", "function:echo") {
 			return nil, fmt.Errorf("integration invoked %s", fn)
 		}
 		e := event.(events.APIGatewayProxyRequest)
@@ -138,6 +137,7 @@ func TestTheGatewayAppliesEachRuleOfTheTemplate(t *testing.T) {
 		{"access token where no scope is required", call{"GET", "/items/7", "", map[string]string{"Authorization": read}}, 401, "UnauthorizedException", ""},
 		{"literal segment before a parameter", call{"DELETE", "/items/special", "", nil}, 200, "", `"resource":"/items/special"`},
 		{"greedy parameter", call{"GET", "/files/a/b/c.txt", "", nil}, 200, "", `"path":"a/b/c.txt"`},
+		{"another method of the resource: its ANY method", call{"DELETE", "/files/a/b/c.txt", "", nil}, 405, "", `{"status":405,"requestId":"`},
 		{"no such route: API Gateway's default 403", call{"GET", "/nothing", "", nil}, 403, "MissingAuthenticationTokenException", `{"message":"Missing Authentication Token"}`},
 		{"integration timeout", call{"GET", "/items/slow", "", map[string]string{"Authorization": idToken}}, 504, "InternalServerErrorException", "Endpoint request timed out"},
 		{"malformed proxy response", call{"GET", "/items/broken", "", map[string]string{"Authorization": idToken}}, 502, "InternalServerErrorException", "Internal server error"},
@@ -183,5 +183,17 @@ func TestExpiredTokensAreRefusedWithCognitosMessage(t *testing.T) {
 	status, _, body := call{"GET", "/items/7", "", map[string]string{"Authorization": expired}}.do(t, srv)
 	if status != 401 || !strings.Contains(body, `"detail":"The incoming token has expired"`) {
 		t.Errorf("expired token: %d %s", status, body)
+	}
+}
+
+// A MOCK integration answers with its integration response: the status,
+// the literal header mappings and the application/json template with its
+// $context variables substituted.
+func TestAMockIntegrationAnswersWithItsIntegrationResponse(t *testing.T) {
+	srv, _ := newTestGateway(t)
+	status, header, body := call{"PUT", "/files/a.txt", "", nil}.do(t, srv)
+	want := `{"status":405,"requestId":"` + header.Get("X-Amzn-Requestid") + `","path":"/files/{path+}"}`
+	if status != 405 || header.Get("Allow") != "GET" || header.Get("Content-Type") != "application/problem+json" || body != want {
+		t.Errorf("got %d %v %s\nwant 405, Allow: GET, %s", status, header, body, want)
 	}
 }

@@ -64,12 +64,14 @@ func newIdentity(a *Assembly) (*Identity, error) {
 	}
 	id := &Identity{key: key, kid: "local-" + shortHash(fmt.Sprint(time.Now().UnixNano())), Clients: map[string]*Client{}}
 	for _, r := range a.Resources("AWS::Cognito::UserPoolClient") {
-		c := &Client{ID: a.physical[r.key()]}
+		c := &Client{}
+		if c.ID, err = a.Ref(r); err != nil {
+			return nil, err
+		}
 		c.Name, _ = r.Properties["ClientName"].(string)
 		if c.Name == "" {
-			c.Name = r.ID
+			c.Name = r.LogicalID
 		}
-		var err error
 		if c.Pool, err = a.String(r.Stack, r.Properties["UserPoolId"]); err != nil {
 			return nil, err
 		}

@@ -56,10 +56,14 @@ func (e *Env) functions(ctx context.Context) error {
 		}
 		f, err := e.newFunction(r, entry)
 		if err != nil {
-			e.logf("local: %s left out: %v", r.ID, err)
+			e.logf("local: %s left out: %v", r.LogicalID, err)
 			continue
 		}
-		e.fns[e.assembly.physical[r.key()+".Arn"]] = f
+		arn, err := e.assembly.GetAtt(r, "Arn")
+		if err != nil {
+			return err
+		}
+		e.fns[arn] = f
 		list = append(list, f)
 	}
 	// Build in parallel: one go build per package, sharing the build
@@ -97,7 +101,10 @@ func (e *Env) newFunction(r Resource, entry string) (*function, error) {
 	if t, ok := r.Properties["Timeout"].(float64); ok {
 		timeout = time.Duration(t) * time.Second
 	}
-	name := e.assembly.physical[r.key()]
+	name, err := e.assembly.Ref(r)
+	if err != nil {
+		return nil, err
+	}
 	f := &function{res: r, name: name, entry: dir, timeout: timeout, logs: e.opts.Logs}
 	f.env = append(f.env, e.motoEnv()...)
 	f.env = append(f.env, "AWS_LAMBDA_FUNCTION_NAME="+name, "AWS_LAMBDA_FUNCTION_TIMEOUT="+strconv.Itoa(int(timeout.Seconds())),

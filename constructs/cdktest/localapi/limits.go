@@ -103,7 +103,7 @@ func (g *Gateway) loadKeys(api Resource, stage Resource) error {
 	g.keys = map[string]*apiKey{}
 	byID := map[string]*apiKey{}
 	for _, r := range a.Resources("AWS::ApiGateway::ApiKey") {
-		k := &apiKey{id: "key" + shortHash(r.key()), name: r.ID}
+		k := &apiKey{id: "key" + shortHash(r.Key()), name: r.LogicalID}
 		k.enabled, _ = r.Properties["Enabled"].(bool)
 		if n, ok := r.Properties["Name"]; ok {
 			k.name, _ = a.String(r.Stack, n)
@@ -116,7 +116,7 @@ func (g *Gateway) loadKeys(api Resource, stage Resource) error {
 		} else {
 			k.value = randomString(40)
 		}
-		byID[r.key()] = k
+		byID[r.Key()] = k
 		g.keys[k.value] = k
 	}
 	plans := map[string]*plan{}
@@ -128,7 +128,7 @@ func (g *Gateway) loadKeys(api Resource, stage Resource) error {
 				Period string
 			}
 		}
-		name := r.ID
+		name := r.LogicalID
 		if n, ok := r.Properties["UsagePlanName"]; ok {
 			name, _ = a.String(r.Stack, n)
 		}
@@ -141,10 +141,10 @@ func (g *Gateway) loadKeys(api Resource, stage Resource) error {
 			s, _ := s.(map[string]any)
 			apiRes, ok1 := a.Lookup(r.Stack, s["ApiId"])
 			stageRes, ok2 := a.Lookup(r.Stack, s["Stage"])
-			if !ok1 || !ok2 || apiRes.key() != api.key() || stageRes.key() != stage.key() {
+			if !ok1 || !ok2 || apiRes.Key() != api.Key() || stageRes.Key() != stage.Key() {
 				continue
 			}
-			bound = &plan{id: "plan" + shortHash(r.key()), name: name, methods: map[string]*throttle{}}
+			bound = &plan{id: "plan" + shortHash(r.Key()), name: name, methods: map[string]*throttle{}}
 			overrides, _ := s["Throttle"].(map[string]any)
 			for path, t := range overrides {
 				t, _ := t.(map[string]any)
@@ -165,15 +165,15 @@ func (g *Gateway) loadKeys(api Resource, stage Resource) error {
 				bound.quota = q
 			}
 		}
-		plans[r.key()] = bound
+		plans[r.Key()] = bound
 	}
 	for _, r := range a.Resources("AWS::ApiGateway::UsagePlanKey") {
 		k, ok1 := a.Lookup(r.Stack, r.Properties["KeyId"])
 		p, ok2 := a.Lookup(r.Stack, r.Properties["UsagePlanId"])
-		if !ok1 || !ok2 || plans[p.key()] == nil || byID[k.key()] == nil {
+		if !ok1 || !ok2 || plans[p.Key()] == nil || byID[k.Key()] == nil {
 			continue
 		}
-		byID[k.key()].plans = append(byID[k.key()].plans, plans[p.key()])
+		byID[k.Key()].plans = append(byID[k.Key()].plans, plans[p.Key()])
 	}
 	return nil
 }

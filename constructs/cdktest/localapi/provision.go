@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -27,7 +26,6 @@ import (
 // Resource types it does not create are described by Skipped.
 func (a *Assembly) Provision(ctx context.Context, cfg aws.Config) error {
 	a.Region = cfg.Region
-	a.nameServerless()
 	steps := []func(context.Context, aws.Config) error{a.tables, a.queues, a.topics, a.subscriptions, a.buses, a.rules}
 	for _, step := range steps {
 		if err := step(ctx, cfg); err != nil {
@@ -45,78 +43,15 @@ var Skipped = []string{
 	"CloudWatch alarms, dashboards and log groups (alarmsim evaluates the alarms), CodeDeploy",
 }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_-]`)
-
-// generatedName is the physical name CloudFormation would generate for a
-// resource without one: stack and logical id, cut to max characters with a
-// hash keeping it unique.
-func generatedName(r Resource, max int) string {
-	name := unsafeName.ReplaceAllString(r.Stack+"-"+r.ID, "")
-	if len(name) <= max {
-		return name
-	}
-	sum := sha256.Sum256([]byte(name))
-	return name[:max-9] + "-" + hex.EncodeToString(sum[:4])
-}
-
-func (a *Assembly) name(r Resource, prop string, max int) (string, error) {
-	if v, ok := r.Properties[prop]; ok {
-		return a.String(r.Stack, v)
-	}
-	return generatedName(r, max), nil
-}
-
-// nameServerless gives functions, aliases, user pools and their clients
-// and resource servers the physical values that references to them need.
-func (a *Assembly) nameServerless() {
-	for _, r := range a.Resources("AWS::Lambda::Function") {
-		name, err := a.name(r, "FunctionName", 64)
-		if err != nil {
-			continue
-		}
-		a.setPhysical(r, "", name)
-		a.setPhysical(r, "Arn", a.arn("lambda", "function:"+name))
-	}
-	for _, r := range a.Resources("AWS::Lambda::Version") {
-		if fn, err := a.String(r.Stack, r.Properties["FunctionName"]); err == nil {
-			a.setPhysical(r, "", a.arn("lambda", "function:"+fn+":1"))
-			a.setPhysical(r, "Version", "1")
+// assign records the values the emulator gave r (attribute, value pairs;
+// "" is Ref).
+func (a *Assembly) assign(r Resource, attrValues ...string) error {
+	for i := 0; i+1 < len(attrValues); i += 2 {
+		if err := a.Assign(r, attrValues[i], attrValues[i+1]); err != nil {
+			return err
 		}
 	}
-	for _, r := range a.Resources("AWS::Lambda::Alias") {
-		fn, err := a.String(r.Stack, r.Properties["FunctionName"])
-		alias, err2 := a.String(r.Stack, r.Properties["Name"])
-		if err != nil || err2 != nil {
-			continue
-		}
-		if !strings.HasPrefix(fn, "arn:") {
-			fn = a.arn("lambda", "function:"+fn)
-		}
-		a.setPhysical(r, "", fn+":"+alias)
-	}
-	for _, r := range a.Resources("AWS::Cognito::UserPool") {
-		id := a.Region + "_" + shortHash(r.key())
-		a.setPhysical(r, "", id)
-		a.setPhysical(r, "Arn", a.arn("cognito-idp", "userpool/"+id))
-		a.setPhysical(r, "ProviderName", "cognito-idp."+a.Region+".amazonaws.com/"+id)
-	}
-	for _, r := range a.Resources("AWS::Cognito::UserPoolResourceServer") {
-		if id, err := a.String(r.Stack, r.Properties["Identifier"]); err == nil {
-			a.setPhysical(r, "", id)
-		}
-	}
-	for _, r := range a.Resources("AWS::Cognito::UserPoolClient") {
-		a.setPhysical(r, "", "local"+shortHash(r.key()+"client"))
-	}
-}
-
-func shortHash(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:6])
-}
-
-func (a *Assembly) arn(service, resource string) string {
-	return "arn:aws:" + service + ":" + a.Region + ":" + a.Account + ":" + resource
+	return nil
 }
 
 // decode resolves a property and decodes it into out (SDK types share the
@@ -132,7 +67,7 @@ func (a *Assembly) decode(r Resource, prop string, out any) error {
 	}
 	b, _ := json.Marshal(resolved)
 	if err := json.Unmarshal(b, out); err != nil {
-		return fmt.Errorf("localapi: %s %s: %w", r.key(), prop, err)
+		return fmt.Errorf("localapi: %s %s: %w", r.Key(), prop, err)
 	}
 	return nil
 }
@@ -140,7 +75,7 @@ func (a *Assembly) decode(r Resource, prop string, out any) error {
 func (a *Assembly) tables(ctx context.Context, cfg aws.Config) error {
 	db := dynamodb.NewFromConfig(cfg)
 	for _, r := range a.Resources("AWS::DynamoDB::Table") {
-		name, err := a.name(r, "TableName", 255)
+		name, err := a.Ref(r)
 		if err != nil {
 			return err
 		}
@@ -170,9 +105,9 @@ func (a *Assembly) tables(ctx context.Context, cfg aws.Config) error {
 				return err
 			}
 		}
-		a.setPhysical(r, "", name)
-		a.setPhysical(r, "Arn", aws.ToString(out.TableDescription.TableArn))
-		a.setPhysical(r, "StreamArn", aws.ToString(out.TableDescription.LatestStreamArn))
+		if err := a.assign(r, "Arn", aws.ToString(out.TableDescription.TableArn), "StreamArn", aws.ToString(out.TableDescription.LatestStreamArn)); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -180,16 +115,21 @@ func (a *Assembly) tables(ctx context.Context, cfg aws.Config) error {
 func (a *Assembly) queues(ctx context.Context, cfg aws.Config) error {
 	client := sqs.NewFromConfig(cfg)
 	pending := a.Resources("AWS::SQS::Queue")
+	created := map[string]bool{}
 	// A queue comes after the dead-letter queue its redrive policy names.
 	for len(pending) > 0 {
 		var later []Resource
 		for _, r := range pending {
 			attrs := map[string]string{}
 			if rp, ok := r.Properties["RedrivePolicy"]; ok {
-				v, err := a.Value(r.Stack, rp)
-				if err != nil {
+				p, _ := rp.(map[string]any)
+				if dlq, ok := a.Lookup(r.Stack, p["deadLetterTargetArn"]); !ok || !created[dlq.Key()] {
 					later = append(later, r)
 					continue
+				}
+				v, err := a.Value(r.Stack, rp)
+				if err != nil {
+					return err
 				}
 				b, _ := json.Marshal(v)
 				attrs["RedrivePolicy"] = string(b)
@@ -199,7 +139,7 @@ func (a *Assembly) queues(ctx context.Context, cfg aws.Config) error {
 					attrs[p] = strconv.Itoa(int(v))
 				}
 			}
-			name, err := a.name(r, "QueueName", 80)
+			name, err := a.GetAtt(r, "QueueName")
 			if err != nil {
 				return err
 			}
@@ -207,13 +147,14 @@ func (a *Assembly) queues(ctx context.Context, cfg aws.Config) error {
 			if err != nil {
 				return fmt.Errorf("localapi: create queue %s: %w", name, err)
 			}
-			a.setPhysical(r, "", *q.QueueUrl)
-			a.setPhysical(r, "QueueUrl", *q.QueueUrl)
-			a.setPhysical(r, "QueueName", name)
-			a.setPhysical(r, "Arn", a.arn("sqs", name))
+			// Ref and QueueUrl name moto's endpoint, not SQS's.
+			if err := a.assign(r, "", *q.QueueUrl, "QueueUrl", *q.QueueUrl); err != nil {
+				return err
+			}
+			created[r.Key()] = true
 		}
 		if len(later) == len(pending) {
-			return fmt.Errorf("localapi: queue %s: its redrive policy names no queue of the templates", later[0].key())
+			return fmt.Errorf("localapi: queue %s: its redrive policy names no queue of the templates", later[0].Key())
 		}
 		pending = later
 	}
@@ -223,7 +164,7 @@ func (a *Assembly) queues(ctx context.Context, cfg aws.Config) error {
 func (a *Assembly) topics(ctx context.Context, cfg aws.Config) error {
 	client := sns.NewFromConfig(cfg)
 	for _, r := range a.Resources("AWS::SNS::Topic") {
-		name, err := a.name(r, "TopicName", 256)
+		name, err := a.GetAtt(r, "TopicName")
 		if err != nil {
 			return err
 		}
@@ -231,9 +172,9 @@ func (a *Assembly) topics(ctx context.Context, cfg aws.Config) error {
 		if err != nil {
 			return fmt.Errorf("localapi: create topic %s: %w", name, err)
 		}
-		a.setPhysical(r, "", *t.TopicArn)
-		a.setPhysical(r, "TopicArn", *t.TopicArn)
-		a.setPhysical(r, "TopicName", name)
+		if err := a.assign(r, "", *t.TopicArn, "TopicArn", *t.TopicArn); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -261,7 +202,7 @@ func (a *Assembly) subscriptions(ctx context.Context, cfg aws.Config) error {
 			attrs["FilterPolicy"] = string(b)
 		}
 		if _, err := client.Subscribe(ctx, &sns.SubscribeInput{TopicArn: &topic, Protocol: aws.String("sqs"), Endpoint: &endpoint, Attributes: attrs}); err != nil {
-			return fmt.Errorf("localapi: subscribe %s: %w", r.key(), err)
+			return fmt.Errorf("localapi: subscribe %s: %w", r.Key(), err)
 		}
 	}
 	return nil
@@ -270,7 +211,7 @@ func (a *Assembly) subscriptions(ctx context.Context, cfg aws.Config) error {
 func (a *Assembly) buses(ctx context.Context, cfg aws.Config) error {
 	client := eventbridge.NewFromConfig(cfg)
 	for _, r := range a.Resources("AWS::Events::EventBus") {
-		name, err := a.name(r, "Name", 256)
+		name, err := a.Ref(r)
 		if err != nil {
 			return err
 		}
@@ -278,9 +219,9 @@ func (a *Assembly) buses(ctx context.Context, cfg aws.Config) error {
 		if err != nil {
 			return fmt.Errorf("localapi: create event bus %s: %w", name, err)
 		}
-		a.setPhysical(r, "", name)
-		a.setPhysical(r, "Name", name)
-		a.setPhysical(r, "Arn", aws.ToString(b.EventBusArn))
+		if err := a.assign(r, "Arn", aws.ToString(b.EventBusArn)); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -288,8 +229,9 @@ func (a *Assembly) buses(ctx context.Context, cfg aws.Config) error {
 // queueURL is the URL of the provisioned queue with this ARN, or "".
 func (a *Assembly) queueURL(arn string) string {
 	for _, q := range a.Resources("AWS::SQS::Queue") {
-		if a.physical[q.key()+".Arn"] == arn {
-			return a.physical[q.key()]
+		if got, err := a.GetAtt(q, "Arn"); err == nil && got == arn {
+			url, _ := a.Ref(q)
+			return url
 		}
 	}
 	return ""
@@ -304,15 +246,15 @@ type Target struct {
 func (a *Assembly) rules(ctx context.Context, cfg aws.Config) error {
 	client := eventbridge.NewFromConfig(cfg)
 	for _, r := range a.Resources("AWS::Events::Rule") {
-		name, err := a.name(r, "Name", 64)
+		// Ref is "<bus>|<rule>" on a custom bus, the rule's name on the
+		// default one (cfnref).
+		ref, err := a.Ref(r)
 		if err != nil {
 			return err
 		}
-		bus := "default"
-		if v, ok := r.Properties["EventBusName"]; ok {
-			if bus, err = a.String(r.Stack, v); err != nil {
-				return err
-			}
+		bus, name, custom := strings.Cut(ref, "|")
+		if !custom {
+			bus, name = "default", ref
 		}
 		pattern, err := a.Value(r.Stack, r.Properties["EventPattern"])
 		if err != nil {
@@ -335,8 +277,13 @@ func (a *Assembly) rules(ctx context.Context, cfg aws.Config) error {
 				Targets: []ebtypes.Target{{Id: aws.String(t.Id), Arn: aws.String(t.Arn)}}}); err != nil {
 				return fmt.Errorf("localapi: put targets of %s: %w", name, err)
 			}
-			a.targets = append(a.targets, Target{Rule: r.ID, Queue: url})
+			a.targets = append(a.targets, Target{Rule: r.LogicalID, Queue: url})
 		}
 	}
 	return nil
+}
+
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:6])
 }

@@ -31,17 +31,17 @@ func (e *Env) mappings() ([]*mapping, error) {
 	a := e.assembly
 	var out []*mapping
 	for _, r := range a.Resources("AWS::Lambda::EventSourceMapping") {
-		m := &mapping{id: r.ID, batchSize: 10}
+		m := &mapping{id: r.LogicalID, batchSize: 10}
 		fn, err := a.String(r.Stack, r.Properties["FunctionName"])
 		if err != nil {
-			return nil, fmt.Errorf("localapi: %s: %w", r.ID, err)
+			return nil, fmt.Errorf("localapi: %s: %w", r.LogicalID, err)
 		}
 		m.function = e.functionARN(fn)
 		if _, ok := e.fns[m.function]; !ok {
-			return nil, fmt.Errorf("localapi: %s: function %s is not a Go function of the templates", r.ID, fn)
+			return nil, fmt.Errorf("localapi: %s: function %s is not a Go function of the templates", r.LogicalID, fn)
 		}
 		if m.source, err = a.String(r.Stack, r.Properties["EventSourceArn"]); err != nil {
-			return nil, fmt.Errorf("localapi: %s: %w", r.ID, err)
+			return nil, fmt.Errorf("localapi: %s: %w", r.LogicalID, err)
 		}
 		if b, ok := r.Properties["BatchSize"].(float64); ok {
 			m.batchSize = int(b)
@@ -58,7 +58,7 @@ func (e *Env) mappings() ([]*mapping, error) {
 		for _, f := range criteria.Filters {
 			p, err := parsePattern(f.Pattern)
 			if err != nil {
-				return nil, fmt.Errorf("localapi: %s: %w", r.ID, err)
+				return nil, fmt.Errorf("localapi: %s: %w", r.LogicalID, err)
 			}
 			m.filters = append(m.filters, p)
 		}
@@ -72,10 +72,10 @@ func (e *Env) mappings() ([]*mapping, error) {
 			m.stream = moto.NewStreamReader(e.motoConfig, m.source)
 		case strings.HasPrefix(m.source, "arn:aws:sqs:"):
 			if m.queueURL = e.assembly.queueURL(m.source); m.queueURL == "" {
-				return nil, fmt.Errorf("localapi: %s: queue %s is not in the templates", r.ID, m.source)
+				return nil, fmt.Errorf("localapi: %s: queue %s is not in the templates", r.LogicalID, m.source)
 			}
 		default:
-			return nil, fmt.Errorf("localapi: %s: event source %s is not modelled", r.ID, m.source)
+			return nil, fmt.Errorf("localapi: %s: event source %s is not modelled", r.LogicalID, m.source)
 		}
 		out = append(out, m)
 	}
@@ -86,7 +86,7 @@ func (e *Env) mappings() ([]*mapping, error) {
 // unqualified ARN that keys e.fns.
 func (e *Env) functionARN(fn string) string {
 	if !strings.HasPrefix(fn, "arn:") {
-		fn = e.assembly.arn("lambda", "function:"+fn)
+		fn = e.assembly.Arn("lambda", "function:"+fn)
 	}
 	return unqualified(fn)
 }

@@ -55,7 +55,7 @@ type gatewayResponse struct {
 func (g *Gateway) loadResponses(api Resource) {
 	g.responses = map[string]gatewayResponse{}
 	for _, r := range g.assembly.Resources("AWS::ApiGateway::GatewayResponse") {
-		if owner, ok := g.assembly.Lookup(r.Stack, r.Properties["RestApiId"]); !ok || owner.key() != api.key() {
+		if owner, ok := g.assembly.Lookup(r.Stack, r.Properties["RestApiId"]); !ok || owner.Key() != api.Key() {
 			continue
 		}
 		gr := gatewayResponse{headers: map[string]string{}, templates: map[string]string{}}

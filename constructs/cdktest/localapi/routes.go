@@ -36,6 +36,9 @@ type method struct {
 type mockResponse struct {
 	status  int
 	headers map[string]string
+	// body is the integration response's application/json mapping
+	// template; its $context variables are substituted.
+	body string
 }
 
 // loadRoutes builds the resource tree of the REST API r.
@@ -46,7 +49,7 @@ func (g *Gateway) loadRoutes(api Resource) error {
 	// Resources: parents before children.
 	pending := []Resource{}
 	for _, r := range a.Resources("AWS::ApiGateway::Resource") {
-		if owner, ok := a.Lookup(r.Stack, r.Properties["RestApiId"]); ok && owner.key() == api.key() {
+		if owner, ok := a.Lookup(r.Stack, r.Properties["RestApiId"]); ok && owner.Key() == api.Key() {
 			pending = append(pending, r)
 		}
 	}
@@ -61,10 +64,10 @@ func (g *Gateway) loadRoutes(api Resource) error {
 			part, _ := r.Properties["PathPart"].(string)
 			n := &node{part: part, path: strings.TrimSuffix(parent.path, "/") + "/" + part, methods: map[string]*method{}}
 			parent.children = append(parent.children, n)
-			nodes[r.key()] = n
+			nodes[r.Key()] = n
 		}
 		if len(later) == len(pending) {
-			return fmt.Errorf("localapi: resource %s has no parent in the template", later[0].key())
+			return fmt.Errorf("localapi: resource %s has no parent in the template", later[0].Key())
 		}
 		pending = later
 	}
@@ -73,18 +76,18 @@ func (g *Gateway) loadRoutes(api Resource) error {
 		sort.SliceStable(n.children, func(a, b int) bool { return rank(n.children[a]) < rank(n.children[b]) })
 	}
 	for _, r := range a.Resources("AWS::ApiGateway::Method") {
-		if owner, ok := a.Lookup(r.Stack, r.Properties["RestApiId"]); !ok || owner.key() != api.key() {
+		if owner, ok := a.Lookup(r.Stack, r.Properties["RestApiId"]); !ok || owner.Key() != api.Key() {
 			continue
 		}
 		n := g.root
-		if res, ok := a.Lookup(r.Stack, r.Properties["ResourceId"]); ok && res.key() != api.key() {
-			if n, ok = nodes[res.key()]; !ok {
-				return fmt.Errorf("localapi: method %s: unknown resource", r.ID)
+		if res, ok := a.Lookup(r.Stack, r.Properties["ResourceId"]); ok && res.Key() != api.Key() {
+			if n, ok = nodes[res.Key()]; !ok {
+				return fmt.Errorf("localapi: method %s: unknown resource", r.LogicalID)
 			}
 		}
 		m, err := g.loadMethod(r, n.path)
 		if err != nil {
-			return fmt.Errorf("localapi: method %s: %w", r.ID, err)
+			return fmt.Errorf("localapi: method %s: %w", r.LogicalID, err)
 		}
 		n.methods[m.verb] = m
 	}
@@ -102,14 +105,14 @@ func (g *Gateway) parent(r Resource, nodes map[string]*node) (*node, bool) {
 	if !ok {
 		return nil, false
 	}
-	n, ok := nodes[res.key()]
+	n, ok := nodes[res.Key()]
 	return n, ok
 }
 
 func (g *Gateway) loadMethod(r Resource, path string) (*method, error) {
 	a := g.assembly
 	p := r.Properties
-	m := &method{id: r.ID, resourcePath: path, params: map[string]bool{}, models: map[string]*jsonschema.Schema{}, timeoutMillis: 29000}
+	m := &method{id: r.LogicalID, resourcePath: path, params: map[string]bool{}, models: map[string]*jsonschema.Schema{}, timeoutMillis: 29000}
 	m.verb, _ = p["HttpMethod"].(string)
 	m.operation, _ = p["OperationName"].(string)
 	m.authType, _ = p["AuthorizationType"].(string)
@@ -194,6 +197,8 @@ func (g *Gateway) loadMethod(r Resource, path string) (*method, error) {
 					m.mock.headers[name] = s[1 : len(s)-1]
 				}
 			}
+			templates, _ := ir["ResponseTemplates"].(map[string]any)
+			m.mock.body, _ = templates["application/json"].(string)
 		}
 		if m.mock.status == 0 {
 			return nil, fmt.Errorf("MOCK integration without a default integration response")
@@ -218,14 +223,14 @@ func compileModel(model Resource) (*jsonschema.Schema, error) {
 	schema := model.Properties["Schema"]
 	if s, ok := schema.(string); ok {
 		if err := json.Unmarshal([]byte(s), &schema); err != nil {
-			return nil, fmt.Errorf("model %s: %w", model.ID, err)
+			return nil, fmt.Errorf("model %s: %w", model.LogicalID, err)
 		}
 	}
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft4)
-	url := "local://models/" + model.ID
+	url := "local://models/" + model.LogicalID
 	if err := c.AddResource(url, schema); err != nil {
-		return nil, fmt.Errorf("model %s: %w", model.ID, err)
+		return nil, fmt.Errorf("model %s: %w", model.LogicalID, err)
 	}
 	return c.Compile(url)
 }

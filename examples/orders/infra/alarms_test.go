@@ -18,7 +18,7 @@ func traffic(sim *alarmsim.Simulator, failing bool) alarmsim.Source {
 		case "AWS/ApiGateway/Latency", "AWS/Lambda/Duration":
 			return []alarmsim.Sample{{Value: 50, Count: 100}}
 		case "AWS/Lambda/Errors":
-			fn, _ := sim.Resource(m.Dimensions["FunctionName"])
+			fn, _ := sim.Dimension(m, "FunctionName")
 			if failing && fn.Properties["Description"] == "orders-dev: POST /orders" {
 				return []alarmsim.Sample{{Value: 1, Count: 2}, {Value: 0, Count: 98}}
 			}
@@ -41,7 +41,7 @@ func TestTheAlarmsPageWhenAFunctionFailsAndNotBefore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, alarm := range []string{"orders-dev-createErrors", "orders-dev-unhealthy"} {
+		for _, alarm := range []string{"orders-dev-createErrors", "orders-dev-create-unhealthy", "orders-dev-unhealthy"} {
 			if got := run.StateAt(alarm, start.Add(time.Hour)); got != want {
 				t.Errorf("create failing: %v; %s is %s, want %s", failing, alarm, got, want)
 			}

@@ -73,11 +73,14 @@ func TestTwoFunctionsEachWithItsOwnTableAccess(t *testing.T) {
 		}
 	}
 	slices.Sort(secured)
-	if strings.Join(secured, ",") != "GET,POST" {
-		t.Errorf("secured methods %v, want GET and POST", secured)
+	// The GET brings its HEAD twin, secured alike.
+	if strings.Join(secured, ",") != "GET,HEAD,POST" {
+		t.Errorf("secured methods %v, want GET, HEAD and POST", secured)
 	}
 	tmpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(1))
-	tmpl.ResourceCountIs(jsii.String("AWS::CloudWatch::CompositeAlarm"), jsii.Number(1))
+	// A paging composite per subsystem (the API, create, get, the table)
+	// and Unhealthy over them.
+	tmpl.ResourceCountIs(jsii.String("AWS::CloudWatch::CompositeAlarm"), jsii.Number(5))
 }
 
 func TestRemovingARequiredPropIsAnAnnotationError(t *testing.T) {

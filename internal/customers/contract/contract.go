@@ -54,29 +54,48 @@ type Operation struct {
 // 429, 504) or the handler (400, 500, 503).
 var CommonErrors = []int{400, 401, 403, 429, 500, 503, 504}
 
-// Operations is the customers API.
+// preconditions are the conditional request headers (RFC 9110 §13.1) that
+// every operation evaluates (httpx.Preconditions); required lists the ones
+// the operation requires.
+func preconditions(required ...string) map[string]bool {
+	h := map[string]bool{"If-Match": false, "If-None-Match": false, "If-Modified-Since": false, "If-Unmodified-Since": false}
+	for _, name := range required {
+		h[name] = true
+	}
+	return h
+}
+
+// Operations is the customers API. Every GET also answers HEAD (the same
+// statuses and headers, no body), and a method a path lacks is 405 with
+// Allow (constructs/restapi).
 var Operations = []Operation{
 	{Name: "list", ID: "listCustomers", Method: "GET", Path: "/customers", Scope: ScopeRead,
 		Summary:     "List customers newest first, filter by status, or look one up by e-mail",
 		QuerySchema: schemas.ListQuery, ResponseSchema: schemas.List,
-		Statuses: []int{200}},
+		Statuses: []int{200, 304, 412}, Headers: preconditions()},
 	{Name: "get", ID: "getCustomer", Method: "GET", Path: "/customers/{id}", Scope: ScopeRead,
 		Summary:    "Get a customer",
 		PathSchema: schemas.Path, ResponseSchema: schemas.Customer,
-		Statuses: []int{200, 304, 404}, Headers: map[string]bool{"If-None-Match": false}},
+		Statuses: []int{200, 304, 404, 412}, Headers: preconditions()},
 	{Name: "create", ID: "createCustomer", Method: "POST", Path: "/customers", Scope: ScopeWrite, Write: true,
 		Summary:    "Create a customer",
 		BodySchema: schemas.Create, BodyModel: "CustomerCreate", ResponseSchema: schemas.Customer,
-		Statuses: []int{201, 409, 413, 415, 422}, Headers: map[string]bool{"Idempotency-Key": false}},
+		Statuses: []int{201, 409, 412, 413, 415, 422}, Headers: with(preconditions(), "Idempotency-Key")},
 	{Name: "update", ID: "updateCustomer", Method: "PUT", Path: "/customers/{id}", Scope: ScopeWrite, Write: true,
 		Summary:    "Replace a customer's name, e-mail and status",
 		BodySchema: schemas.Update, BodyModel: "CustomerUpdate", PathSchema: schemas.Path,
 		ResponseSchema: schemas.Customer,
-		Statuses:       []int{200, 404, 409, 412, 413, 415, 428}, Headers: map[string]bool{"If-Match": true}},
+		Statuses:       []int{200, 404, 409, 412, 413, 415, 428}, Headers: preconditions("If-Match")},
 	{Name: "delete", ID: "deleteCustomer", Method: "DELETE", Path: "/customers/{id}", Scope: ScopeWrite, Write: true,
 		Summary:    "Delete a customer",
 		PathSchema: schemas.Path,
-		Statuses:   []int{204, 404, 409, 412}, Headers: map[string]bool{"If-Match": false}},
+		Statuses:   []int{204, 404, 409, 412}, Headers: preconditions()},
+}
+
+// with adds an optional header to h.
+func with(h map[string]bool, name string) map[string]bool {
+	h[name] = false
+	return h
 }
 
 // Schema returns a schema file's bytes ("" gives nil).

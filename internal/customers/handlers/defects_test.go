@@ -180,18 +180,35 @@ func TestOfTwentyIdenticalConcurrentPutsOneWins(t *testing.T) {
 	}
 }
 
-// 10. Lower-casing must not turn one address into another: the Kelvin sign
-// (U+212A) is not "k".
+// 10. Lower-casing must not turn one address into another: only ASCII is
+// lower-cased, so the long s (U+017F) is not "s". Canonically equivalent
+// spellings are one address: the Kelvin sign (U+212A) is K in NFC.
 func TestEmailNormalizationOnlyLowersASCII(t *testing.T) {
 	a := newAPI(t)
-	kelvin := a.create("Kelvin", "\u212Aelvin@example.com", nil)
-	wantStatus(t, kelvin, http.StatusCreated)
-	if got := decode[customer](t, kelvin).Email; got != "\u212Aelvin@example.com" {
+	longS := a.create("Long s", "\u017Fam@example.com", nil)
+	wantStatus(t, longS, http.StatusCreated)
+	if got := decode[customer](t, longS).Email; got != "\u017Fam@example.com" {
 		t.Errorf("stored %q, want the address as sent", got)
 	}
-	wantStatus(t, a.create("Plain", "KELVIN@Example.com", nil), http.StatusCreated)
-	if got := decode[struct{ Items []customer }](t, a.do(req{method: "GET", path: "/customers", query: map[string]string{"email": "kelvin@example.com"}})).Items; len(got) != 1 || got[0].Name != "Plain" {
-		t.Errorf("kelvin@example.com finds %+v", got)
+	wantStatus(t, a.create("Plain", "SAM@Example.com", nil), http.StatusCreated)
+	if got := decode[struct{ Items []customer }](t, a.do(req{method: "GET", path: "/customers", query: map[string]string{"email": "sam@example.com"}})).Items; len(got) != 1 || got[0].Name != "Plain" {
+		t.Errorf("sam@example.com finds %+v", got)
+	}
+	wantStatus(t, a.create("Kelvin", "kelvin@example.com", nil), http.StatusCreated)
+	wantStatus(t, a.create("Kelvin sign", "\u212Aelvin@example.com", nil), http.StatusConflict)
+}
+
+// 10b. Addresses that differ only by invisible characters are not two
+// customers: the one with a zero-width space is refused, naming the field.
+func TestAnAddressWithAnInvisibleCharacterIsRefused(t *testing.T) {
+	a := newAPI(t)
+	a.mustCreate("Ada", "ada@example.com")
+	for _, email := range []string{"\u200bada@example.com", "ada@exa\u200dmple.com", "ada\u00ad@example.com"} {
+		resp := a.create("Ada", email, nil)
+		wantStatus(t, resp, http.StatusBadRequest)
+		if p := decode[httpx.Problem](t, resp); len(p.Errors) != 1 || p.Errors[0].Pointer != "/email" {
+			t.Errorf("%q: errors %+v, want one for /email", email, p.Errors)
+		}
 	}
 }
 

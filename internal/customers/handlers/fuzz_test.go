@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/acme/customers-api/functions/idempotency"
 	"github.com/acme/customers-api/internal/customers/contract"
@@ -29,6 +30,11 @@ func FuzzCreate(f *testing.F) {
 	f.Add(`{"name":" ","email":"x"}`, "application/json; charset=utf-8", "", false)
 	f.Add(`[]`, "text/plain", "key with space", true)
 	f.Add(`{"name":"Ada","email":"\u212Aelvin@example.com","status":"SUSPENDED"}`, "application/json", "k-2", true)
+	f.Add(`{"name":"Ada\ud800","email":"ada@example.com"}`, "application/json", "k-1", true)
+	f.Add("{\"name\":\"Ada\xff\",\"email\":\"ada@example.com\"}", "application/json", "", false)
+	f.Add(`{"name":"Ada","name":"Bob","email":"ada@example.com"}`, "application/json", "", false)
+	f.Add(`{"name":"Ada","email":"ada@example.com"}`, "application/json; charset=latin1", "", false)
+	f.Add(`{"name":"Ada","email":"\u200bada@example.com"}`, "application/json", "", false)
 	documented := statuses("create")
 	f.Fuzz(func(t *testing.T, body, contentType, key string, sendKey bool) {
 		a := newAPI(t)
@@ -52,6 +58,9 @@ func FuzzCreate(f *testing.F) {
 			if resp.StatusCode >= 500 {
 				t.Fatalf("a client's request caused a server error: %s", resp.Body)
 			}
+		}
+		if resp.StatusCode == http.StatusCreated && !utf8.ValidString(body) {
+			t.Errorf("a body that is not UTF-8 was accepted: %q", body)
 		}
 		invalidKey := sendKey && !idempotency.ValidKey(key)
 		if invalidKey && resp.StatusCode != http.StatusBadRequest && resp.StatusCode != http.StatusUnsupportedMediaType {

@@ -177,12 +177,23 @@ func (h *Handlers) get(ctx context.Context, req *httpx.Request) (httpx.Response,
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	etag := httpx.ETag(c.Version)
-	if inm := httpx.Header(req, "If-None-Match"); inm != "" && httpx.MatchesAny(inm, etag) {
-		return httpx.Response{StatusCode: http.StatusNotModified, Headers: map[string]string{"ETag": etag}}, nil
+	current := representation(c)
+	if err := httpx.Preconditions(req, current); err != nil {
+		return httpx.Response{}, err
 	}
-	return httpx.JSON(http.StatusOK, c, map[string]string{"ETag": etag})
+	return httpx.JSON(http.StatusOK, c, current.Validators())
 }
+
+// representation is what a customer's preconditions are evaluated against
+// and what its responses describe: its version as the ETag and its
+// updatedDate as Last-Modified.
+func representation(c customers.Customer) httpx.Representation {
+	return httpx.Representation{Exists: true, ETag: httpx.ETag(c.Version), LastModified: c.UpdatedDate}
+}
+
+// collection is /customers: it always exists and has no validators of its
+// own, so "If-Match: *" holds and "If-None-Match: *" does not.
+var collection = httpx.Representation{Exists: true}
 
 // listResponse is the body of GET /customers.
 type listResponse struct {
@@ -191,7 +202,15 @@ type listResponse struct {
 }
 
 func (h *Handlers) list(ctx context.Context, req *httpx.Request) (httpx.Response, error) {
+	if err := httpx.Preconditions(req, collection); err != nil {
+		return httpx.Response{}, err
+	}
 	params := req.QueryStringParameters
+	if strings.Contains(params["email"], " ") {
+		// API Gateway decodes a query's "+" as a space (HTML form encoding),
+		// and no address holds a space: the client sent a raw "+".
+		return httpx.Response{}, validate.Errors{{Pointer: "/query/email", Detail: `holds a space: a "+" in a query string means a space, so send "+" as %2B`}}
+	}
 	if err := customers.CheckListQuery(params); err != nil {
 		return httpx.Response{}, err
 	}
@@ -241,6 +260,9 @@ func (h *Handlers) findByEmail(ctx context.Context, email string) (httpx.Respons
 }
 
 func (h *Handlers) create(ctx context.Context, req *httpx.Request) (httpx.Response, error) {
+	if err := httpx.Preconditions(req, collection); err != nil {
+		return httpx.Response{}, err
+	}
 	body, err := httpx.JSONBody(req, MaxBodyBytes)
 	if err != nil {
 		return httpx.Response{}, err
@@ -298,10 +320,9 @@ func (h *Handlers) insert(ctx context.Context, req *httpx.Request, d customers.D
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	return httpx.JSON(http.StatusCreated, c, map[string]string{
-		"Location": httpx.ResourcePath(req, c.ID),
-		"ETag":     httpx.ETag(c.Version),
-	})
+	headers := representation(c).Validators()
+	headers["Location"] = httpx.ResourcePath(req, c.ID)
+	return httpx.JSON(http.StatusCreated, c, headers)
 }
 
 func (h *Handlers) update(ctx context.Context, req *httpx.Request) (httpx.Response, error) {
@@ -309,8 +330,7 @@ func (h *Handlers) update(ctx context.Context, req *httpx.Request) (httpx.Respon
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	ifMatch := httpx.Header(req, "If-Match")
-	if ifMatch == "" {
+	if httpx.Header(req, "If-Match") == "" {
 		return httpx.Response{}, httpx.NewError(http.StatusPreconditionRequired, "precondition-required",
 			"Send If-Match with the ETag of the version you are updating.")
 	}
@@ -326,8 +346,8 @@ func (h *Handlers) update(ctx context.Context, req *httpx.Request) (httpx.Respon
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	if !httpx.MatchesStrong(ifMatch, httpx.ETag(cur.Version)) {
-		return httpx.Response{}, customers.ErrVersionMismatch
+	if err := httpx.Preconditions(req, representation(cur)); err != nil {
+		return httpx.Response{}, err
 	}
 	next := cur
 	next.Name, next.Email, next.Status = draft.Name, draft.Email, draft.Status
@@ -338,7 +358,7 @@ func (h *Handlers) update(ctx context.Context, req *httpx.Request) (httpx.Respon
 			return httpx.Response{}, err
 		}
 	}
-	return httpx.JSON(http.StatusOK, next, map[string]string{"ETag": httpx.ETag(next.Version)})
+	return httpx.JSON(http.StatusOK, next, representation(next).Validators())
 }
 
 // deleteAttempts bounds how often a DELETE without If-Match re-reads a
@@ -350,17 +370,17 @@ func (h *Handlers) delete(ctx context.Context, req *httpx.Request) (httpx.Respon
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	ifMatch := httpx.Header(req, "If-Match")
+	conditional := httpx.Conditional(req)
 	for range deleteAttempts {
 		cur, err := h.store.Get(ctx, id)
 		if err != nil {
 			return httpx.Response{}, err
 		}
-		if ifMatch != "" && !httpx.MatchesStrong(ifMatch, httpx.ETag(cur.Version)) {
-			return httpx.Response{}, customers.ErrVersionMismatch
+		if err := httpx.Preconditions(req, representation(cur)); err != nil {
+			return httpx.Response{}, err
 		}
 		err = h.store.Delete(ctx, cur)
-		if errors.Is(err, customers.ErrVersionMismatch) && ifMatch == "" {
+		if errors.Is(err, customers.ErrVersionMismatch) && !conditional {
 			continue // changed between read and delete: read again
 		}
 		if err != nil {

@@ -453,3 +453,33 @@ func TestARetriedUpdateThatAlreadyAppliedIsNotA412(t *testing.T) {
 	// A genuinely stale version is still refused.
 	wantStatus(t, a.put(c.ID, `"1"`, `{"name":"A3","email":"a@example.com","status":"ACTIVE"}`), http.StatusPreconditionFailed)
 }
+
+// API Gateway decodes "+" in a query string as a space, so an address with
+// a "+" sent raw arrives with a space: the answer says to send %2B.
+func TestARawPlusInTheEmailQueryIsExplained(t *testing.T) {
+	a := newAPI(t)
+	c := a.mustCreate("A", "ada+news@example.com")
+	for _, tc := range []struct {
+		name, email string
+		status      int
+		detail      string
+	}{
+		{"sent as %2B", "ada+news@example.com", 200, ""},
+		{"sent raw, decoded as a space", "ada news@example.com", 400, `holds a space: a "+" in a query string means a space, so send "+" as %2B`},
+		{"a raw plus in the domain", "ada@exam ple.com", 400, `holds a space: a "+" in a query string means a space, so send "+" as %2B`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := a.do(req{method: "GET", path: "/customers", query: map[string]string{"email": tc.email}})
+			wantStatus(t, resp, tc.status)
+			if tc.status == 200 {
+				if got := decode[listBody](t, resp).Items; len(got) != 1 || got[0].ID != c.ID {
+					t.Errorf("found %+v", got)
+				}
+				return
+			}
+			if errs := decode[httpx.Problem](t, resp).Errors; len(errs) != 1 || errs[0].Pointer != "/query/email" || errs[0].Detail != tc.detail {
+				t.Errorf("errors %+v, want /query/email: %s", errs, tc.detail)
+			}
+		})
+	}
+}

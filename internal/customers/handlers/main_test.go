@@ -129,9 +129,10 @@ func (a *api) send(ctx context.Context, r req, edit func(*httpx.Request)) httpx.
 	var fn httpx.LambdaFunc
 	hasID := strings.HasPrefix(r.path, "/customers/")
 	switch {
-	case r.method == "GET" && !hasID:
+	// HEAD is served by GET's function, as the templates wire it.
+	case (r.method == "GET" || r.method == "HEAD") && !hasID:
 		fn = a.h.List()
-	case r.method == "GET":
+	case r.method == "GET" || r.method == "HEAD":
 		fn = a.h.Get()
 	case r.method == "POST":
 		fn = a.h.Create()
