@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/acme/customers-api/functions/ddb"
 	"github.com/acme/customers-api/functions/httpx"
@@ -249,58 +250,39 @@ func (h *Handlers) create(ctx context.Context, req *httpx.Request) (httpx.Respon
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	run := func(ctx context.Context) httpx.Response {
-		resp, err := h.insert(ctx, req, draft)
-		if err != nil {
-			return httpx.ErrorResponse(ctx, err)
-		}
-		return resp
-	}
 	key, sent := httpx.LookupHeader(req, idempotency.HeaderKey)
-	if !sent {
-		return run(ctx), nil
-	}
-	if !idempotency.ValidKey(key) { // an empty key is a client error too
+	if sent && !idempotency.ValidKey(key) { // an empty key is a client error too
 		return httpx.Response{}, validate.Errors{{Pointer: "/header/Idempotency-Key", Detail: "must be 1 to 255 visible ASCII characters"}}
 	}
-	normalized, _ := json.Marshal(draft)
-	return h.idem.Do(ctx, idempotency.Request{
-		Scope:       httpx.Principal(req) + " POST /customers",
-		Key:         key,
-		Fingerprint: idempotency.Fingerprint(string(normalized)),
-		// The new customer's id is chosen before the write and kept with the
-		// key, so a retry of a create that committed but never answered
-		// finds that customer instead of creating a second one.
-		Intent: customers.NewID(h.now().UTC()),
-	}, run)
-}
-
-func (h *Handlers) insert(ctx context.Context, req *httpx.Request, d customers.Draft) (httpx.Response, error) {
+	// The response is known before the write: the id, the timestamps and
+	// the version are chosen first, so that with a key the response is
+	// stored in the create's own transaction (idempotency.Store.Commit).
 	now := h.now().UTC().Truncate(time.Millisecond)
-	intent := idempotency.IntentOf(ctx)
-	id := intent
-	if id == "" {
-		id = customers.NewID(now)
-	}
 	c := customers.Customer{
-		ID: id, Name: d.Name, Email: d.Email, Status: d.Status,
+		ID: customers.NewID(now), Name: draft.Name, Email: draft.Email, Status: draft.Status,
 		CreatedDate: now, UpdatedDate: now, Version: 1,
 	}
 	httpx.Annotate(ctx, "customerId", c.ID)
-	err := h.store.Create(traced(ctx), c)
-	if errors.Is(err, customers.ErrEmailTaken) && intent != "" {
-		// A retry: an earlier run with this key chose this id and may have
-		// committed before it failed to answer. If so, that is the answer.
-		if first, getErr := h.store.Get(ctx, id); getErr == nil && first.Email == c.Email {
-			c, err = first, nil
-		}
-	}
+	created, err := httpx.JSON(http.StatusCreated, c, map[string]string{
+		"Location": httpx.ResourcePath(req, c.ID),
+		"ETag":     httpx.ETag(c.Version),
+	})
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	return httpx.JSON(http.StatusCreated, c, map[string]string{
-		"Location": httpx.ResourcePath(req, c.ID),
-		"ETag":     httpx.ETag(c.Version),
+	if !sent {
+		if err := h.store.Create(traced(ctx), c); err != nil {
+			return httpx.Response{}, err
+		}
+		return created, nil
+	}
+	normalized, _ := json.Marshal(draft)
+	return h.idem.Commit(ctx, idempotency.Request{
+		Scope:       httpx.Principal(req) + " POST /customers",
+		Key:         key,
+		Fingerprint: idempotency.Fingerprint(string(normalized)),
+	}, created, func(ctx context.Context, record types.TransactWriteItem) error {
+		return h.store.Create(traced(ctx), c, record)
 	})
 }
 
@@ -322,23 +304,44 @@ func (h *Handlers) update(ctx context.Context, req *httpx.Request) (httpx.Respon
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	cur, err := h.store.Get(ctx, id)
+	versions, anyVersion := ifMatchVersions(ifMatch)
+	if len(versions) == 0 && !anyVersion {
+		// No tag in If-Match can be a version: a read tells 404 from 412.
+		if _, err := h.store.Get(ctx, id); err != nil {
+			return httpx.Response{}, err
+		}
+		return httpx.Response{}, customers.ErrVersionMismatch
+	}
+	// One conditional write on the versions If-Match names; see store.Apply.
+	c, err := h.store.Apply(traced(ctx), store.Change{
+		ID: id, Name: draft.Name, Email: draft.Email, Status: draft.Status,
+		Versions: versions, AnyVersion: anyVersion, Updated: h.now().UTC().Truncate(time.Millisecond),
+	})
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	if !httpx.MatchesStrong(ifMatch, httpx.ETag(cur.Version)) {
-		return httpx.Response{}, customers.ErrVersionMismatch
-	}
-	next := cur
-	next.Name, next.Email, next.Status = draft.Name, draft.Email, draft.Status
-	if next != cur {
-		next.Version = cur.Version + 1
-		next.UpdatedDate = h.now().UTC().Truncate(time.Millisecond)
-		if err := h.store.Update(traced(ctx), cur, next); err != nil {
-			return httpx.Response{}, err
+	return httpx.JSON(http.StatusOK, c, map[string]string{"ETag": httpx.ETag(c.Version)})
+}
+
+// ifMatchVersions are the customer versions an If-Match header admits by
+// the strong comparison (RFC 9110 §13.1.1): those whose ETag (httpx.ETag)
+// is in the list; anyVersion for "*". Weak and foreign tags admit none.
+func ifMatchVersions(header string) (versions []int64, anyVersion bool) {
+	for _, candidate := range strings.Split(header, ",") {
+		candidate = strings.TrimSpace(candidate)
+		if candidate == "*" {
+			return nil, true
+		}
+		inner, ok := strings.CutPrefix(candidate, `"`)
+		if !ok {
+			continue
+		}
+		v, err := strconv.ParseInt(strings.TrimSuffix(inner, `"`), 10, 64)
+		if err == nil && httpx.MatchesStrong(candidate, httpx.ETag(v)) {
+			versions = append(versions, v)
 		}
 	}
-	return httpx.JSON(http.StatusOK, next, map[string]string{"ETag": httpx.ETag(next.Version)})
+	return versions, false
 }
 
 // deleteAttempts bounds how often a DELETE without If-Match re-reads a
