@@ -64,7 +64,7 @@ var Before = map[string]int{
 	"get": 1, "list (a page of 20)": 1, "lookup by e-mail": 2, "create": 1,
 	"create with Idempotency-Key": 3, "retry of a create with Idempotency-Key (replay)": 1,
 	"create with Idempotency-Key, e-mail taken (409)": 4,
-	"update keeping the e-mail": 2, "update changing the e-mail": 2, "delete": 2,
+	"update keeping the e-mail":                       2, "update changing the e-mail": 2, "delete": 2,
 }
 
 // Scenarios are the operations measured, in the order reported.
