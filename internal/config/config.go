@@ -61,6 +61,13 @@ type Environment struct {
 	Events Events
 	// Alarms holds the alarm thresholds.
 	Alarms Alarms
+	// ContributorInsights is what DynamoDB Contributor Insights records on
+	// the table and its indexes: "THROTTLED_KEYS" (only throttled requests:
+	// the hot keys a throttle alarm sends operators to, free while nothing
+	// throttles) or "ACCESSED_AND_THROTTLED_KEYS" (every item read or
+	// written, each a billed event: about $0.02 per 4,000 requests of this
+	// API). Required.
+	ContributorInsights string
 }
 
 // Alarms are the thresholds of the environment's alarms; AlarmEmails
@@ -268,6 +275,11 @@ func (e Environment) Validate() error {
 	case "", "canary", "linear", "all-at-once":
 	default:
 		bad("Lambda.Rollout", "%q must be canary, linear or all-at-once", e.Lambda.Rollout)
+	}
+	switch e.ContributorInsights {
+	case "THROTTLED_KEYS", "ACCESSED_AND_THROTTLED_KEYS":
+	default:
+		bad("ContributorInsights", "%q must be THROTTLED_KEYS or ACCESSED_AND_THROTTLED_KEYS", e.ContributorInsights)
 	}
 	if e.Lambda.ProvisionedConcurrency < 0 {
 		bad("Lambda.ProvisionedConcurrency", "%d is negative", e.Lambda.ProvisionedConcurrency)
