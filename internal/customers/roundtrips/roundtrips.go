@@ -7,6 +7,7 @@
 package roundtrips
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -21,6 +23,8 @@ import (
 	"github.com/acme/customers-api/functions/ddb"
 	"github.com/acme/customers-api/functions/httpx"
 	"github.com/acme/customers-api/functions/idempotency"
+	"github.com/acme/customers-api/functions/metrics"
+	"github.com/acme/customers-api/internal/customers/contract"
 	"github.com/acme/customers-api/internal/customers/handlers"
 	"github.com/acme/customers-api/internal/customers/store/storetest"
 	td "github.com/acme/customers-api/internal/customers/tabledesign"
@@ -50,6 +54,10 @@ type Scenario struct {
 type Result struct {
 	Scenario
 	ddbmeter.Summary
+	// LogBytes is what the handler logged for the request (its log line
+	// and metrics), each line counted with CloudWatch Logs' 26 bytes of
+	// event overhead.
+	LogBytes int
 	// Wrapped is the same request behind a generic idempotency wrapper
 	// (idempotency.Store.Do: a conditional put of the key before the
 	// operation, an update storing the response after it, as Powertools'
@@ -127,7 +135,32 @@ type env struct {
 	plain, metered *handlers.Handlers
 	generic        *idempotency.Store
 	meter          *ddbmeter.Meter
+	logged         *logCounter
 	n              atomic.Int64
+}
+
+// logCounter counts the bytes and lines written to it.
+type logCounter struct {
+	mu           sync.Mutex
+	bytes, lines int
+}
+
+func (c *logCounter) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.bytes += len(p)
+	c.lines += bytes.Count(p, []byte("\n"))
+	return len(p), nil
+}
+
+// take returns the bytes written since the last take, with each line's
+// CloudWatch Logs event overhead of 26 bytes (the PutLogEvents size rule).
+func (c *logCounter) take() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.bytes + 26*c.lines
+	c.bytes, c.lines = 0, 0
+	return n
 }
 
 func (e *env) email() string     { return fmt.Sprintf("c%d@example.com", e.n.Load()) }
@@ -189,12 +222,16 @@ func Measure(ctx context.Context, srv *moto.Server) ([]Result, error) {
 	cfg := srv.Config()
 	meter.AddTo(&cfg)
 	metered := ddb.New(cfg)
-	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	logged := &logCounter{}
 	e := &env{
-		plain:   handlers.New(handlers.Deps{DB: db, Table: table, Logger: logger}),
-		metered: handlers.New(handlers.Deps{DB: metered, Table: table, Logger: logger}),
+		plain: handlers.New(handlers.Deps{DB: db, Table: table, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}),
+		// As handlers.Main wires them: the log line and the metrics on
+		// the function's output.
+		metered: handlers.New(handlers.Deps{DB: metered, Table: table, Logger: slog.New(slog.NewJSONHandler(logged, nil)),
+			Metrics: metrics.New(logged, contract.MetricsNamespace, map[string]string{"Service": "customers"})}),
 		generic: idempotency.New(metered, table, idempotency.Options{}),
 		meter:   meter,
+		logged:  logged,
 	}
 	for range 25 {
 		if _, err := e.create(ctx); err != nil {
@@ -208,6 +245,7 @@ func Measure(ctx context.Context, srv *moto.Server) ([]Result, error) {
 		if r.Summary, err = e.measure(ctx, s, s.handler(e.metered)); err != nil {
 			return nil, fmt.Errorf("%s: %w", s.Name, err)
 		}
+		r.LogBytes = e.logged.take()
 		if s.Write {
 			wrapped, err := e.measure(ctx, s, e.wrap(s.handler(e.metered)))
 			if err != nil {
@@ -233,6 +271,7 @@ func (e *env) measure(ctx context.Context, s Scenario, fn httpx.LambdaFunc) (ddb
 		return ddbmeter.Summary{}, err
 	}
 	e.meter.Take()
+	e.logged.take()
 	if err := e.send(ctx, fn, r, status); err != nil {
 		return ddbmeter.Summary{}, err
 	}
