@@ -61,6 +61,10 @@ type Environment struct {
 	Events Events
 	// Alarms holds the alarm thresholds.
 	Alarms Alarms
+	// TraceSampling, when set, is the X-Ray sampling of the API's requests:
+	// ReservoirPerSecond a second, then Rate (0-1) of the rest. nil keeps
+	// X-Ray's default rule (1 a second, then 5%).
+	TraceSampling *TraceSampling
 	// ContributorInsights is what DynamoDB Contributor Insights records on
 	// the table and its indexes: "THROTTLED_KEYS" (only throttled requests:
 	// the hot keys a throttle alarm sends operators to, free while nothing
@@ -93,6 +97,12 @@ type Alarms struct {
 	// WAFBlockedPer5Min is how many requests the web ACL may block in 5
 	// minutes before it alarms; required when WAF is on.
 	WAFBlockedPer5Min int
+}
+
+// TraceSampling is an X-Ray sampling rule.
+type TraceSampling struct {
+	ReservoirPerSecond int
+	Rate               float64
 }
 
 // Events configures the event bus and notifications.
@@ -275,6 +285,9 @@ func (e Environment) Validate() error {
 	case "", "canary", "linear", "all-at-once":
 	default:
 		bad("Lambda.Rollout", "%q must be canary, linear or all-at-once", e.Lambda.Rollout)
+	}
+	if ts := e.TraceSampling; ts != nil && (ts.ReservoirPerSecond < 0 || ts.Rate < 0 || ts.Rate > 1) {
+		bad("TraceSampling", "reservoir %d must be 0 or more and rate %g from 0 to 1", ts.ReservoirPerSecond, ts.Rate)
 	}
 	switch e.ContributorInsights {
 	case "THROTTLED_KEYS", "ACCESSED_AND_THROTTLED_KEYS":

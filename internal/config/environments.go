@@ -73,6 +73,10 @@ var environments = map[string]Environment{
 		Account:          "333333333333",
 		Region:           "eu-west-1",
 		LogRetentionDays: 365,
+		// One trace a second whatever the traffic, then 1% of the rest:
+		// enough traces to follow latency and errors, at a fifth of the
+		// default rule's 5% (issue 26).
+		TraceSampling: &TraceSampling{ReservoirPerSecond: 1, Rate: 0.01},
 		// Throttled keys only: what the throttle alarms need, without an
 		// event per item read or written (issue 26).
 		ContributorInsights: "THROTTLED_KEYS",

@@ -482,50 +482,78 @@ type Page struct {
 	Next string
 }
 
+// ShardLimit is how many items List first asks each shard for, for a page
+// of n: twice a shard's even share, plus 2, never more than n. A shard is
+// a hash of the id, so each holds about n/ListShards of the n newest; the
+// first queries read about a third of what n from every shard would, and
+// a shard that holds more than that is read again: a second round trip for
+// about 1.5% of pages of 20 (a shard holding 8 or more of the 20, by the
+// binomial distribution with p = 1/8).
+func ShardLimit(n int) int { return min(n, 2*((n+td.ListShards-1)/td.ListShards)+2) }
+
 // List returns a page of customers, newest first. It queries every shard of
-// the list index in parallel and merges the results.
+// the list index in parallel (ShardLimit items each) and merges the results;
+// a shard whose unread items could still belong to the page is queried
+// again, for a whole page.
 func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
-	type result struct {
+	type shard struct {
 		items []customerItem
-		more  bool
+		next  map[string]types.AttributeValue // LastEvaluatedKey
 		err   error
 	}
-	results := make([]result, td.ListShards)
-	var wg sync.WaitGroup
-	for sh := range td.ListShards {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := &results[sh]
-			in, err := s.shardQuery(q, sh)
-			if err != nil {
-				r.err = err
-				return
-			}
-			out, err := s.db.Query(ctx, in)
-			if err != nil {
-				r.err = ddb.Classify("list customers", err)
-				return
-			}
-			r.more = out.LastEvaluatedKey != nil
-			r.err = attributevalue.UnmarshalListOfMaps(out.Items, &r.items)
-		}()
+	shards := make([]shard, td.ListShards)
+	pending, limit := make([]int, td.ListShards), ShardLimit(q.Limit)
+	for sh := range pending {
+		pending[sh] = sh
 	}
-	wg.Wait()
-	var (
-		merged []customerItem
-		more   bool
-	)
-	for _, r := range results {
-		if r.err != nil {
-			return Page{}, r.err
+	var merged []customerItem
+	for len(pending) > 0 {
+		var wg sync.WaitGroup
+		for _, sh := range pending {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := &shards[sh]
+				in, err := s.shardQuery(q, sh)
+				if err != nil {
+					r.err = err
+					return
+				}
+				in.Limit, in.ExclusiveStartKey = aws.Int32(int32(limit)), r.next
+				out, err := s.db.Query(ctx, in)
+				if err != nil {
+					r.err = ddb.Classify("list customers", err)
+					return
+				}
+				var items []customerItem
+				r.err = attributevalue.UnmarshalListOfMaps(out.Items, &items)
+				r.items, r.next = append(r.items, items...), out.LastEvaluatedKey
+			}()
 		}
-		merged = append(merged, r.items...)
-		more = more || r.more
+		wg.Wait()
+		merged = merged[:0]
+		for _, r := range shards {
+			if r.err != nil {
+				return Page{}, r.err
+			}
+			merged = append(merged, r.items...)
+		}
+		slices.SortFunc(merged, func(a, b customerItem) int { return strings.Compare(b.ListSK, a.ListSK) })
+		// A shard with more items must be read on while the page is not
+		// full or its last item read is newer than the page's last.
+		pending, limit = pending[:0], q.Limit
+		for sh, r := range shards {
+			if r.next != nil && (len(merged) < q.Limit || len(r.items) == 0 || r.items[len(r.items)-1].ListSK > merged[q.Limit-1].ListSK) {
+				pending = append(pending, sh)
+			}
+		}
 	}
-	slices.SortFunc(merged, func(a, b customerItem) int { return strings.Compare(b.ListSK, a.ListSK) })
+	more := len(merged) > q.Limit
+	for _, r := range shards {
+		more = more || r.next != nil
+	}
 	if len(merged) > q.Limit {
-		merged, more = merged[:q.Limit], true
+		merged = merged[:q.Limit]
 	}
 	page := Page{Items: make([]customers.Customer, 0, len(merged))}
 	for _, it := range merged {
