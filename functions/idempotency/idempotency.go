@@ -17,6 +17,12 @@
 // (IntentOf), so an operation that committed before it failed to answer can
 // find its own write instead of doing it twice. Writing and releasing the
 // record are bounded by the request's deadline plus Options.StoreTime.
+//
+// Do costs two writes around the operation (the key before, the response
+// after). An operation that knows its response before it writes, and writes
+// with one TransactWriteItems, can use Commit instead: the completed record
+// is written in the operation's own transaction, at no round trip of its
+// own. Records written by either are understood by both.
 package idempotency
 
 import (

@@ -19,7 +19,9 @@
 //   - writes, on the same page: one unit per 1 KB (rounded up, at least
 //     one) of the larger of the item before and after the write; a
 //     conditional write whose condition fails still consumes the units of
-//     the existing item; inside TransactWriteItems, two units per 1 KB
+//     the existing item, at least one (the conditional writes section of
+//     https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html);
+//     inside TransactWriteItems, two units per 1 KB
 //     (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-capacity-handling);
 //   - global secondary indexes, per
 //     https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes:
@@ -38,6 +40,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -207,7 +210,7 @@ func (m *Meter) indexUnits(before, after map[string]types.AttributeValue) float6
 		sameKey := inBefore && inAfter && equal(before[ix.PartitionKey], after[ix.PartitionKey]) && equal(before[ix.SortKey], after[ix.SortKey])
 		switch {
 		case sameKey:
-			if !equalItems(before, after) {
+			if !equal(before, after) {
 				units += writeUnits(Size(after), false)
 			}
 		default:
@@ -222,19 +225,9 @@ func (m *Meter) indexUnits(before, after map[string]types.AttributeValue) float6
 	return units
 }
 
-func equal(a, b types.AttributeValue) bool { return fmt.Sprintf("%#v", a) == fmt.Sprintf("%#v", b) }
-
-func equalItems(a, b map[string]types.AttributeValue) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || !equal(v, w) {
-			return false
-		}
-	}
-	return true
-}
+// equal compares attribute values (or items) by value, nested ones
+// included.
+func equal(a, b any) bool { return reflect.DeepEqual(a, b) }
 
 func readUnits(bytes int, consistent bool) float64 {
 	u := math.Ceil(float64(max(bytes, 1)) / 4096)
