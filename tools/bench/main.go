@@ -32,6 +32,7 @@ type options struct {
 	synthRuns            int
 	makeTimings          bool
 	only                 string
+	splice               bool
 }
 
 func main() {
@@ -44,6 +45,7 @@ func main() {
 	flag.IntVar(&o.synthRuns, "synth-runs", 2, "synth runs per environment and app (the fastest counts)")
 	flag.BoolVar(&o.makeTimings, "make", true, "also time make synth and make test, cold and warm (minutes)")
 	flag.StringVar(&o.only, "only", "", "measure only these parts (roundtrips, cost; comma-separated) and print their sections")
+	flag.BoolVar(&o.splice, "splice", false, "with -only: replace those sections at the end of the report (-out) instead of printing them, keeping the rest of the last full run")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -84,7 +86,7 @@ func run(o options) error {
 		return err
 	}
 	if o.only != "" {
-		return r.printOnly(strings.Split(o.only, ","), o.out)
+		return r.printOnly(strings.Split(o.only, ","), o.out, o.splice)
 	}
 	r.machine = machine(root, o.rieVersion)
 	step("functions under the emulator")
@@ -130,9 +132,15 @@ func run(o options) error {
 }
 
 // printOnly prints the sections of parts (roundtrips, cost), the cost
-// model at the warm p50s of the report at path.
-func (r report) printOnly(parts []string, path string) error {
-	p := func(format string, args ...any) { fmt.Printf(format+"\n", args...) }
+// model at the warm p50s of the report at path; with splice it replaces
+// them at the end of that report instead, noting the partial run.
+func (r report) printOnly(parts []string, path string, splice bool) error {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	if splice {
+		p("_The sections from here on were rewritten by `go run ./tools/bench -only %s -splice` on %s; the sections above are from the last full `make bench`._", strings.Join(parts, ","), r.date.Format("2006-01-02 15:04 UTC"))
+		p("")
+	}
 	for _, part := range parts {
 		switch part {
 		case "roundtrips":
@@ -147,5 +155,19 @@ func (r report) printOnly(parts []string, path string) error {
 			return fmt.Errorf("-only: unknown part %q (roundtrips, cost)", part)
 		}
 	}
-	return nil
+	if !splice {
+		_, err := fmt.Print(b.String())
+		return err
+	}
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	keep := string(old)
+	for _, heading := range []string{"\n_The sections from here on", "\n## DynamoDB round trips", "\n## Cost model"} {
+		if i := strings.Index(keep, heading); i >= 0 {
+			keep = keep[:i+1]
+		}
+	}
+	return os.WriteFile(path, []byte(keep+b.String()), 0o644)
 }
