@@ -100,6 +100,7 @@ func NewApiStack(scope constructs.Construct, id string, props ApiStackProps) *Ap
 			WAFRateLimit:   env.WAFRateLimit,
 			UsagePlans:     usagePlans(env.UsagePlans),
 			CustomDomain:   customDomain(env.CustomDomain),
+			TraceSampling:  traceSampling(env.TraceSampling),
 		},
 		WriteThrottle: writeThrottle(env.WriteThrottling),
 		Events: &eventfanout.Settings{
@@ -164,4 +165,11 @@ func customDomain(d *config.CustomDomain) *restapi.CustomDomain {
 		return nil
 	}
 	return &restapi.CustomDomain{Name: d.Name, CertificateARN: d.CertificateARN}
+}
+
+func traceSampling(s *config.TraceSampling) *restapi.TraceSampling {
+	if s == nil {
+		return nil
+	}
+	return &restapi.TraceSampling{ReservoirPerSecond: s.ReservoirPerSecond, Rate: s.Rate}
 }

@@ -42,11 +42,12 @@ func NewDataStack(scope constructs.Construct, id string, props DataStackProps) *
 			{Name: tabledesign.ListIndex, PartitionKey: tabledesign.ListPartitionKey, SortKey: tabledesign.ListSortKey},
 			{Name: tabledesign.StatusIndex, PartitionKey: tabledesign.StatusPartitionKey, SortKey: tabledesign.ListSortKey},
 		},
-		TTLAttribute: tabledesign.TTLAttribute,
-		Stream:       true,
-		Retain:       props.Env.Retain,
-		LogicalID:    "CustomersTable",
-		Name:         TableName(props.Env),
+		TTLAttribute:        tabledesign.TTLAttribute,
+		Stream:              true,
+		Retain:              props.Env.Retain,
+		LogicalID:           "CustomersTable",
+		Name:                TableName(props.Env),
+		ContributorInsights: table.InsightsMode(props.Env.ContributorInsights),
 	})
 	publish(stack, "StreamArnParameter", props.Env, streamARNParameter, t.Table.TableStreamArn())
 	bus := eventfanout.NewBus(stack, "Events", eventfanout.BusProps{

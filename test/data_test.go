@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme/customers-api/constructs/cdktest"
@@ -43,6 +44,26 @@ func index(name, partitionKey string) map[string]any {
 			map[string]any{"AttributeName": tabledesign.ListSortKey, "KeyType": "RANGE"},
 		},
 		"Projection": map[string]any{"ProjectionType": "ALL"},
+	}
+}
+
+// Contributor Insights records in each environment's mode on the table and
+// both indexes: prod and staging only throttled keys (issue 26).
+func TestContributorInsightsRunsInEachEnvironmentsMode(t *testing.T) {
+	for _, s := range services {
+		t.Run(s.Env.Name, func(t *testing.T) {
+			spec := map[string]any{"Enabled": true, "Mode": s.Env.ContributorInsights}
+			template(s.Data.Stack).HasResourceProperties(jsii.String("AWS::DynamoDB::Table"), map[string]any{
+				"ContributorInsightsSpecification": spec,
+				"GlobalSecondaryIndexes": []any{
+					assertions.Match_ObjectLike(&map[string]any{"IndexName": tabledesign.ListIndex, "ContributorInsightsSpecification": spec}),
+					assertions.Match_ObjectLike(&map[string]any{"IndexName": tabledesign.StatusIndex, "ContributorInsightsSpecification": spec}),
+				},
+			})
+		})
+	}
+	if services[2].Env.Name != "prod" || services[2].Env.ContributorInsights != "THROTTLED_KEYS" {
+		t.Error("prod must record throttled keys only")
 	}
 }
 

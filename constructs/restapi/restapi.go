@@ -110,6 +110,10 @@ type Settings struct {
 	UsagePlans []UsagePlan
 	// CustomDomain, when set, is served with TLS 1.2 at least.
 	CustomDomain *CustomDomain
+	// TraceSampling, when set, is the X-Ray sampling rule of the stage (an
+	// AWS::XRay::SamplingRule named after the API, at most 32 characters).
+	// Default: X-Ray's default rule, 1 request a second, then 5%.
+	TraceSampling *TraceSampling
 }
 
 // RestAPI is the created API and everything it owns.
@@ -182,6 +186,9 @@ func New(scope constructs.Construct, id string, props Props) *RestAPI {
 	})
 	r.Stage = r.Api.DeploymentStage()
 	r.redeployOnChange()
+	if props.TraceSampling != nil {
+		r.samplingRule(props.Name, *props.TraceSampling)
+	}
 	// API Gateway writes execution logs to a group it creates itself, with
 	// no retention, unless the group exists first: create it, with the
 	// environment's retention, before the stage.
@@ -246,6 +253,9 @@ func (r *RestAPI) validate(p Props) bool {
 	}
 	if p.WAF && p.WebACLArn != "" {
 		bad("set WAF or WebACLArn, not both")
+	}
+	if ts := p.TraceSampling; ts != nil && (ts.ReservoirPerSecond < 0 || ts.Rate < 0 || ts.Rate > 1 || len(p.Name) > 32) {
+		bad("TraceSampling needs a ReservoirPerSecond of 0 or more, a Rate from 0 to 1, and a Name of at most 32 characters (the rule's name)")
 	}
 	if p.WAF && p.WAFRateLimit < 10 {
 		bad("WAFRateLimit must be at least 10 requests per 5 minutes")

@@ -57,6 +57,7 @@ func TestInvalidPropsAreAnnotationErrors(t *testing.T) {
 		"no scopes":     {func(p *restapi.Props) { p.Operations[0].Scopes = nil }, "has no Scopes"},
 		"WAF twice":     {func(p *restapi.Props) { p.WAF, p.WAFRateLimit, p.WebACLArn = true, 100, "arn:x" }, "not both"},
 		"no user pool":  {func(p *restapi.Props) { p.UserPool = nil }, "UserPool is required"},
+		"sampling rate": {func(p *restapi.Props) { p.TraceSampling = &restapi.TraceSampling{Rate: 5} }, "TraceSampling needs"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			errs := assertions.Annotations_FromStack(api(c.change)).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(c.want)))
@@ -65,6 +66,21 @@ func TestInvalidPropsAreAnnotationErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The sampling rule matches this API's stage by the service name and type
+// API Gateway reports to X-Ray; without TraceSampling X-Ray's default rule
+// applies and the stack defines none.
+func TestTraceSamplingIsARuleForTheStage(t *testing.T) {
+	tmpl := assertions.Template_FromStack(api(func(p *restapi.Props) {
+		p.TraceSampling = &restapi.TraceSampling{ReservoirPerSecond: 1, Rate: 0.01}
+	}), nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::XRay::SamplingRule"), map[string]any{"SamplingRule": map[string]any{
+		"RuleName": "things", "ServiceName": "things/v1", "ServiceType": "AWS::ApiGateway::Stage",
+		"ReservoirSize": 1, "FixedRate": 0.01, "Priority": 1000, "Host": "*", "HTTPMethod": "*", "URLPath": "*", "ResourceARN": "*", "Version": 1,
+	}})
+	tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Stage"), map[string]any{"StageName": "v1", "TracingEnabled": true})
+	assertions.Template_FromStack(api(nil), nil).ResourceCountIs(jsii.String("AWS::XRay::SamplingRule"), jsii.Number(0))
 }
 
 func TestOperationNamesHaveNoBraces(t *testing.T) {

@@ -1,8 +1,8 @@
 // Package table creates a DynamoDB table with the defaults this project
 // treats as non-negotiable: on-demand billing, point-in-time recovery,
 // encryption at rest with the AWS-managed key, Contributor Insights on the
-// table and every index (the throttle alarms send operators there), and
-// string keys.
+// table and every index (the throttle alarms send operators there; at least
+// the most throttled keys), and string keys.
 package table
 
 import (
@@ -19,6 +19,23 @@ type Index struct {
 	PartitionKey string
 	SortKey      string
 }
+
+// InsightsMode is what CloudWatch Contributor Insights records on the
+// table and its indexes: the CloudFormation ContributorInsightsSpecification
+// Mode (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-contributorinsightsspecification.html).
+type InsightsMode string
+
+const (
+	// InsightsAccessedAndThrottledKeys records every read and write: the
+	// most accessed and the most throttled keys. Contributor Insights is
+	// billed per event, and every item read or written is one, on the table
+	// and on each index it touches.
+	InsightsAccessedAndThrottledKeys InsightsMode = "ACCESSED_AND_THROTTLED_KEYS"
+	// InsightsThrottledKeys records only throttled requests: the most
+	// throttled keys, which is what a throttle alarm's diagnosis needs, at
+	// no cost while nothing is throttled.
+	InsightsThrottledKeys InsightsMode = "THROTTLED_KEYS"
+)
 
 // Props describes a table. String keys only: every key in this design is a
 // composite string.
@@ -43,6 +60,10 @@ type Props struct {
 	// LogicalID pins the CloudFormation logical ID, so that refactoring the
 	// construct tree never replaces the table. Required.
 	LogicalID string
+	// ContributorInsights is what Contributor Insights records on the table
+	// and every index; any other value is an error.
+	// Default: InsightsAccessedAndThrottledKeys (what this construct always did).
+	ContributorInsights InsightsMode
 }
 
 // Table is the created table.
@@ -61,6 +82,14 @@ func New(scope constructs.Construct, id string, props Props) *Table {
 	if props.LogicalID == "" {
 		cdkx.Error(c, "table: LogicalID is required so the table is never replaced by a refactoring")
 	}
+	mode := awsdynamodb.ContributorInsightsMode_ACCESSED_AND_THROTTLED_KEYS
+	switch props.ContributorInsights {
+	case "", InsightsAccessedAndThrottledKeys:
+	case InsightsThrottledKeys:
+		mode = awsdynamodb.ContributorInsightsMode_THROTTLED_KEYS
+	default:
+		cdkx.Error(c, "table: ContributorInsights %q must be %s or %s", props.ContributorInsights, InsightsAccessedAndThrottledKeys, InsightsThrottledKeys)
+	}
 	tp := &awsdynamodb.TableProps{
 		TableName:    cdkx.OptionalString(props.Name),
 		PartitionKey: attribute(props.PartitionKey),
@@ -73,7 +102,7 @@ func New(scope constructs.Construct, id string, props Props) *Table {
 		DeletionProtection:               jsii.Bool(props.Retain),
 		RemovalPolicy:                    cdkx.RemovalPolicy(props.Retain),
 		TimeToLiveAttribute:              cdkx.OptionalString(props.TTLAttribute),
-		ContributorInsightsSpecification: insights(),
+		ContributorInsightsSpecification: insights(mode),
 	}
 	if props.Stream {
 		tp.Stream = awsdynamodb.StreamViewType_NEW_AND_OLD_IMAGES
@@ -85,7 +114,7 @@ func New(scope constructs.Construct, id string, props Props) *Table {
 			PartitionKey:                     attribute(ix.PartitionKey),
 			SortKey:                          optionalAttribute(ix.SortKey),
 			ProjectionType:                   awsdynamodb.ProjectionType_ALL,
-			ContributorInsightsSpecification: insights(),
+			ContributorInsightsSpecification: insights(mode),
 		})
 	}
 	if props.LogicalID != "" {
@@ -94,12 +123,10 @@ func New(scope constructs.Construct, id string, props Props) *Table {
 	return &Table{Construct: c, Table: t}
 }
 
-// insights turns on Contributor Insights for the most accessed and most
-// throttled keys: what a throttle or hot-partition incident needs.
-func insights() *awsdynamodb.ContributorInsightsSpecification {
-	return &awsdynamodb.ContributorInsightsSpecification{
-		Enabled: jsii.Bool(true), Mode: awsdynamodb.ContributorInsightsMode_ACCESSED_AND_THROTTLED_KEYS,
-	}
+// insights turns on Contributor Insights in mode; either mode shows the
+// most throttled keys, which a throttle or hot-partition incident needs.
+func insights(mode awsdynamodb.ContributorInsightsMode) *awsdynamodb.ContributorInsightsSpecification {
+	return &awsdynamodb.ContributorInsightsSpecification{Enabled: jsii.Bool(true), Mode: mode}
 }
 
 func attribute(name string) *awsdynamodb.Attribute {

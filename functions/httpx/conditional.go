@@ -93,6 +93,29 @@ func Preconditions(req *Request, cur Representation) error {
 	return nil
 }
 
+// IfMatch returns what the request's If-Match admits by the strong
+// comparison (RFC 9110 §13.1.1, §8.8.3.2), for a store that evaluates it
+// inside a conditional write: the list's strong entity tags, with their
+// quotes (weak tags never match strongly and are left out), or star for
+// "*". Both are empty when the request has no If-Match. Preconditions
+// decides the same way: a representation matches exactly when its ETag is
+// one of tags, or it exists and star is true.
+func IfMatch(req *Request) (tags []string, star bool) {
+	value, ok := LookupHeader(req, "If-Match")
+	if !ok {
+		return nil, false
+	}
+	if strings.TrimSpace(value) == "*" {
+		return nil, true
+	}
+	for _, tag := range parseEntityTags(value) {
+		if !tag.weak {
+			tags = append(tags, tag.opaque)
+		}
+	}
+	return tags, false
+}
+
 func preconditionFailed(header, why string) *Error {
 	return NewError(http.StatusPreconditionFailed, "precondition-failed",
 		header+" "+why+"; fetch the resource again and retry with its current validators.")

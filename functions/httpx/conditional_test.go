@@ -3,6 +3,7 @@ package httpx
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 )
@@ -126,5 +127,26 @@ func TestEntityTagListsAreParsedNotSplit(t *testing.T) {
 	}
 	if err := Preconditions(&Request{HTTPMethod: "PUT", Headers: h("If-Match", `"a,b"`)}, Representation{Exists: true, ETag: `"a,b"`}); err != nil {
 		t.Errorf("If-Match with a comma inside the tag: %v", err)
+	}
+}
+
+// IfMatch admits exactly the representations that Preconditions lets a
+// PUT through with If-Match alone: a store that evaluates If-Match in its
+// conditional write decides as the evaluator does.
+func TestIfMatchAdmitsWhatPreconditionsLetsThrough(t *testing.T) {
+	etags := []string{`"1"`, `"3"`, `"a,b"`, `W/"3"`}
+	for _, header := range []string{`"3"`, `"1", "3"`, `W/"3"`, `"1", W/"3"`, `*`, ``, `3`, `"a,b"`, `junk, "1"`} {
+		tags, star := IfMatch(&Request{Headers: h("If-Match", header)})
+		for _, etag := range etags {
+			cur := Representation{Exists: true, ETag: etag}
+			admitted := star || slices.Contains(tags, etag)
+			passes := Preconditions(&Request{HTTPMethod: "PUT", Headers: h("If-Match", header)}, cur) == nil
+			if admitted != passes {
+				t.Errorf("If-Match %q against %s: IfMatch admits it %v, Preconditions lets it through %v", header, etag, admitted, passes)
+			}
+		}
+	}
+	if tags, star := IfMatch(&Request{}); tags != nil || star {
+		t.Errorf("IfMatch without the header = %v, %v; want nothing", tags, star)
 	}
 }

@@ -17,6 +17,12 @@
 // (IntentOf), so an operation that committed before it failed to answer can
 // find its own write instead of doing it twice. Writing and releasing the
 // record are bounded by the request's deadline plus Options.StoreTime.
+//
+// Do costs two writes around the operation (the key before, the response
+// after). An operation that knows its response before it writes, and writes
+// with one TransactWriteItems, can use Commit instead: the completed record
+// is written in the operation's own transaction, at no round trip of its
+// own. Records written by either are understood by both.
 package idempotency
 
 import (
@@ -198,22 +204,27 @@ func (s *Store) Do(ctx context.Context, r Request, fn func(context.Context) http
 		if existing == nil {
 			return s.run(context.WithValue(ctx, intentKey{}, intent), pk, token, fn), nil
 		}
-		switch {
-		case existing.Fingerprint != r.Fingerprint:
-			return httpx.Response{}, ErrKeyReused
-		case existing.Status == statusCompleted:
-			httpx.Annotate(ctx, "idempotentReplay", true)
-			return replay(existing), nil
+		if resp, done, err := answer(ctx, existing, r); done {
+			return resp, err
 		}
 		// Another invocation is running it: wait for its response.
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		if !pause(ctx, wait) {
 			return httpx.Response{}, ErrInFlight
 		}
-		select {
-		case <-ctx.Done():
-			return httpx.Response{}, ErrInFlight
-		case <-time.After(wait):
-		}
+	}
+}
+
+// pause waits d, unless the request's deadline would pass first; false
+// means the caller must give up (ErrInFlight).
+func pause(ctx context.Context, d time.Duration) bool {
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		return false
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(d):
+		return true
 	}
 }
 
@@ -244,21 +255,11 @@ func (s *Store) acquire(ctx context.Context, pk string, r Request) (token, inten
 	if err != nil {
 		return "", "", nil, fmt.Errorf("encode idempotency record: %w", err)
 	}
-	free := expression.AttributeNotExists(expression.Name(PartitionKey)).
-		Or(expression.Name(TTLAttribute).LessThan(expression.Value(now.Unix()))).
-		Or(expression.Name("status").Equal(expression.Value(statusReleased))).
-		Or(expression.Name("status").Equal(expression.Value(statusInProgress)).
-			And(expression.Name("leaseUntil").LessThan(expression.Value(now.UnixMilli()))))
-	cond, err := expression.NewBuilder().WithCondition(free).Build()
+	put, err := s.putIfFree(item, now)
 	if err != nil {
-		return "", "", nil, fmt.Errorf("build idempotency condition: %w", err)
+		return "", "", nil, err
 	}
-	out, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: &s.table, Item: item,
-		ConditionExpression: cond.Condition(), ExpressionAttributeNames: cond.Names(), ExpressionAttributeValues: cond.Values(),
-		ReturnValues:                        types.ReturnValueAllOld,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
+	out, err := s.db.PutItem(ctx, put)
 	var taken *types.ConditionalCheckFailedException
 	if !errors.As(err, &taken) {
 		if err != nil {
@@ -267,25 +268,61 @@ func (s *Store) acquire(ctx context.Context, pk string, r Request) (token, inten
 		intent, err := s.keepIntent(ctx, pk, token, r, out.Attributes)
 		return token, intent, nil, err
 	}
-	existing := taken.Item
-	if existing == nil { // not every DynamoDB implementation returns it
-		out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: s.key(pk), ConsistentRead: aws.Bool(true)})
-		if err != nil {
-			return "", "", nil, ddb.Classify("read idempotency record", err)
-		}
-		if existing = out.Item; existing == nil {
-			return s.acquire(ctx, pk, r) // released meanwhile
-		}
-	}
-	var rec record
-	if err := attributevalue.UnmarshalMap(existing, &rec); err != nil {
-		return "", "", nil, fmt.Errorf("decode idempotency record: %w", err)
-	}
-	if rec.Token == token {
+	rec, err := s.holder(ctx, pk, taken.Item)
+	switch {
+	case err != nil:
+		return "", "", nil, err
+	case rec == nil:
+		return s.acquire(ctx, pk, r) // released meanwhile
+	case rec.Token == token:
 		// The SDK retried a put whose response was lost: the record is ours.
 		return token, rec.Intent, nil, nil
 	}
-	return "", "", &rec, nil
+	return "", "", rec, nil
+}
+
+// putIfFree is the conditional put of a new record: it succeeds only while
+// the key is free, that is when no record exists, the record has expired
+// (TTL deletes lazily), was released after a server error, or is a run
+// whose lease has ended. When the condition fails, DynamoDB returns the
+// record that holds the key (ReturnValuesOnConditionCheckFailure, see
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html).
+func (s *Store) putIfFree(item map[string]types.AttributeValue, now time.Time) (*dynamodb.PutItemInput, error) {
+	free := expression.AttributeNotExists(expression.Name(PartitionKey)).
+		Or(expression.Name(TTLAttribute).LessThan(expression.Value(now.Unix()))).
+		Or(expression.Name("status").Equal(expression.Value(statusReleased))).
+		Or(expression.Name("status").Equal(expression.Value(statusInProgress)).
+			And(expression.Name("leaseUntil").LessThan(expression.Value(now.UnixMilli()))))
+	cond, err := expression.NewBuilder().WithCondition(free).Build()
+	if err != nil {
+		return nil, fmt.Errorf("build idempotency condition: %w", err)
+	}
+	return &dynamodb.PutItemInput{
+		TableName: &s.table, Item: item,
+		ConditionExpression: cond.Condition(), ExpressionAttributeNames: cond.Names(), ExpressionAttributeValues: cond.Values(),
+		ReturnValues:                        types.ReturnValueAllOld,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}, nil
+}
+
+// holder decodes the record that failed a put's condition, as DynamoDB
+// returned it (item), or reads it when the implementation returned none.
+// nil means the record is gone (released or expired meanwhile).
+func (s *Store) holder(ctx context.Context, pk string, item map[string]types.AttributeValue) (*record, error) {
+	if item == nil { // not every DynamoDB implementation returns it
+		out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: s.key(pk), ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			return nil, ddb.Classify("read idempotency record", err)
+		}
+		if item = out.Item; item == nil {
+			return nil, nil
+		}
+	}
+	var rec record
+	if err := attributevalue.UnmarshalMap(item, &rec); err != nil {
+		return nil, fmt.Errorf("decode idempotency record: %w", err)
+	}
+	return &rec, nil
 }
 
 // keepIntent returns the intent of the run that now holds the key: the
@@ -315,15 +352,8 @@ func (s *Store) keepIntent(ctx context.Context, pk, token string, r Request, rep
 // is logged with the request: the response has happened and is returned.
 func (s *Store) run(ctx context.Context, pk, token string, fn func(context.Context) httpx.Response) httpx.Response {
 	resp := fn(ctx)
-	// Store even when the request's context is ending (a lost record would
-	// let a retry run the operation twice), but not past the deadline plus
-	// StoreTime: the answer must still leave before Lambda stops.
-	store := context.WithoutCancel(ctx)
-	if deadline, ok := ctx.Deadline(); ok {
-		var cancel context.CancelFunc
-		store, cancel = context.WithDeadline(store, deadline.Add(s.opt.StoreTime))
-		defer cancel()
-	}
+	store, cancel := s.storeContext(ctx)
+	defer cancel()
 	mine := expression.Name("token").Equal(expression.Value(token))
 	var err error
 	if resp.StatusCode >= 500 {
@@ -335,6 +365,18 @@ func (s *Store) run(ctx context.Context, pk, token string, fn func(context.Conte
 		httpx.Annotate(ctx, "idempotencyError", err.Error())
 	}
 	return resp
+}
+
+// storeContext is the context to write a record in once the operation has
+// answered: it lasts even when the request's context is ending (a lost
+// record would let a retry run the operation twice), but not past the
+// deadline plus StoreTime: the answer must still leave before Lambda stops.
+func (s *Store) storeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	store := context.WithoutCancel(ctx)
+	if deadline, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(store, deadline.Add(s.opt.StoreTime))
+	}
+	return store, func() {}
 }
 
 // release frees the key for a retry, keeping the record's fingerprint and
@@ -369,6 +411,20 @@ func (s *Store) complete(ctx context.Context, pk string, mine expression.Conditi
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	})
 	return ddb.Classify("store idempotent response", err)
+}
+
+// answer is what a request gets from the record that holds its key:
+// ErrKeyReused for another body, the stored response for a completed one;
+// done is false while the holder still runs.
+func answer(ctx context.Context, holder *record, r Request) (_ httpx.Response, done bool, _ error) {
+	switch {
+	case holder.Fingerprint != r.Fingerprint:
+		return httpx.Response{}, true, ErrKeyReused
+	case holder.Status == statusCompleted:
+		httpx.Annotate(ctx, "idempotentReplay", true)
+		return replay(holder), true, nil
+	}
+	return httpx.Response{}, false, nil
 }
 
 func replay(r *record) httpx.Response {

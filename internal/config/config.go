@@ -61,6 +61,17 @@ type Environment struct {
 	Events Events
 	// Alarms holds the alarm thresholds.
 	Alarms Alarms
+	// TraceSampling, when set, is the X-Ray sampling of the API's requests:
+	// ReservoirPerSecond a second, then Rate (0-1) of the rest. nil keeps
+	// X-Ray's default rule (1 a second, then 5%).
+	TraceSampling *TraceSampling
+	// ContributorInsights is what DynamoDB Contributor Insights records on
+	// the table and its indexes: "THROTTLED_KEYS" (only throttled requests:
+	// the hot keys a throttle alarm sends operators to, free while nothing
+	// throttles) or "ACCESSED_AND_THROTTLED_KEYS" (every item read or
+	// written, each a billed event: about $0.02 per 4,000 requests of this
+	// API). Required.
+	ContributorInsights string
 }
 
 // Alarms are the thresholds of the environment's alarms; AlarmEmails
@@ -86,6 +97,12 @@ type Alarms struct {
 	// WAFBlockedPer5Min is how many requests the web ACL may block in 5
 	// minutes before it alarms; required when WAF is on.
 	WAFBlockedPer5Min int
+}
+
+// TraceSampling is an X-Ray sampling rule.
+type TraceSampling struct {
+	ReservoirPerSecond int
+	Rate               float64
 }
 
 // Events configures the event bus and notifications.
@@ -307,6 +324,14 @@ func (e Environment) Validate() error {
 	case "", "canary", "linear", "all-at-once":
 	default:
 		bad("Lambda.Rollout", "%q must be canary, linear or all-at-once", e.Lambda.Rollout)
+	}
+	if ts := e.TraceSampling; ts != nil && (ts.ReservoirPerSecond < 0 || ts.Rate < 0 || ts.Rate > 1) {
+		bad("TraceSampling", "reservoir %d must be 0 or more and rate %g from 0 to 1", ts.ReservoirPerSecond, ts.Rate)
+	}
+	switch e.ContributorInsights {
+	case "THROTTLED_KEYS", "ACCESSED_AND_THROTTLED_KEYS":
+	default:
+		bad("ContributorInsights", "%q must be THROTTLED_KEYS or ACCESSED_AND_THROTTLED_KEYS", e.ContributorInsights)
 	}
 	if e.Lambda.ProvisionedConcurrency < 0 {
 		bad("Lambda.ProvisionedConcurrency", "%d is negative", e.Lambda.ProvisionedConcurrency)

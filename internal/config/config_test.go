@@ -59,6 +59,9 @@ func TestABadValueNamesTheEnvironmentAndField(t *testing.T) {
 		{"Auth.CallbackURLs[0]", func(e *Environment) { e.Auth.CallbackURLs = []string{"http://app.example.com/cb"} }},
 		{"Auth.ExistingUserPoolID", func(e *Environment) { e.Auth.ExistingUserPoolID = "not-a-pool" }},
 		{"Events.ArchiveRetentionDays", func(e *Environment) { e.Events.ArchiveRetentionDays = 0 }},
+		{"ContributorInsights", func(e *Environment) { e.ContributorInsights = "" }},
+		{"TraceSampling", func(e *Environment) { e.TraceSampling = &TraceSampling{ReservoirPerSecond: 1, Rate: 5} }},
+		{"ContributorInsights", func(e *Environment) { e.ContributorInsights = "ALL" }},
 		{"Events.NotificationTypes[0]", func(e *Environment) { e.Events.NotificationTypes = []string{"Created!"} }},
 		{"CustomDomain.CertificateARN", func(e *Environment) {
 			e.CustomDomain = &CustomDomain{Name: "api.example.com", CertificateARN: "arn:nope"}

@@ -24,6 +24,8 @@ var environments = map[string]Environment{
 			{Name: "standard", Throttling: Throttling{RateLimit: 20, BurstLimit: 40}, QuotaPerDay: 10_000, APIKeys: []string{"dev-tester"}},
 		},
 		Events: Events{ArchiveRetentionDays: 7},
+		// Every access, for debugging: dev's traffic makes it cheap.
+		ContributorInsights: "ACCESSED_AND_THROTTLED_KEYS",
 		Alarms: Alarms{
 			API5xxPercent: 5, API4xxPercent: 25, APILatencyP99Ms: 3000, MinRequestsPer5Min: 0,
 			DurationPercentOfTimeout: 80, ConcurrencyLimit: 1000, ConcurrencyPercent: 80,
@@ -35,14 +37,17 @@ var environments = map[string]Environment{
 		Account:          "222222222222",
 		Region:           "eu-west-1",
 		LogRetentionDays: 30,
-		Lambda:           Lambda{MemoryMB: 256, TimeoutSeconds: 10, Rollout: "linear"},
-		Throttling:       Throttling{RateLimit: 200, BurstLimit: 400},
-		AlarmEmails:      []string{"customers-oncall@example.com"},
-		WAF:              true,
-		Retain:           true,
-		CORSOrigins:      []string{"https://staging.app.example.com"},
-		WriteThrottling:  &Throttling{RateLimit: 50, BurstLimit: 100},
-		WAFRateLimit:     6000,
+		// Throttled keys only: what the throttle alarms need, without an
+		// event per item read or written (issue 26).
+		ContributorInsights: "THROTTLED_KEYS",
+		Lambda:              Lambda{MemoryMB: 256, TimeoutSeconds: 10, Rollout: "linear"},
+		Throttling:          Throttling{RateLimit: 200, BurstLimit: 400},
+		AlarmEmails:         []string{"customers-oncall@example.com"},
+		WAF:                 true,
+		Retain:              true,
+		CORSOrigins:         []string{"https://staging.app.example.com"},
+		WriteThrottling:     &Throttling{RateLimit: 50, BurstLimit: 100},
+		WAFRateLimit:        6000,
 		Auth: Auth{
 			MFA:                "OPTIONAL",
 			AccessTokenMinutes: 60, RefreshTokenDays: 30,
@@ -68,14 +73,21 @@ var environments = map[string]Environment{
 		Account:          "333333333333",
 		Region:           "eu-west-1",
 		LogRetentionDays: 365,
-		Lambda:           Lambda{MemoryMB: 512, TimeoutSeconds: 10, Rollout: "canary"},
-		Throttling:       Throttling{RateLimit: 1000, BurstLimit: 2000},
-		AlarmEmails:      []string{"customers-oncall@example.com"},
-		WAF:              true,
-		Retain:           true,
-		CORSOrigins:      []string{"https://app.example.com"},
-		WriteThrottling:  &Throttling{RateLimit: 200, BurstLimit: 400},
-		WAFRateLimit:     30000,
+		// One trace a second whatever the traffic, then 1% of the rest:
+		// enough traces to follow latency and errors, at a fifth of the
+		// default rule's 5% (issue 26).
+		TraceSampling: &TraceSampling{ReservoirPerSecond: 1, Rate: 0.01},
+		// Throttled keys only: what the throttle alarms need, without an
+		// event per item read or written (issue 26).
+		ContributorInsights: "THROTTLED_KEYS",
+		Lambda:              Lambda{MemoryMB: 512, TimeoutSeconds: 10, Rollout: "canary"},
+		Throttling:          Throttling{RateLimit: 1000, BurstLimit: 2000},
+		AlarmEmails:         []string{"customers-oncall@example.com"},
+		WAF:                 true,
+		Retain:              true,
+		CORSOrigins:         []string{"https://app.example.com"},
+		WriteThrottling:     &Throttling{RateLimit: 200, BurstLimit: 400},
+		WAFRateLimit:        30000,
 		Auth: Auth{
 			EmailFrom: "no-reply@example.com", MFA: "REQUIRED",
 			AccessTokenMinutes: 15, RefreshTokenDays: 7,

@@ -65,6 +65,19 @@ type Environment struct {
 	WAFRules int
 	// EventTargets is how many rule targets receive an average event.
 	EventTargets float64
+	// ContributorInsights is the DynamoDB Contributor Insights mode of the
+	// table and its indexes ("" when off). ACCESSED_AND_THROTTLED_KEYS
+	// bills an event per item read or written; THROTTLED_KEYS one per
+	// throttled request, and this model assumes a month without throttling.
+	ContributorInsights string
+	// Tracing is X-Ray tracing on the API stage. Traces are sampled by the
+	// rule that applies: TraceReservoirPerSecond requests a second, then
+	// TraceRate of the rest (X-Ray's default rule: 1 a second and 5%,
+	// https://docs.aws.amazon.com/xray/latest/devguide/xray-console-sampling.html).
+	Tracing                            bool
+	TraceReservoirPerSecond, TraceRate float64
+	// AccessLogBytes is the size of one access log line (AccessLogBytes).
+	AccessLogBytes float64
 }
 
 // Load is the traffic of a month.
@@ -72,12 +85,24 @@ type Load struct {
 	Requests float64
 	// ActiveUsers are the monthly active users of the user pool.
 	ActiveUsers float64
-	// LogBytesPerRequest are the log bytes one request ingests (access
-	// log, handler log and metrics, platform lines); LogBytesPerEvent those
-	// of the event functions per event.
+	// LogBytesPerRequest are the log bytes one request's function ingests
+	// (its log line and metrics; the access log line is the environment's
+	// AccessLogBytes); LogBytesPerEvent those of the event functions per
+	// event.
 	LogBytesPerRequest, LogBytesPerEvent float64
-	// TraceShare is the share of requests X-Ray records.
-	TraceShare float64
+}
+
+// secondsPerMonth is 30 days, the month of every estimate.
+const secondsPerMonth = 30 * 24 * 3600
+
+// Traces is how many of requests spread evenly over a month X-Ray records
+// under env's sampling: the reservoir first, then the rate of the rest.
+func Traces(env Environment, requests float64) float64 {
+	if !env.Tracing {
+		return 0
+	}
+	reservoir := min(requests, env.TraceReservoirPerSecond*secondsPerMonth)
+	return reservoir + env.TraceRate*(requests-reservoir)
 }
 
 // Line is one priced item of the estimate.
@@ -108,7 +133,18 @@ func Estimate(env Environment, ops []Operation, load Load) ([]Line, error) {
 	eventInvocations := 2 * events
 	eventGBs := eventInvocations * 0.05 * float64(env.MemoryMB) / 1024 // 50 ms each, an estimate
 	sqs := events * (3 + env.EventTargets)
-	logGB := (load.Requests*load.LogBytesPerRequest + events*load.LogBytesPerEvent) / 1e9
+	logGB := (load.Requests*(load.LogBytesPerRequest+env.AccessLogBytes) + events*load.LogBytesPerEvent) / 1e9
+	insightEvents, insights := 0.0, "off"
+	switch env.ContributorInsights {
+	case "ACCESSED_AND_THROTTLED_KEYS":
+		insightEvents, insights = items, "every item read or written"
+	case "THROTTLED_KEYS":
+		insights = "throttled requests only; none assumed"
+	case "":
+	default:
+		return nil, fmt.Errorf("cost: Contributor Insights mode %q is not modeled", env.ContributorInsights)
+	}
+	traces := Traces(env, load.Requests)
 	m := 1e6
 	lines := []Line{
 		{"API Gateway REST requests", fmt.Sprintf("%.0f requests", load.Requests), load.Requests / m * APIGatewayRESTPerMillion},
@@ -116,7 +152,7 @@ func Estimate(env Environment, ops []Operation, load Load) ([]Line, error) {
 		{"Lambda compute (arm64)", fmt.Sprintf("%.0f GB-s at %d MB", lambdaGBs+eventGBs, env.MemoryMB), (lambdaGBs + eventGBs) * LambdaArmPerGBSecond},
 		{"DynamoDB writes", fmt.Sprintf("%.0f WRU", writes), writes / m * DynamoDBWritePerMillionWRU},
 		{"DynamoDB reads", fmt.Sprintf("%.0f RRU", reads), reads / m * DynamoDBReadPerMillionRRU},
-		{"DynamoDB Contributor Insights", fmt.Sprintf("%.0f events", items), items / 1e5 * DynamoDBContributorPer100k},
+		{"DynamoDB Contributor Insights", fmt.Sprintf("%.0f events (%s)", insightEvents, insights), insightEvents / 1e5 * DynamoDBContributorPer100k},
 		{"SNS publishes", fmt.Sprintf("%.0f events", events), events / m * SNSPublishPerMillion},
 		{"SQS requests", fmt.Sprintf("%.0f requests", sqs), sqs / m * SQSPerMillionRequests},
 		{"EventBridge custom events", fmt.Sprintf("%.0f events", events), events / m * EventBridgeCustomPerMillion},
@@ -124,7 +160,7 @@ func Estimate(env Environment, ops []Operation, load Load) ([]Line, error) {
 			float64(env.AlarmMetrics)*CloudWatchAlarmPerMetric + float64(env.CompositeAlarms)*CloudWatchCompositeAlarm},
 		{"CloudWatch dashboards", fmt.Sprintf("%d", env.Dashboards), float64(env.Dashboards) * CloudWatchDashboard},
 		{"CloudWatch Logs ingestion", fmt.Sprintf("%.2f GB", logGB), logGB * CloudWatchLogsPerGB},
-		{"X-Ray traces", fmt.Sprintf("%.0f traces", load.Requests*load.TraceShare), load.Requests * load.TraceShare / m * XRayPerMillionTraces},
+		{"X-Ray traces", fmt.Sprintf("%.0f traces", traces), traces / m * XRayPerMillionTraces},
 		{"KMS keys", fmt.Sprintf("%d", env.KMSKeys), float64(env.KMSKeys) * KMSKeyPerMonth},
 		{"Cognito Plus", fmt.Sprintf("%.0f MAU", load.ActiveUsers), load.ActiveUsers * CognitoPlusPerMAU},
 	}
@@ -133,6 +169,26 @@ func Estimate(env Environment, ops []Operation, load Load) ([]Line, error) {
 			WAFWebACL + float64(env.WAFRules)*WAFRule + load.Requests/m*WAFPerMillionRequests})
 	}
 	return lines, nil
+}
+
+// Buys says what each line of an estimate pays for, by item.
+var Buys = map[string]string{
+	"API Gateway REST requests":     "the front door: authorization, validation, throttling, usage plans",
+	"WAF":                           "per-IP rate limits and managed rule groups in front of the API",
+	"Lambda requests":               "an invocation per request, and the event publisher's and forwarder's per event",
+	"Lambda compute (arm64)":        "the handlers' time at the configured memory",
+	"DynamoDB writes":               "the writes of creates, updates and deletes, with their two index entries",
+	"DynamoDB reads":                "gets, lists (8 shard queries), lookups",
+	"DynamoDB Contributor Insights": "the table's and indexes' hot keys (accessed, or throttled only)",
+	"SNS publishes":                 "one publish per business event",
+	"SQS requests":                  "the forward queue's send, receive and delete, and each rule target's send",
+	"EventBridge custom events":     "one event per business event on the bus",
+	"CloudWatch Logs ingestion":     "the access log line and the handler's log line and metrics per request; the event functions' lines",
+	"X-Ray traces":                  "sampled end-to-end traces",
+	"CloudWatch alarms":             "the alarms (fixed)",
+	"CloudWatch dashboards":         "the dashboard (fixed)",
+	"KMS keys":                      "customer managed keys (fixed)",
+	"Cognito Plus":                  "monthly active users (by users, not requests)",
 }
 
 // Total sums the lines.

@@ -165,6 +165,7 @@ func (r report) markdown() string {
 		p("| `make test` warm ≤ 60 s | %s warm (cached); %s with every test run | %s |", sec(t[1]), sec(t[0]), met(t[1] <= maxWarmTest))
 	}
 	p("")
+	r.roundTripSection(p)
 	r.costSection(p)
 	return b.String()
 }
@@ -199,14 +200,24 @@ func (r report) profileSection(p func(string, ...any)) {
 	p("")
 }
 
+// maxVariableRatio is issue 26's target: prod's variable cost per
+// million requests at most twice API Gateway's own.
+const maxVariableRatio = 2.0
+
+// mixScenario is the round-trip scenario that stands for each operation of
+// the cost model's mix.
+var mixScenario = map[string]string{"get": "get", "list": "list (a page of 20)", "create": "create",
+	"update": "update keeping the e-mail", "delete": "delete"}
+
 // costSection prices each environment at three loads with the measured
-// warm p50 durations.
+// warm p50 durations and log bytes, and shows prod's variable cost per
+// million requests, item by item, against API Gateway's.
 func (r report) costSection(p func(string, ...any)) {
 	millis := map[string]float64{}
 	names := map[string]string{"get-customer": "get", "list-customers": "list", "create-customer": "create", "update-customer": "update", "delete-customer": "delete"}
-	for _, f := range r.functions {
-		if op, ok := names[f.name]; ok {
-			millis[op] = float64(f.p50.Microseconds()) / 1000
+	for fn, ms := range r.p50s {
+		if op, ok := names[fn]; ok {
+			millis[op] = ms
 		}
 	}
 	ops, err := cost.CustomersOperations(millis)
@@ -214,9 +225,20 @@ func (r report) costSection(p func(string, ...any)) {
 		p("Cost model: %v", err)
 		return
 	}
+	logBytes := 0.0
+	for _, op := range ops {
+		for _, res := range r.roundTrips {
+			if res.Name == mixScenario[op.Name] {
+				logBytes += op.Share * float64(res.LogBytes)
+			}
+		}
+	}
+	load := func(n float64) cost.Load {
+		return cost.Load{Requests: n, ActiveUsers: 1000, LogBytesPerRequest: logBytes, LogBytesPerEvent: 1024}
+	}
 	p("## Cost model")
 	p("")
-	p("A month of one environment (`internal/cost`; prices are its constants, eu-west-1 list prices known on 2026-11-26, not re-read from the live pages: this machine has no internet). Lambda time is the warm p50 above at the environment's memory, **emulator figures**, plus 50 ms per event function invocation (an estimate). Assumed: the operation mix below (the seed states none), 1,000 monthly active users, 2 KB of logs per request and 1 KB per event, X-Ray recording 5%% of requests.")
+	p("A month of one environment (`internal/cost`; prices are its constants, eu-west-1 list prices known on 2026-11-26, not re-read from the live pages: this machine has no internet). Lambda time is the warm p50 above at the environment's memory, **emulator figures**, plus 50 ms per event function invocation (an estimate). Read from each environment's templates: memory, alarms, dashboards, keys, WAF rules, rule targets, the table's Contributor Insights mode, the stage's tracing and X-Ray sampling (the default rule, 1 request a second and 5%% of the rest, unless a template defines one), and the access log format, each variable at a typical size (%.0f bytes a line in prod). Measured: the handler's log line and metrics per request, %.0f bytes on average over the mix (the round-trip scenarios, with CloudWatch Logs' 26 bytes per event); the platform's START/END/REPORT lines are not sent (`SystemLogLevel` WARN). Assumed: the operation mix below (the seed states none), 1,000 monthly active users, 1 KB of logs per event, no throttling (Contributor Insights in `THROTTLED_KEYS` mode then records nothing).", r.prodAccessLogBytes(), logBytes)
 	p("")
 	p("| operation | share | Lambda ms | RRU | WRU | events |")
 	p("|---|---|---|---|---|---|")
@@ -224,35 +246,74 @@ func (r report) costSection(p func(string, ...any)) {
 		p("| %s | %.0f%% | %.1f | %.1f | %.1f | %.1f |", op.Name, op.Share*100, op.LambdaMillis, op.ReadUnits, op.WriteUnits, op.Events)
 	}
 	p("")
-	p("| environment | 1 M requests | 10 M requests | 100 M requests |")
-	p("|---|---|---|---|")
+	p("| environment | Contributor Insights | 1 M requests | 10 M requests | 100 M requests | variable per million | ÷ API Gateway's $%.2f |", cost.APIGatewayRESTPerMillion)
+	p("|---|---|---|---|---|---|---|")
 	var details []string
+	var prodLines [2][]cost.Line
 	for _, name := range []string{"dev", "staging", "prod"} {
 		env, err := cost.CustomersEnvironment("test/testdata", name)
 		if err != nil {
-			p("| %s | %v | | |", name, err)
+			p("| %s | %v | | | | | |", name, err)
 			continue
 		}
-		row := "| " + name
+		row := "| " + name + " | " + env.ContributorInsights
+		totals := map[float64]float64{}
 		for _, n := range []float64{1e6, 1e7, 1e8} {
-			lines, err := cost.Estimate(env, ops, cost.Load{Requests: n, ActiveUsers: 1000, LogBytesPerRequest: 2048, LogBytesPerEvent: 1024, TraceShare: 0.05})
+			lines, err := cost.Estimate(env, ops, load(n))
 			if err != nil {
 				row += " | " + err.Error()
 				continue
 			}
-			row += fmt.Sprintf(" | $%.2f", cost.Total(lines))
+			totals[n] = cost.Total(lines)
+			row += fmt.Sprintf(" | $%.2f", totals[n])
+			if name == "prod" && n == 1e7 {
+				prodLines[0] = lines
+			}
+			if name == "prod" && n == 1e8 {
+				prodLines[1] = lines
+			}
 			if n == 1e7 {
-				d := fmt.Sprintf("**%s at 10 M requests** (%d MB functions, %d alarm metrics, %d composite, %d dashboards, %d KMS keys, %d WAF rules):\n\n| item | quantity | USD |\n|---|---|---|\n", name, env.MemoryMB, env.AlarmMetrics, env.CompositeAlarms, env.Dashboards, env.KMSKeys, env.WAFRules)
+				d := fmt.Sprintf("**%s at 10 M requests** (%d MB functions, %d alarm metrics, %d composite, %d dashboards, %d KMS keys, %d WAF rules, Contributor Insights %s):\n\n| item | quantity | USD |\n|---|---|---|\n", name, env.MemoryMB, env.AlarmMetrics, env.CompositeAlarms, env.Dashboards, env.KMSKeys, env.WAFRules, env.ContributorInsights)
 				for _, l := range lines {
 					d += fmt.Sprintf("| %s | %s | %.2f |\n", l.Item, l.Quantity, l.USD)
 				}
 				details = append(details, d)
 			}
 		}
-		p("%s |", row)
+		variable := (totals[1e8] - totals[1e7]) / 90
+		p("%s | $%.2f | %.2f × |", row, variable, variable/cost.APIGatewayRESTPerMillion)
 	}
 	p("")
+	p("Variable per million: what one more million requests adds, (month at 100 M − month at 10 M) ÷ 90; fixed items (alarms, dashboards, keys, the web ACL and its rules, X-Ray's reservoir once traffic passes one request a second) drop out.")
+	p("")
+	if prodLines[0] != nil && prodLines[1] != nil {
+		p("**prod: the variable cost per million requests, item by item**, and what each buys:")
+		p("")
+		p("| item | USD per million requests | what it buys |")
+		p("|---|---|---|")
+		total := 0.0
+		for i, l := range prodLines[1] {
+			per := (l.USD - prodLines[0][i].USD) / 90
+			if per < 0.005 {
+				continue
+			}
+			total += per
+			p("| %s | %.2f | %s |", l.Item, per, cost.Buys[l.Item])
+		}
+		ratio := total / cost.APIGatewayRESTPerMillion
+		p("| **all** | **%.2f** | **%.2f × API Gateway's** (target ≤ %.1f ×: %s) |", total, ratio, maxVariableRatio, met(ratio <= maxVariableRatio))
+		p("")
+	}
 	for _, d := range details {
 		p("%s", d)
 	}
+}
+
+// prodAccessLogBytes is the size of one of prod's access log lines.
+func (r report) prodAccessLogBytes() float64 {
+	env, err := cost.CustomersEnvironment("test/testdata", "prod")
+	if err != nil {
+		return 0
+	}
+	return env.AccessLogBytes
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/acme/customers-api/functions/ddb"
 	"github.com/acme/customers-api/functions/envvars"
@@ -271,58 +272,39 @@ func (h *Handlers) create(ctx context.Context, req *httpx.Request) (httpx.Respon
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	run := func(ctx context.Context) httpx.Response {
-		resp, err := h.insert(ctx, req, draft)
-		if err != nil {
-			return httpx.ErrorResponse(ctx, err)
-		}
-		return resp
-	}
 	key, sent := httpx.LookupHeader(req, idempotency.HeaderKey)
-	if !sent {
-		return run(ctx), nil
-	}
-	if !idempotency.ValidKey(key) { // an empty key is a client error too
+	if sent && !idempotency.ValidKey(key) { // an empty key is a client error too
 		return httpx.Response{}, validate.Errors{{Pointer: "/header/Idempotency-Key", Detail: "must be 1 to 255 visible ASCII characters"}}
 	}
-	normalized, _ := json.Marshal(draft)
-	return h.idem.Do(ctx, idempotency.Request{
-		Scope:       httpx.Principal(req) + " POST /customers",
-		Key:         key,
-		Fingerprint: idempotency.Fingerprint(string(normalized)),
-		// The new customer's id is chosen before the write and kept with the
-		// key, so a retry of a create that committed but never answered
-		// finds that customer instead of creating a second one.
-		Intent: customers.NewID(h.now().UTC()),
-	}, run)
-}
-
-func (h *Handlers) insert(ctx context.Context, req *httpx.Request, d customers.Draft) (httpx.Response, error) {
+	// The response is known before the write: the id, the timestamps and
+	// the version are chosen first, so that with a key the response is
+	// stored in the create's own transaction (idempotency.Store.Commit).
 	now := h.now().UTC().Truncate(time.Millisecond)
-	intent := idempotency.IntentOf(ctx)
-	id := intent
-	if id == "" {
-		id = customers.NewID(now)
-	}
 	c := customers.Customer{
-		ID: id, Name: d.Name, Email: d.Email, Status: d.Status,
+		ID: customers.NewID(now), Name: draft.Name, Email: draft.Email, Status: draft.Status,
 		CreatedDate: now, UpdatedDate: now, Version: 1,
 	}
 	httpx.Annotate(ctx, "customerId", c.ID)
-	err := h.store.Create(traced(ctx), c)
-	if errors.Is(err, customers.ErrEmailTaken) && intent != "" {
-		// A retry: an earlier run with this key chose this id and may have
-		// committed before it failed to answer. If so, that is the answer.
-		if first, getErr := h.store.Get(ctx, id); getErr == nil && first.Email == c.Email {
-			c, err = first, nil
-		}
-	}
+	headers := representation(c).Validators()
+	headers["Location"] = httpx.ResourcePath(req, c.ID)
+	created, err := httpx.JSON(http.StatusCreated, c, headers)
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	headers := representation(c).Validators()
-	headers["Location"] = httpx.ResourcePath(req, c.ID)
-	return httpx.JSON(http.StatusCreated, c, headers)
+	if !sent {
+		if err := h.store.Create(traced(ctx), c); err != nil {
+			return httpx.Response{}, err
+		}
+		return created, nil
+	}
+	normalized, _ := json.Marshal(draft)
+	return h.idem.Commit(ctx, idempotency.Request{
+		Scope:       httpx.Principal(req) + " POST /customers",
+		Key:         key,
+		Fingerprint: idempotency.Fingerprint(string(normalized)),
+	}, created, func(ctx context.Context, record types.TransactWriteItem) error {
+		return h.store.Create(traced(ctx), c, record)
+	})
 }
 
 func (h *Handlers) update(ctx context.Context, req *httpx.Request) (httpx.Response, error) {
@@ -342,23 +324,55 @@ func (h *Handlers) update(ctx context.Context, req *httpx.Request) (httpx.Respon
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	cur, err := h.store.Get(ctx, id)
+	change := store.Change{
+		ID: id, Name: draft.Name, Email: draft.Email, Status: draft.Status,
+		Updated: h.now().UTC().Truncate(time.Millisecond),
+	}
+	if _, ok := httpx.LookupHeader(req, "If-None-Match"); ok {
+		// If-None-Match needs the current ETag: read, evaluate every
+		// precondition (RFC 9110 §13.2.2), then write on the version read.
+		cur, err := h.store.Get(ctx, id)
+		if err != nil {
+			return httpx.Response{}, err
+		}
+		if err := httpx.Preconditions(req, representation(cur)); err != nil {
+			return httpx.Response{}, err
+		}
+		change.Versions = []int64{cur.Version}
+	} else {
+		// Without it, If-Match is the only precondition of a PUT
+		// (If-Unmodified-Since is ignored beside If-Match, If-Modified-Since
+		// applies to GET and HEAD only: RFC 9110 §13.2.2), and the
+		// conditional write itself evaluates it.
+		change.Versions, change.AnyVersion = ifMatchVersions(req)
+		if len(change.Versions) == 0 && !change.AnyVersion {
+			// No tag in If-Match can be a version: a read tells 404 from 412.
+			if _, err := h.store.Get(ctx, id); err != nil {
+				return httpx.Response{}, err
+			}
+			return httpx.Response{}, customers.ErrVersionMismatch
+		}
+	}
+	// One conditional write on the versions admitted; see store.Apply.
+	c, err := h.store.Apply(traced(ctx), change)
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	if err := httpx.Preconditions(req, representation(cur)); err != nil {
-		return httpx.Response{}, err
-	}
-	next := cur
-	next.Name, next.Email, next.Status = draft.Name, draft.Email, draft.Status
-	if next != cur {
-		next.Version = cur.Version + 1
-		next.UpdatedDate = h.now().UTC().Truncate(time.Millisecond)
-		if err := h.store.Update(traced(ctx), cur, next); err != nil {
-			return httpx.Response{}, err
+	return httpx.JSON(http.StatusOK, c, representation(c).Validators())
+}
+
+// ifMatchVersions are the customer versions that If-Match admits by the
+// strong comparison (httpx.IfMatch): those whose ETag (httpx.ETag) is one
+// of its strong entity tags; anyVersion for "*".
+func ifMatchVersions(req *httpx.Request) (versions []int64, anyVersion bool) {
+	tags, anyVersion := httpx.IfMatch(req)
+	for _, tag := range tags {
+		v, err := strconv.ParseInt(strings.Trim(tag, `"`), 10, 64)
+		if err == nil && httpx.ETag(v) == tag {
+			versions = append(versions, v)
 		}
 	}
-	return httpx.JSON(http.StatusOK, next, representation(next).Validators())
+	return versions, anyVersion
 }
 
 // deleteAttempts bounds how often a DELETE without If-Match re-reads a

@@ -12,6 +12,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
@@ -190,15 +191,68 @@ func TestAKeyStillInFlightIs409(t *testing.T) {
 	}
 }
 
-// gatedDB holds the first transaction until release is closed.
+// gatedDB holds the first transaction in progress until release is
+// closed. Meanwhile it answers another transaction on any of the same items
+// as DynamoDB does while a transaction is in progress on an item: the
+// transaction is cancelled with the reason TransactionConflict for that
+// item ("None" for the others), see
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-conflict-handling
+// and the CancellationReasons of
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html.
 type gatedDB struct {
 	handlers.DB
-	once             sync.Once
+	mu               sync.Mutex
+	holding          map[string]bool // keys of the transaction in progress
 	started, release chan struct{}
 }
 
+func transactKey(it types.TransactWriteItem) string {
+	key := map[string]types.AttributeValue{}
+	switch {
+	case it.Put != nil:
+		key = it.Put.Item
+	case it.Update != nil:
+		key = it.Update.Key
+	case it.Delete != nil:
+		key = it.Delete.Key
+	case it.ConditionCheck != nil:
+		key = it.ConditionCheck.Key
+	}
+	pk, _ := key["pk"].(*types.AttributeValueMemberS)
+	sk, _ := key["sk"].(*types.AttributeValueMemberS)
+	if pk == nil || sk == nil {
+		return ""
+	}
+	return pk.Value + "\x00" + sk.Value
+}
+
 func (g *gatedDB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
-	g.once.Do(func() { close(g.started); <-g.release })
+	g.mu.Lock()
+	if g.holding == nil { // the first transaction: hold it in progress
+		g.holding = map[string]bool{}
+		for _, it := range in.TransactItems {
+			g.holding[transactKey(it)] = true
+		}
+		g.mu.Unlock()
+		close(g.started)
+		<-g.release
+		out, err := g.DB.TransactWriteItems(ctx, in, opts...)
+		g.mu.Lock()
+		g.holding = map[string]bool{}
+		g.mu.Unlock()
+		return out, err
+	}
+	reasons, conflict := make([]types.CancellationReason, len(in.TransactItems)), false
+	for i, it := range in.TransactItems {
+		reasons[i].Code = aws.String("None")
+		if g.holding[transactKey(it)] {
+			reasons[i].Code, conflict = aws.String("TransactionConflict"), true
+		}
+	}
+	g.mu.Unlock()
+	if conflict {
+		return nil, &types.TransactionCanceledException{Message: aws.String("Transaction cancelled"), CancellationReasons: reasons}
+	}
 	return g.DB.TransactWriteItems(ctx, in, opts...)
 }
 

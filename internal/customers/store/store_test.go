@@ -194,3 +194,45 @@ func TestListIsNewestFirstAcrossShardsAndPages(t *testing.T) {
 		}
 	}
 }
+
+// A page whose customers all sit on one shard needs more from that shard
+// than the first queries ask each for (ShardLimit): it is read again, and
+// the page is still the newest, in order, with the next one following.
+func TestAShardHoldingMostOfAPageIsReadAgain(t *testing.T) {
+	s, ctx := newStore(t), context.Background()
+	var want []string
+	for i := 0; len(want) < 12; i++ {
+		c := customer(i, fmt.Sprintf("c%d@example.com", i))
+		if store.Shard(c.ID) != 0 {
+			continue
+		}
+		if err := s.Create(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		want = append([]string{c.ID}, want...)
+	}
+	for i := range 5 { // older customers elsewhere
+		c := customer(-100-i, fmt.Sprintf("old%d@example.com", i))
+		if store.Shard(c.ID) == 0 {
+			continue
+		}
+		if err := s.Create(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, err := s.List(ctx, store.ListQuery{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.List(ctx, store.ListQuery{Limit: 10, After: first.Next})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range append(first.Items, second.Items...) {
+		got = append(got, c.ID)
+	}
+	if diff := cmp.Diff(want, got[:min(len(got), 12)]); diff != "" || len(first.Items) != 10 {
+		t.Errorf("%d on the first page; the newest 12 (-want +got):\n%s", len(first.Items), diff)
+	}
+}
