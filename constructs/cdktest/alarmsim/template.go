@@ -2,8 +2,6 @@ package alarmsim
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -14,19 +12,12 @@ import (
 type Resource = cfnref.Resource
 
 // LoadDir reads every *.template.json of a cloud assembly directory such as
-// cdk.out; each stack is named by its file name.
+// cdk.out; each stack is named by its file name. A directory without
+// templates is an error.
 func LoadDir(dir string) (*Simulator, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.template.json"))
+	raw, err := cfnref.ReadDir(dir, "")
 	if err != nil {
 		return nil, err
-	}
-	raw := map[string][]byte{}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		raw[strings.TrimSuffix(filepath.Base(f), ".template.json")] = b
 	}
 	return New(raw)
 }

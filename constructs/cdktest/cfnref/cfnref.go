@@ -76,6 +76,17 @@ type Templates struct {
 // Load reads every *.template.json in dir whose stack name (the file name)
 // starts with prefix ("" for every stack).
 func Load(dir, prefix string) (*Templates, error) {
+	raw, err := ReadDir(dir, prefix)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(raw)
+}
+
+// ReadDir returns the *.template.json files in dir whose stack name (the
+// file name without .template.json) starts with prefix, by stack name. It
+// is an error when there is none.
+func ReadDir(dir, prefix string) (map[string][]byte, error) {
 	files, err := filepath.Glob(filepath.Join(dir, prefix+"*.template.json"))
 	if err != nil {
 		return nil, err
@@ -91,7 +102,7 @@ func Load(dir, prefix string) (*Templates, error) {
 		}
 		raw[strings.TrimSuffix(filepath.Base(f), ".template.json")] = b
 	}
-	return Parse(raw)
+	return raw, nil
 }
 
 // Parse reads templates given as stack name -> template JSON.
