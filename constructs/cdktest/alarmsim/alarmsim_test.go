@@ -372,8 +372,11 @@ func TestDimensionsNameTheResourceTheirServicePublishesUnder(t *testing.T) {
 	imported := alarm(dims("TableName", map[string]any{"Fn::ImportValue": "Data:Table"}, "GlobalSecondaryIndexName", "byEmail"))
 	imported["Properties"].(map[string]any)["Namespace"] = "AWS/DynamoDB"
 	api := stack(t, map[string]any{"A": imported,
-		"RuleByRef":  rule(map[string]any{"Fn::ImportValue": "Data:RuleRef"}),
-		"RuleByName": alarm(map[string]any{"AlarmName": "n", "Namespace": "AWS/Events", "MetricName": "FailedInvocations", "Dimensions": []any{map[string]any{"Name": "RuleName", "Value": "Data-Rule"}, map[string]any{"Name": "EventBusName", "Value": "orders"}}}),
+		"RuleByRef":        rule(map[string]any{"Fn::ImportValue": "Data:RuleRef"}),
+		"RuleByName":       alarm(map[string]any{"AlarmName": "n", "Namespace": "AWS/Events", "MetricName": "FailedInvocations", "Dimensions": []any{map[string]any{"Name": "RuleName", "Value": "Data-Rule"}, map[string]any{"Name": "EventBusName", "Value": "orders"}}}),
+		"RuleWithoutBus":   alarm(map[string]any{"AlarmName": "nobus", "Namespace": "AWS/Events", "MetricName": "FailedInvocations", "Dimensions": []any{map[string]any{"Name": "RuleName", "Value": "Data-Rule"}}}),
+		"RuleOnAnotherBus": alarm(map[string]any{"AlarmName": "otherbus", "Namespace": "AWS/Events", "MetricName": "FailedInvocations", "Dimensions": []any{map[string]any{"Name": "RuleName", "Value": "Data-Rule"}, map[string]any{"Name": "EventBusName", "Value": "default"}}}),
+		"TableAndQueue":    alarm(map[string]any{"AlarmName": "mixed", "Namespace": "AWS/DynamoDB", "MetricName": "ThrottledRequests", "Dimensions": []any{map[string]any{"Name": "TableName", "Value": "orders-prod"}, map[string]any{"Name": "Operation", "Value": "GetItem"}, map[string]any{"Name": "GlobalSecondaryIndexName", "Value": "byEmail"}}}),
 	})
 	data := stack(t, map[string]any{
 		"Table": map[string]any{"Type": "AWS::DynamoDB::Table", "Properties": map[string]any{"TableName": "orders-prod",
@@ -404,6 +407,17 @@ func TestDimensionsNameTheResourceTheirServicePublishesUnder(t *testing.T) {
 	}
 	if err := s.CheckDimensions(byRef); err == nil || !strings.Contains(err.Error(), "RuleName") {
 		t.Errorf("a RuleName holding Ref of a rule on a custom bus passed the check: %v", err)
+	}
+	// Each value names a resource, but together they are no combination
+	// the service publishes: such a metric never exists.
+	for name, want := range map[string]string{
+		"nobus":    `the rule is on bus "orders"`,
+		"otherbus": `the rule is on bus "orders"`,
+		"mixed":    "publishes no metric with exactly the dimensions",
+	} {
+		if err := s.CheckDimensions(s.Alarm(name).Metrics[0]); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("alarm %s: CheckDimensions = %v, want an error saying %q", name, err, want)
+		}
 	}
 	bad := stack(t, map[string]any{"A": alarm(map[string]any{"Dimensions": []any{
 		map[string]any{"Name": "TableName", "Value": map[string]any{"Fn::ImportValue": "Nobody:Exports"}}}})})

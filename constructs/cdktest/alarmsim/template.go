@@ -166,12 +166,45 @@ var dimensionRules = map[string]func(s *Simulator, m Metric, value string) error
 	},
 }
 
+// dimensionSets are, per namespace, the combinations of dimensions its
+// service publishes metrics under, as its documentation lists them (the
+// same pages as publishers). A metric with another combination is never
+// published, so an alarm on it never leaves its missing-data state.
+var dimensionSets = map[string][][]string{
+	// FunctionName; FunctionName with Resource (an alias or version); with
+	// ExecutedVersion.
+	"AWS/Lambda": {{"FunctionName"}, {"FunctionName", "Resource"}, {"ExecutedVersion", "FunctionName"}},
+	// ApiName; ApiName and Stage; ApiName, Method, Resource and Stage.
+	"AWS/ApiGateway": {{"ApiName"}, {"ApiName", "Stage"}, {"ApiName", "Method", "Resource", "Stage"}},
+	// TableName; with Operation; with GlobalSecondaryIndexName.
+	"AWS/DynamoDB": {{"TableName"}, {"Operation", "TableName"}, {"GlobalSecondaryIndexName", "TableName"}},
+	"AWS/SQS":      {{"QueueName"}},
+	"AWS/SNS":      {{"TopicName"}},
+	// RuleName for a rule on the default bus; EventBusName and RuleName for
+	// a rule on a custom bus (checked in CheckDimensions).
+	"AWS/Events": {{"RuleName"}, {"EventBusName", "RuleName"}},
+	// A web ACL's metrics, per rule or "ALL", in its region.
+	"AWS/WAFV2": {{"Region", "Rule", "WebACL"}},
+}
+
 // CheckDimensions returns an error naming each dimension of m whose value
 // is not an identifier its service publishes metrics under, or that the
-// simulator does not know for m's namespace.
+// simulator does not know for m's namespace; and an error when m's
+// dimensions together are not a combination its service publishes
+// (dimensionSets), or name a rule on a custom bus without that bus.
 func (s *Simulator) CheckDimensions(m Metric) error {
 	var errs []string
-	for _, dim := range sortedKeys(m.Dimensions) {
+	names := sortedKeys(m.Dimensions)
+	if !slices.ContainsFunc(dimensionSets[m.Namespace], func(set []string) bool { return slices.Equal(set, names) }) {
+		errs = append(errs, fmt.Sprintf("%s publishes no metric with exactly the dimensions %v", m.Namespace, names))
+	}
+	if rule, ok := s.Dimension(m, "RuleName"); ok && m.Namespace == "AWS/Events" {
+		ref, err := s.t.Ref(rule)
+		if bus, _, custom := strings.Cut(ref, "|"); err == nil && custom && m.Dimensions["EventBusName"] != bus {
+			errs = append(errs, fmt.Sprintf("RuleName: the rule is on bus %q, whose rules publish with EventBusName=%q", bus, bus))
+		}
+	}
+	for _, dim := range names {
 		value := m.Dimensions[dim]
 		if rule, ok := dimensionRules[m.Namespace+"/"+dim]; ok {
 			if err := rule(s, m, value); err != nil {
