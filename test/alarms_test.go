@@ -374,7 +374,8 @@ func (sc *scenarios) run(sim *alarmsim.Simulator, rps float64, f *fault, end tim
 // README's incident model says: conditions that hold in normal operation.
 func (sc *scenarios) notifyOnly(alarm string) bool {
 	name := strings.TrimPrefix(alarm, sc.prefix)
-	return name == "ApiTrafficDrop" || strings.HasPrefix(name, "Target") && strings.HasSuffix(name, "OldestMessage")
+	return name == "ApiTrafficDrop" || name == "Api4xxRate" || name == "WafBlocked" ||
+		strings.HasPrefix(name, "Target") && strings.HasSuffix(name, "OldestMessage")
 }
 
 // topics are the ARNs of the paging and the notify-only topics.

@@ -18,9 +18,10 @@
 //
 // Nothing that can be in ALARM in normal operation pages: those
 // conditions are notify-only (a ticket on NotifyTopic, on ALARM and OK):
-// a drop in traffic (quiet nights have none) and the age of queues that
-// other teams consume (ConsumerQueue). Consumers add their own alarms
-// with Page or Notify.
+// a drop in traffic (quiet nights have none), the age of queues that
+// other teams consume (ConsumerQueue), the API's 4XX rate (clients'
+// mistakes, refused as they should be) and the web ACL's blocks (an
+// attack, blocked). Consumers add their own alarms with Page or Notify.
 //
 // Composites stay within CloudWatch's limits (PutCompositeAlarm: at most
 // 100 alarms in a rule, an AlarmRule of at most 10240 characters): a
@@ -342,8 +343,12 @@ func (m *Monitoring) API(api awsapigateway.RestApi, stageName string, routes []R
 	latency := stageMetric("Latency", "p99", "")
 	m.add(alarm{name: "Api5xxRate", metric: r5, breach: atLeast(m.t.API5xxPercent), missing: noDataIsHealthy, periods: 1,
 		check: "API 5XX rate is high. Check first: the Lambda errors alarms and the errors-by-route Logs Insights query, then DynamoDB throttles."})
-	m.add(alarm{name: "Api4xxRate", metric: r4, breach: atLeast(m.t.API4xxPercent), missing: noDataIsHealthy, periods: 3,
-		check: "API 4XX rate is high. Check first: the access log's errorType (auth, API key, validation, throttling) for a misbehaving client or an expired credential."})
+	// Notify-only: 4XX answers are the API refusing what a client got
+	// wrong (an expired credential, a bad body, 404, 409, 412), as it
+	// should; paging on them would hold the api subsystem in ALARM while a
+	// client misbehaves, and silence its 5XX and latency pages.
+	m.add(alarm{name: "Api4xxRate", metric: r4, breach: atLeast(m.t.API4xxPercent), missing: noDataIsHealthy, periods: 3, notify: true,
+		check: "API 4XX rate is high (a ticket, not a page: clients' mistakes are refused as they should be). Check first: the access log's errorType (auth, API key, validation, throttling) for a misbehaving client or an expired credential."})
 	m.add(alarm{name: "ApiLatencyP99", metric: latency, breach: atLeast(float64(m.t.APILatencyP99.Milliseconds())), missing: noDataIsHealthy, periods: 3,
 		check: "API p99 latency is high. Check first: Lambda p99 duration and cold starts on the dashboard, then DynamoDB latency."})
 	if m.t.MinRequestsPer5Min > 0 {
@@ -382,8 +387,11 @@ func (m *Monitoring) WAF(metricName string) {
 		})
 	}
 	blocked := metric("BlockedRequests")
-	m.add(alarm{name: "WafBlocked", metric: blocked, breach: atLeast(float64(m.t.WAFBlockedPer5Min)), missing: noDataIsHealthy, periods: 1,
-		check: "The web ACL blocked many requests. Check first: the WAF logs for the rule and the source IPs: an attack, or a rule or rate limit blocking real clients."})
+	// Notify-only: blocking is the web ACL doing its job, for as long as an
+	// attack lasts; paging on it would silence the api subsystem's 5XX and
+	// latency pages for that time.
+	m.add(alarm{name: "WafBlocked", metric: blocked, breach: atLeast(float64(m.t.WAFBlockedPer5Min)), missing: noDataIsHealthy, periods: 1, notify: true,
+		check: "The web ACL blocked many requests (a ticket, not a page). Check first: the WAF logs for the rule and the source IPs: an attack, or a rule or rate limit blocking real clients."})
 	m.Dashboard.AddWidgets(graph("WAF requests", metric("AllowedRequests"), blocked))
 }
 
