@@ -4,6 +4,12 @@
 // before any Lambda runs, and is metered by usage plans; the stage writes
 // JSON access logs, traces with X-Ray and throttles; every error API Gateway
 // itself returns is application/problem+json; a WAF web ACL can guard it.
+//
+// A change to anything the stage serves (a method, integration, model,
+// validator, gateway response, authorizer or resource of the API, in the
+// API's stack, L1 or L2) makes a new deployment, so it takes effect on
+// the stage. Not seen: raw overrides (AddPropertyOverride) and API Gateway
+// resources of another stack; after such a change, force a deployment.
 package restapi
 
 import (

@@ -233,7 +233,7 @@ func TestPlaceholdersAreRefusedBeforeAnyAWSCall(t *testing.T) {
 		"Account 333333333333 is an example account",
 		"AlarmEmails[0] customers-oncall@example.com is an example address",
 		"Events.NotificationEmails[0] customer-care@example.com is an example address",
-		"Auth.EmailFrom[0] no-reply@example.com is an example address",
+		"Auth.EmailFrom no-reply@example.com is an example address",
 		"CORSOrigins[0] https://app.example.com is an example URL",
 		"Auth.CallbackURLs[0] https://app.example.com/callback is an example URL",
 		"Auth.LogoutURLs[0] https://app.example.com/ is an example URL",

@@ -41,7 +41,11 @@ func placeholders(env envconfig.Environment) []string {
 	for _, field := range []string{"AlarmEmails", "Events.NotificationEmails", "Auth.EmailFrom", "CORSOrigins", "Auth.CallbackURLs", "Auth.LogoutURLs"} {
 		for i, v := range addresses[field] {
 			if a, err := mail.ParseAddress(v); err == nil && exampleDomain(a.Address[strings.LastIndex(a.Address, "@")+1:]) {
-				out = append(out, fmt.Sprintf("%s[%d] %s is an example address: set a real one in internal/config/environments.go", field, i, v))
+				name := fmt.Sprintf("%s[%d]", field, i)
+				if field == "Auth.EmailFrom" { // one address, not a list
+					name = field
+				}
+				out = append(out, fmt.Sprintf("%s %s is an example address: set a real one in internal/config/environments.go", name, v))
 			}
 		}
 		for i, v := range urls[field] {
