@@ -25,6 +25,7 @@ import (
 	"github.com/acme/customers-api/constructs/gofunction"
 	"github.com/acme/customers-api/functions/ddb"
 	"github.com/acme/customers-api/internal/customers/handlers"
+	"github.com/acme/customers-api/internal/customers/roundtrips"
 	"github.com/acme/customers-api/internal/customers/store/storetest"
 	"github.com/acme/customers-api/internal/testenv"
 	"github.com/acme/customers-api/internal/testenv/moto"
@@ -106,15 +107,6 @@ func (s *seed) create(ctx context.Context, n int) (string, error) {
 	return c.CustomerID, nil
 }
 
-func byID(method, id string, headers map[string]string, body string) events.APIGatewayProxyRequest {
-	if headers == nil {
-		headers = map[string]string{}
-	}
-	headers["Content-Type"] = "application/json"
-	return events.APIGatewayProxyRequest{HTTPMethod: method, Path: "/customers/" + id, Resource: "/customers/{id}",
-		PathParameters: map[string]string{"id": id}, Headers: headers, Body: body}
-}
-
 // targets prepares the table and returns every timed bootstrap: hello-world
 // first, then each handler on its success path with real data.
 func targets(ctx context.Context, srv *moto.Server, invokes int) ([]target, error) {
@@ -139,7 +131,7 @@ func targets(ctx context.Context, srv *moto.Server, invokes int) ([]target, erro
 		{"list-customers", "functions/list-customers", "list", func(int) any {
 			return events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/customers", Resource: "/customers", QueryStringParameters: map[string]string{"limit": "20"}}
 		}, 200, events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/customers", Resource: "/customers", QueryStringParameters: map[string]string{"limit": "x"}}, 400},
-		{"get-customer", "functions/get-customer", "read", func(int) any { return byID("GET", updated, nil, "") }, 200, byID("GET", "bad", nil, ""), 400},
+		{"get-customer", "functions/get-customer", "read", func(int) any { return roundtrips.ByID("GET", updated, nil, "") }, 200, roundtrips.ByID("GET", "bad", nil, ""), 400},
 		{"create-customer", "functions/create-customer", "create", func(n int) any {
 			return events.APIGatewayProxyRequest{HTTPMethod: "POST", Path: "/customers", Resource: "/customers",
 				Headers: map[string]string{"Content-Type": "application/json"}, Body: fmt.Sprintf(`{"name":"Ada","email":"ada+%d@example.com"}`, n)}
@@ -147,10 +139,10 @@ func targets(ctx context.Context, srv *moto.Server, invokes int) ([]target, erro
 			Headers: map[string]string{"Content-Type": "application/json"}, Body: `{}`}, 400},
 		// Each update renames the customer, so version n+1 follows n.
 		{"update-customer", "functions/update-customer", "read", func(n int) any {
-			return byID("PUT", updated, map[string]string{"If-Match": strconv.Quote(strconv.Itoa(n + 1))},
+			return roundtrips.ByID("PUT", updated, map[string]string{"If-Match": strconv.Quote(strconv.Itoa(n + 1))},
 				fmt.Sprintf(`{"name":"Customer %d","email":"c0@example.com","status":"ACTIVE"}`, n+1000))
-		}, 200, byID("PUT", updated, nil, `{"name":"A","email":"a@example.com","status":"ACTIVE"}`), 428},
-		{"delete-customer", "functions/delete-customer", "delete", func(n int) any { return byID("DELETE", del.ids[n], nil, "") }, 204, byID("DELETE", "bad", nil, ""), 400},
+		}, 200, roundtrips.ByID("PUT", updated, nil, `{"name":"A","email":"a@example.com","status":"ACTIVE"}`), 428},
+		{"delete-customer", "functions/delete-customer", "delete", func(n int) any { return roundtrips.ByID("DELETE", del.ids[n], nil, "") }, 204, roundtrips.ByID("DELETE", "bad", nil, ""), 400},
 	}, nil
 }
 

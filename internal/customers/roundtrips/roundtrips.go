@@ -80,7 +80,7 @@ var Scenarios = []Scenario{
 	{Name: "get", Minimum: 1, Why: "one GetItem",
 		request: func(ctx context.Context, e *env) (events.APIGatewayProxyRequest, int, error) {
 			id, err := e.create(ctx)
-			return byID("GET", id, nil, ""), http.StatusOK, err
+			return ByID("GET", id, nil, ""), http.StatusOK, err
 		}, handler: (*handlers.Handlers).Get},
 	{Name: "list (a page of 20)", Minimum: 1, Why: "the 8 shard queries run in parallel: 1 in sequence, 8 in all; one list partition would be 1 query but throttles at 1,000 writes a second (README, Table design)",
 		request: func(context.Context, *env) (events.APIGatewayProxyRequest, int, error) {
@@ -125,7 +125,7 @@ var Scenarios = []Scenario{
 	{Name: "delete", Minimum: 2, Why: "the claim's key is the address, which only the stored customer holds: a read, then the transaction deleting both", Write: true,
 		request: func(ctx context.Context, e *env) (events.APIGatewayProxyRequest, int, error) {
 			id, err := e.create(ctx)
-			return byID("DELETE", id, map[string]string{"If-Match": `"1"`}, ""), http.StatusNoContent, err
+			return ByID("DELETE", id, map[string]string{"If-Match": `"1"`}, ""), http.StatusNoContent, err
 		}, handler: (*handlers.Handlers).Delete},
 }
 
@@ -179,10 +179,12 @@ func (e *env) post(headers map[string]string, email string) events.APIGatewayPro
 }
 
 func (e *env) put(id, email string) events.APIGatewayProxyRequest {
-	return byID("PUT", id, map[string]string{"If-Match": `"1"`}, fmt.Sprintf(`{"name":"Renamed","email":%q,"status":"ACTIVE"}`, email))
+	return ByID("PUT", id, map[string]string{"If-Match": `"1"`}, fmt.Sprintf(`{"name":"Renamed","email":%q,"status":"ACTIVE"}`, email))
 }
 
-func byID(method, id string, headers map[string]string, body string) events.APIGatewayProxyRequest {
+// ByID is the API Gateway proxy request of method on /customers/{id}, with
+// headers (nil for none) and a JSON body ("" for none).
+func ByID(method, id string, headers map[string]string, body string) events.APIGatewayProxyRequest {
 	if headers == nil {
 		headers = map[string]string{}
 	}
