@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The exported Go API other teams build on: every non-main, non-internal
-# package under constructs/ and functions/ (the reusable constructs, the
-# handler toolkit and the test support). stacks/ is the service's own
+# package under constructs/, lambdakit/, cdktest/ and localapi/ (the reusable
+# constructs, the handler toolkit and the test support). stacks/ is the service's own
 # wiring and is not part of it.
 #
 #   apicheck.sh APIDIFF check    fail on an incompatible change against api/,
@@ -23,7 +23,7 @@ go build ./...
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/apitext" ./scripts/apitext
-packages=$(go list -f '{{if ne .Name "main"}}{{.ImportPath}}{{end}}' ./constructs/... ./functions/... | grep -v '/internal/')
+packages=$(go list -f '{{if ne .Name "main"}}{{.ImportPath}}{{end}}' ./constructs/... ./lambdakit/... ./cdktest/... ./localapi/... | grep -v '/internal/')
 if [ "$mode" = record ]; then
 	rm -rf api && mkdir -p api
 fi

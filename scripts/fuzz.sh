@@ -19,9 +19,9 @@ targets=(
 	"./internal/customers/handlers FuzzCursor"
 	"./internal/customers/handlers FuzzCreate"
 	"./internal/customers/changes FuzzMap"
-	"./functions/httpx FuzzPreconditions"
-	"./functions/httpx FuzzProblemRendering"
-	"./functions/validate FuzzDecodeIsLossless"
+	"./lambdakit/httpx FuzzPreconditions"
+	"./lambdakit/httpx FuzzProblemRendering"
+	"./lambdakit/validate FuzzDecodeIsLossless"
 )
 # go test's fuzzing coordinator can give up with "context deadline
 # exceeded" when a worker starts slowly on a busy machine (no input failed,

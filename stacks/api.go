@@ -37,7 +37,7 @@ type ApiStack struct {
 
 // handler is where an operation's code lives and what it may do to the
 // table: exactly what it calls (see internal/customers/store and
-// functions/idempotency), on the items of the prefixes it touches.
+// lambdakit/idempotency), on the items of the prefixes it touches.
 type handler struct {
 	entry  string
 	access resourceapi.TableAccess

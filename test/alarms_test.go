@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 
-	"github.com/acme/customers-api/constructs/cdktest/alarmsim"
+	"github.com/acme/customers-api/cdktest/alarmsim"
 	"github.com/acme/customers-api/internal/config"
 	"github.com/acme/customers-api/internal/customers/tabledesign"
 	"github.com/acme/customers-api/stacks"

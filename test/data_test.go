@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/acme/customers-api/constructs/cdktest"
+	"github.com/acme/customers-api/cdktest"
 	"github.com/acme/customers-api/internal/customers/tabledesign"
 	"github.com/acme/customers-api/stacks"
 )

@@ -15,14 +15,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 
-	"github.com/acme/customers-api/constructs/cdktest/cfnref"
-	"github.com/acme/customers-api/constructs/cdktest/policysim"
+	"github.com/acme/customers-api/cdktest/cfnref"
+	"github.com/acme/customers-api/cdktest/policysim"
 	"github.com/acme/customers-api/stacks"
 )
 
 // Delivery: every path that a service or an operator must pass to deliver
 // or recover something, proven by evaluating the synthesized resource
-// policy, key policy and identity-based policies (constructs/cdktest/policysim)
+// policy, key policy and identity-based policies (cdktest/policysim)
 // for the exact request the service documents, and for near misses that
 // must not pass.
 

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme/customers-api/constructs/cdktest/alarmsim"
+	"github.com/acme/customers-api/cdktest/alarmsim"
 	"github.com/acme/customers-api/internal/config"
 	"github.com/acme/customers-api/stacks"
 )

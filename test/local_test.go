@@ -16,8 +16,8 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
-	"github.com/acme/customers-api/constructs/cdktest/localapi"
 	"github.com/acme/customers-api/internal/testenv"
+	"github.com/acme/customers-api/localapi"
 )
 
 // startLocal runs dev's synthesized templates locally, on free ports.

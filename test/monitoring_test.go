@@ -10,8 +10,8 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/acme/customers-api/constructs/cdktest"
-	"github.com/acme/customers-api/constructs/cdktest/alarmsim"
+	"github.com/acme/customers-api/cdktest"
+	"github.com/acme/customers-api/cdktest/alarmsim"
 	"github.com/acme/customers-api/stacks"
 )
 

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/acme/customers-api/constructs/cdktest/alarmsim"
+	"github.com/acme/customers-api/cdktest/alarmsim"
 	"github.com/acme/customers-api/constructs/gofunction"
 	"github.com/acme/customers-api/stacks"
 )

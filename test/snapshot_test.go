@@ -9,7 +9,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 
-	"github.com/acme/customers-api/constructs/cdktest"
+	"github.com/acme/customers-api/cdktest"
 	"github.com/acme/customers-api/stacks"
 )
 

@@ -32,7 +32,7 @@ import (
 
 	"github.com/acme/customers-api/constructs/gofunction"
 	"github.com/acme/customers-api/constructs/internal/cdkx"
-	"github.com/acme/customers-api/functions/envvars"
+	"github.com/acme/customers-api/lambdakit/envvars"
 )
 
 // Rule routes some events to a consumer's queue.
@@ -62,7 +62,7 @@ type Settings struct {
 	// whose "type" attribute has this value (in the new or old image).
 	ItemType string
 	// PublisherEntry and ForwarderEntry are the Go packages of the two
-	// functions (see functions/outbox and functions/forwarder).
+	// functions (see lambdakit/outbox and lambdakit/forwarder).
 	PublisherEntry, ForwarderEntry string
 	// EventSource is the EventBridge source of every event.
 	EventSource string
@@ -83,7 +83,7 @@ type Settings struct {
 // PublisherMaxRecordAge is how long the publisher keeps retrying a stream
 // record before its batch goes to PublisherDLQ: well inside the stream's
 // 24-hour retention, so that the DLQ's pointers can still be read by the
-// redrive (functions/outbox Publisher.Redrive) for 18 hours.
+// redrive (lambdakit/outbox Publisher.Redrive) for 18 hours.
 const PublisherMaxRecordAge = 6 * time.Hour
 
 // QueueRetention is how long the forwarding queue and every consumer queue

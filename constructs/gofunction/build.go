@@ -157,7 +157,7 @@ func ResolveEntry(entry string) (string, error) {
 
 // EntryMetadata is the template metadata key that holds a function's
 // handler package, relative to its Go module's root, so that tools such as
-// the local API (constructs/cdktest/localapi) can build and run the real
+// the local API (localapi) can build and run the real
 // handler of each function in a template.
 const EntryMetadata = "acme:go-entry"
 

@@ -32,7 +32,7 @@
 // named "<Name>-*" of the stack's account and region, so every alarm name
 // starts with Name and a dash.
 //
-// The alarms are proven by simulation: constructs/cdktest/alarmsim
+// The alarms are proven by simulation: cdktest/alarmsim
 // evaluates the synthesized alarms against metric series that must trip
 // them and series that must not.
 package monitoring

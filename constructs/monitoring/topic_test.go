@@ -8,8 +8,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/acme/customers-api/constructs/cdktest/cfnref"
-	"github.com/acme/customers-api/constructs/cdktest/policysim"
+	"github.com/acme/customers-api/cdktest/cfnref"
+	"github.com/acme/customers-api/cdktest/policysim"
 )
 
 // A topic made by NewAlarmTopic takes CloudWatch's notification (the

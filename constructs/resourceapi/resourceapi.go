@@ -44,7 +44,7 @@ import (
 	"github.com/acme/customers-api/constructs/monitoring"
 	"github.com/acme/customers-api/constructs/restapi"
 	"github.com/acme/customers-api/constructs/table"
-	"github.com/acme/customers-api/functions/envvars"
+	"github.com/acme/customers-api/lambdakit/envvars"
 )
 
 // TableAccess is what an operation's function may do to the table: Actions
@@ -148,7 +148,7 @@ type Rollout struct {
 	// Only for throwaway stacks.
 	Off bool
 	// SmokeCheckEntry, when set, is the Go main package of a pre-traffic
-	// hook (see functions/smokecheck) that CodeDeploy runs against each API
+	// hook (see lambdakit/smokecheck) that CodeDeploy runs against each API
 	// function's new version before any traffic shifts; it gets the
 	// version's ARN (envvars.SmokeTargetVersion) and the operation's name
 	// (envvars.SmokeOperation). A failed check rolls the deployment back.

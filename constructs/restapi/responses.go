@@ -10,7 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/acme/customers-api/functions/httpx/wire"
+	"github.com/acme/customers-api/lambdakit/httpx/wire"
 )
 
 // ProblemTypeBase prefixes problem types, as in the handlers (see

@@ -31,7 +31,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme/customers-api/constructs/internal/cdkx"
-	"github.com/acme/customers-api/functions/httpx/wire"
+	"github.com/acme/customers-api/lambdakit/httpx/wire"
 )
 
 // Throttle is a token bucket: a steady rate per second and a burst.

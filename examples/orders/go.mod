@@ -52,5 +52,3 @@ require (
 )
 
 replace github.com/acme/customers-api => ../..
-
-replace github.com/santhosh-tekuri/jsonschema/v6 => ../../third_party/jsonschema

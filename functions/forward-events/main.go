@@ -2,6 +2,6 @@
 // puts the events it receives on the EventBridge bus.
 package main
 
-import "github.com/acme/customers-api/functions/forwarder"
+import "github.com/acme/customers-api/lambdakit/forwarder"
 
 func main() { forwarder.Main() }

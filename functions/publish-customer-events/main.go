@@ -3,8 +3,8 @@
 package main
 
 import (
-	"github.com/acme/customers-api/functions/outbox"
 	"github.com/acme/customers-api/internal/customers/changes"
+	"github.com/acme/customers-api/lambdakit/outbox"
 )
 
 func main() { outbox.Main(changes.Map, changes.Attributes) }

@@ -7,9 +7,9 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/acme/customers-api/functions/envvars"
-	"github.com/acme/customers-api/functions/smokecheck"
 	"github.com/acme/customers-api/internal/customers/smoke"
+	"github.com/acme/customers-api/lambdakit/envvars"
+	"github.com/acme/customers-api/lambdakit/smokecheck"
 )
 
 func main() {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
-	"github.com/acme/customers-api/functions/validate"
+	"github.com/acme/customers-api/lambdakit/validate"
 )
 
 // Status is a customer's lifecycle state.

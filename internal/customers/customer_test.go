@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/acme/customers-api/functions/validate"
+	"github.com/acme/customers-api/lambdakit/validate"
 )
 
 func TestDecodeCreateNormalizes(t *testing.T) {

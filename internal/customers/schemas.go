@@ -3,8 +3,8 @@ package customers
 import (
 	"sync"
 
-	"github.com/acme/customers-api/functions/validate"
 	"github.com/acme/customers-api/internal/customers/schemas"
+	"github.com/acme/customers-api/lambdakit/validate"
 )
 
 // Each schema compiles on first use, not at init: a function's cold start

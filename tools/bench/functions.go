@@ -23,12 +23,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/acme/customers-api/constructs/gofunction"
-	"github.com/acme/customers-api/functions/ddb"
 	"github.com/acme/customers-api/internal/customers/handlers"
 	"github.com/acme/customers-api/internal/customers/roundtrips"
 	"github.com/acme/customers-api/internal/customers/store/storetest"
 	"github.com/acme/customers-api/internal/testenv"
 	"github.com/acme/customers-api/internal/testenv/moto"
+	"github.com/acme/customers-api/lambdakit/ddb"
 )
 
 // target is one bootstrap timed on its success path: event(n) is the n-th

@@ -1,5 +1,5 @@
 // Command local runs the API of a synthesized cloud assembly on this
-// machine (see constructs/cdktest/localapi) and talks to a running one.
+// machine (see localapi) and talks to a running one.
 //
 //	go run ./tools/local serve -assembly .local/cdk.out [-port 3000]
 //	go run ./tools/local token [-scopes customers/read]
@@ -28,7 +28,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/acme/customers-api/constructs/cdktest/localapi"
+	"github.com/acme/customers-api/localapi"
 )
 
 const stateFile = ".local/state.json"

@@ -11,11 +11,11 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/acme/customers-api/functions/httpx"
-	"github.com/acme/customers-api/functions/idempotency"
 	"github.com/acme/customers-api/internal/config"
 	"github.com/acme/customers-api/internal/customers/contract"
 	"github.com/acme/customers-api/internal/customers/schemas"
+	"github.com/acme/customers-api/lambdakit/httpx"
+	"github.com/acme/customers-api/lambdakit/idempotency"
 )
 
 // Document returns the OpenAPI document, indented JSON. Its security

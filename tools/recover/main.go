@@ -33,9 +33,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/acme/customers-api/functions/ddb"
-	"github.com/acme/customers-api/functions/outbox"
 	"github.com/acme/customers-api/internal/customers/changes"
+	"github.com/acme/customers-api/internal/customers/recovery"
+	"github.com/acme/customers-api/lambdakit/ddb"
+	"github.com/acme/customers-api/lambdakit/outbox"
 )
 
 func main() {
@@ -86,7 +87,7 @@ func run(ctx context.Context, args []string) error {
 	if *table == "" || err1 != nil || err2 != nil || !start.Before(end) {
 		return errors.New("reconcile needs -table and an RFC 3339 range with -from before -to")
 	}
-	n, err := changes.Reconcile(ctx, p, ddb.New(cfg), *table, start, end)
+	n, err := recovery.Reconcile(ctx, p, ddb.New(cfg), *table, start, end)
 	fmt.Printf("re-sent the current event of %d customers\n", n)
 	return err
 }

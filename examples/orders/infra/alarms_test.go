@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme/customers-api/constructs/cdktest"
-	"github.com/acme/customers-api/constructs/cdktest/alarmsim"
+	"github.com/acme/customers-api/cdktest"
+	"github.com/acme/customers-api/cdktest/alarmsim"
 )
 
 // traffic is 100 requests a minute that all succeed, except that the

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/acme/customers-api/constructs/cdktest"
+	"github.com/acme/customers-api/cdktest"
 	"github.com/acme/customers-api/constructs/resourceapi"
 	"github.com/acme/customers-api/examples/orders/infra"
 )

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/acme/customers-api/constructs/cdktest"
-	"github.com/acme/customers-api/constructs/cdktest/localapi"
+	"github.com/acme/customers-api/cdktest"
+	"github.com/acme/customers-api/localapi"
 )
 
 // The local gateway is generic: another team's template, built with the

@@ -22,14 +22,14 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"github.com/acme/customers-api/examples/orders/schemas"
-	"github.com/acme/customers-api/functions/ddb"
-	"github.com/acme/customers-api/functions/envvars"
-	"github.com/acme/customers-api/functions/httpx"
-	"github.com/acme/customers-api/functions/idempotency"
-	"github.com/acme/customers-api/functions/lambdaenv"
-	"github.com/acme/customers-api/functions/metrics"
-	"github.com/acme/customers-api/functions/tracing"
-	"github.com/acme/customers-api/functions/validate"
+	"github.com/acme/customers-api/lambdakit/ddb"
+	"github.com/acme/customers-api/lambdakit/envvars"
+	"github.com/acme/customers-api/lambdakit/httpx"
+	"github.com/acme/customers-api/lambdakit/idempotency"
+	"github.com/acme/customers-api/lambdakit/lambdaenv"
+	"github.com/acme/customers-api/lambdakit/metrics"
+	"github.com/acme/customers-api/lambdakit/tracing"
+	"github.com/acme/customers-api/lambdakit/validate"
 )
 
 // Item is one line of an order.

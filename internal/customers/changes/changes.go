@@ -5,7 +5,6 @@
 package changes
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -14,12 +13,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/acme/customers-api/functions/envelope"
-	"github.com/acme/customers-api/functions/outbox"
 	"github.com/acme/customers-api/internal/customers"
 	"github.com/acme/customers-api/internal/customers/contract"
 	"github.com/acme/customers-api/internal/customers/store"
 	td "github.com/acme/customers-api/internal/customers/tabledesign"
+	"github.com/acme/customers-api/lambdakit/envelope"
 )
 
 // Event types (owned by the contract, which the stacks' rules use too).
@@ -162,22 +160,4 @@ func Current(c customers.Customer) (envelope.Event, error) {
 		return event(Created, c, c.CreatedDate, "", Data{Customer: c})
 	}
 	return event(Updated, c, c.UpdatedDate, "", Data{Customer: c})
-}
-
-// Reconcile publishes the current event of every customer written in
-// [from, to) and returns how many it sent.
-func Reconcile(ctx context.Context, p *outbox.Publisher, db store.ScanAPI, table string, from, to time.Time) (int, error) {
-	cs, err := store.UpdatedBetween(ctx, db, table, from, to)
-	if err != nil {
-		return 0, err
-	}
-	evs := make([]envelope.Event, 0, len(cs))
-	for _, c := range cs {
-		ev, err := Current(c)
-		if err != nil {
-			return 0, err
-		}
-		evs = append(evs, ev)
-	}
-	return len(evs), p.Publish(ctx, evs)
 }

@@ -6,8 +6,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/acme/customers-api/functions/validate"
 	"github.com/acme/customers-api/internal/customers/schemas"
+	"github.com/acme/customers-api/lambdakit/validate"
 )
 
 var eventSchema = validate.MustCompile(schemas.FS, schemas.Event)

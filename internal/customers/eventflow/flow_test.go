@@ -19,17 +19,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/acme/customers-api/functions/ddb"
-	"github.com/acme/customers-api/functions/envelope"
-	"github.com/acme/customers-api/functions/forwarder"
-	"github.com/acme/customers-api/functions/outbox"
-	"github.com/acme/customers-api/functions/validate"
 	"github.com/acme/customers-api/internal/customers"
 	"github.com/acme/customers-api/internal/customers/changes"
 	"github.com/acme/customers-api/internal/customers/handlers"
 	"github.com/acme/customers-api/internal/customers/schemas"
 	"github.com/acme/customers-api/internal/customers/store/storetest"
 	"github.com/acme/customers-api/internal/testenv/moto"
+	"github.com/acme/customers-api/lambdakit/ddb"
+	"github.com/acme/customers-api/lambdakit/envelope"
+	"github.com/acme/customers-api/lambdakit/forwarder"
+	"github.com/acme/customers-api/lambdakit/outbox"
+	"github.com/acme/customers-api/lambdakit/validate"
 )
 
 var srv *moto.Server

@@ -13,9 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/acme/customers-api/functions/envelope"
 	"github.com/acme/customers-api/internal/customers"
 	"github.com/acme/customers-api/internal/customers/changes"
+	"github.com/acme/customers-api/lambdakit/envelope"
 )
 
 // lifecycle creates, renames, suspends and deletes one customer through the

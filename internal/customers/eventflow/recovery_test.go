@@ -11,9 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/acme/customers-api/functions/outbox"
 	"github.com/acme/customers-api/internal/customers/changes"
+	"github.com/acme/customers-api/internal/customers/recovery"
 	"github.com/acme/customers-api/internal/customers/store"
+	"github.com/acme/customers-api/lambdakit/outbox"
 )
 
 // failToDLQ plays the event source mapping while SNS is down: each batch
@@ -101,7 +102,7 @@ func TestRecoveryDeliversEveryEventAfterThePublisherWasDown(t *testing.T) {
 		t.Errorf("%d messages left in the DLQ", len(left))
 	}
 
-	sent, err := changes.Reconcile(p.ctx, p.publisher, p.db, p.table, start, time.Now().Add(time.Minute))
+	sent, err := recovery.Reconcile(p.ctx, p.publisher, p.db, p.table, start, time.Now().Add(time.Minute))
 	must(t, err)
 	again := countByID(p)
 	if sent != 2 || len(again) != 2 {

@@ -12,9 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/acme/customers-api/functions/ddb"
-	"github.com/acme/customers-api/functions/httpx"
 	"github.com/acme/customers-api/internal/customers/handlers"
+	"github.com/acme/customers-api/lambdakit/ddb"
+	"github.com/acme/customers-api/lambdakit/httpx"
 )
 
 // cannedDynamoDB answers DynamoDB calls from memory, so benchmarks measure

@@ -16,8 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/acme/customers-api/functions/httpx"
 	"github.com/acme/customers-api/internal/customers/handlers"
+	"github.com/acme/customers-api/lambdakit/httpx"
 )
 
 // conflictingUpdates answers every UpdateItem as DynamoDB does while a

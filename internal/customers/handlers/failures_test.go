@@ -13,9 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/acme/customers-api/functions/ddb"
 	"github.com/acme/customers-api/internal/customers/handlers"
 	"github.com/acme/customers-api/internal/testenv"
+	"github.com/acme/customers-api/lambdakit/ddb"
 )
 
 // apiAt returns handlers whose DynamoDB client talks to endpoint, with the

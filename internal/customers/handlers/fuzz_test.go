@@ -7,8 +7,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/acme/customers-api/functions/idempotency"
 	"github.com/acme/customers-api/internal/customers/contract"
+	"github.com/acme/customers-api/lambdakit/idempotency"
 )
 
 // statuses is what the contract documents for an operation.

@@ -17,17 +17,17 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/acme/customers-api/functions/ddb"
-	"github.com/acme/customers-api/functions/envvars"
-	"github.com/acme/customers-api/functions/httpx"
-	"github.com/acme/customers-api/functions/idempotency"
-	"github.com/acme/customers-api/functions/lambdaenv"
-	"github.com/acme/customers-api/functions/metrics"
-	"github.com/acme/customers-api/functions/tracing"
-	"github.com/acme/customers-api/functions/validate"
 	"github.com/acme/customers-api/internal/customers"
 	"github.com/acme/customers-api/internal/customers/contract"
 	"github.com/acme/customers-api/internal/customers/store"
+	"github.com/acme/customers-api/lambdakit/ddb"
+	"github.com/acme/customers-api/lambdakit/envvars"
+	"github.com/acme/customers-api/lambdakit/httpx"
+	"github.com/acme/customers-api/lambdakit/idempotency"
+	"github.com/acme/customers-api/lambdakit/lambdaenv"
+	"github.com/acme/customers-api/lambdakit/metrics"
+	"github.com/acme/customers-api/lambdakit/tracing"
+	"github.com/acme/customers-api/lambdakit/validate"
 )
 
 // MaxBodyBytes caps request bodies; a valid customer is far smaller.

@@ -17,9 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/acme/customers-api/functions/httpx"
-	"github.com/acme/customers-api/functions/validate"
 	"github.com/acme/customers-api/internal/customers/handlers"
+	"github.com/acme/customers-api/lambdakit/httpx"
+	"github.com/acme/customers-api/lambdakit/validate"
 )
 
 type customer struct {

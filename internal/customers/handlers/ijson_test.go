@@ -6,8 +6,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/acme/customers-api/functions/httpx"
-	"github.com/acme/customers-api/functions/validate"
+	"github.com/acme/customers-api/lambdakit/httpx"
+	"github.com/acme/customers-api/lambdakit/validate"
 )
 
 // A body that encoding/json would decode lossily is refused with the

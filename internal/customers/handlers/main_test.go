@@ -13,11 +13,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/acme/customers-api/functions/httpx"
 	"github.com/acme/customers-api/internal/customers/handlers"
 	"github.com/acme/customers-api/internal/customers/store/storetest"
 	"github.com/acme/customers-api/internal/testenv"
 	"github.com/acme/customers-api/internal/testenv/moto"
+	"github.com/acme/customers-api/lambdakit/httpx"
 )
 
 var srv *moto.Server

@@ -9,11 +9,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/acme/customers-api/functions/metrics"
 	"github.com/acme/customers-api/internal/customers/contract"
 	"github.com/acme/customers-api/internal/customers/handlers"
 	"github.com/acme/customers-api/internal/customers/store/storetest"
 	"github.com/acme/customers-api/internal/testenv"
+	"github.com/acme/customers-api/lambdakit/metrics"
 )
 
 // emfDoc is an EMF document as the specification defines it.

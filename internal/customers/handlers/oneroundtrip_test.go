@@ -13,13 +13,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/acme/customers-api/functions/ddb"
-	"github.com/acme/customers-api/functions/httpx"
 	"github.com/acme/customers-api/internal/customers/handlers"
 	"github.com/acme/customers-api/internal/customers/store/storetest"
 	td "github.com/acme/customers-api/internal/customers/tabledesign"
 	"github.com/acme/customers-api/internal/testenv"
 	"github.com/acme/customers-api/internal/testenv/ddbmeter"
+	"github.com/acme/customers-api/lambdakit/ddb"
+	"github.com/acme/customers-api/lambdakit/httpx"
 )
 
 // meteredAPI is handlers whose DynamoDB client (wrapped by wrap, if any)

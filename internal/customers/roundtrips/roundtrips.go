@@ -20,16 +20,16 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/acme/customers-api/functions/ddb"
-	"github.com/acme/customers-api/functions/httpx"
-	"github.com/acme/customers-api/functions/idempotency"
-	"github.com/acme/customers-api/functions/metrics"
 	"github.com/acme/customers-api/internal/customers/contract"
 	"github.com/acme/customers-api/internal/customers/handlers"
 	"github.com/acme/customers-api/internal/customers/store/storetest"
 	td "github.com/acme/customers-api/internal/customers/tabledesign"
 	"github.com/acme/customers-api/internal/testenv/ddbmeter"
 	"github.com/acme/customers-api/internal/testenv/moto"
+	"github.com/acme/customers-api/lambdakit/ddb"
+	"github.com/acme/customers-api/lambdakit/httpx"
+	"github.com/acme/customers-api/lambdakit/idempotency"
+	"github.com/acme/customers-api/lambdakit/metrics"
 )
 
 // Scenario is one operation on one of its paths.

@@ -7,8 +7,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/acme/customers-api/functions/httpx"
-	"github.com/acme/customers-api/functions/smokecheck"
+	"github.com/acme/customers-api/lambdakit/httpx"
+	"github.com/acme/customers-api/lambdakit/smokecheck"
 )
 
 // missing is a well-formed customer id that no customer has: ids are ULIDs

@@ -14,13 +14,13 @@ import (
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/acme/customers-api/functions/httpx"
-	"github.com/acme/customers-api/functions/smokecheck"
 	"github.com/acme/customers-api/internal/customers/contract"
 	"github.com/acme/customers-api/internal/customers/handlers"
 	"github.com/acme/customers-api/internal/customers/smoke"
 	"github.com/acme/customers-api/internal/customers/store/storetest"
 	"github.com/acme/customers-api/internal/testenv/moto"
+	"github.com/acme/customers-api/lambdakit/httpx"
+	"github.com/acme/customers-api/lambdakit/smokecheck"
 )
 
 var srv *moto.Server

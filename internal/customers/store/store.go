@@ -21,9 +21,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/acme/customers-api/functions/ddb"
 	"github.com/acme/customers-api/internal/customers"
 	td "github.com/acme/customers-api/internal/customers/tabledesign"
+	"github.com/acme/customers-api/lambdakit/ddb"
 )
 
 // API is the part of the DynamoDB client the store uses.

@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme/customers-api/functions/idempotency"
 	td "github.com/acme/customers-api/internal/customers/tabledesign"
+	"github.com/acme/customers-api/lambdakit/idempotency"
 )
 
 // The idempotency toolkit is public and cannot import the table design, so
