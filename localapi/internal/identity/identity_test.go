@@ -1,38 +1,27 @@
 package identity
 
 import (
-	"os"
-	"path/filepath"
+	"github.com/acme/customers-api/localapi/internal/template/templatetest"
+
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
-
-	"github.com/acme/customers-api/localapi/internal/template"
 )
 
 // newServer reads a pool with a machine client (client credentials,
 // items/read and items/write) and a web client (code flow).
 func newServer(t *testing.T) *Server {
 	t.Helper()
-	dir := t.TempDir()
-	body := `{"Resources": {
+	a := templatetest.Load(t, `{"Resources": {
 	  "Pool": {"Type": "AWS::Cognito::UserPool", "Properties": {}},
 	  "Machine": {"Type": "AWS::Cognito::UserPoolClient", "Properties": {"UserPoolId": {"Ref": "Pool"}, "ClientName": "machine",
 	    "GenerateSecret": true, "AllowedOAuthFlows": ["client_credentials"], "AllowedOAuthScopes": ["items/read", "items/write"]}},
 	  "Web": {"Type": "AWS::Cognito::UserPoolClient", "Properties": {"UserPoolId": {"Ref": "Pool"}, "ClientName": "web",
 	    "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid"]}}
-	}}`
-	if err := os.WriteFile(filepath.Join(dir, "Auth.template.json"), []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	a, err := template.Load(dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.Account, a.Region = "123456789012", "eu-west-1"
+	}}`)
 	s, err := New(a)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,8 @@
 package lambda
 
 import (
+	"github.com/acme/customers-api/localapi/internal/template/templatetest"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,20 +31,11 @@ func load(t *testing.T) (*Functions, *template.Assembly) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	body := fmt.Sprintf(`{"Resources": {
+	a := templatetest.Load(t, fmt.Sprintf(`{"Resources": {
 	  "Echo": {"Type": "AWS::Lambda::Function", "Metadata": {"acme:go-entry": %q},
 	    "Properties": {"FunctionName": "echo", "Timeout": 5, "MemorySize": 128, "Environment": {"Variables": {"GREETING": "hello"}}}},
 	  "Python": {"Type": "AWS::Lambda::Function", "Properties": {"FunctionName": "python", "Runtime": "python3.12"}}
-	}}`, entry)
-	if err := os.WriteFile(filepath.Join(dir, "Stack.template.json"), []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	a, err := template.Load(dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.Account, a.Region = "123456789012", "eu-west-1"
+	}}`, entry))
 	fns, err := Load(context.Background(), a, Options{RIE: rie, Work: t.TempDir(), Logs: io.Discard, Env: []string{"PATH=" + os.Getenv("PATH")}})
 	if err != nil {
 		t.Fatal(err)

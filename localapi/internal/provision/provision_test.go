@@ -1,10 +1,10 @@
 package provision
 
 import (
+	"github.com/acme/customers-api/localapi/internal/template/templatetest"
+
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -21,20 +21,6 @@ import (
 var srv *moto.Server
 
 func TestMain(m *testing.M) { moto.TestMain(m, &srv) }
-
-func load(t *testing.T, body string) *template.Assembly {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "Stack.template.json"), []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	a, err := template.Load(dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.Account = "123456789012"
-	return a
-}
 
 // The queue is listed before its dead-letter queue, so provisioning must
 // order them; the rule delivers to the queue on a custom bus.
@@ -54,7 +40,7 @@ const templates = `{"Resources": {
 
 func TestTheTemplatesResourcesAreCreatedInMotoWithTheirSettings(t *testing.T) {
 	ctx := context.Background()
-	a := load(t, templates)
+	a := templatetest.Load(t, templates)
 	cfg := srv.Config()
 	targets, err := Provision(ctx, a, cfg)
 	if err != nil {
@@ -113,7 +99,7 @@ func mustRef(t *testing.T, a *template.Assembly, typ string) string {
 }
 
 func TestARedrivePolicyNamingNoQueueOfTheTemplatesIsAnError(t *testing.T) {
-	a := load(t, `{"Resources": {"Work": {"Type": "AWS::SQS::Queue", "Properties": {
+	a := templatetest.Load(t, `{"Resources": {"Work": {"Type": "AWS::SQS::Queue", "Properties": {
 		"RedrivePolicy": {"deadLetterTargetArn": "arn:aws:sqs:eu-west-1:123456789012:elsewhere", "maxReceiveCount": 3}}}}}`)
 	if _, err := Provision(context.Background(), a, srv.Config()); err == nil || !strings.Contains(err.Error(), "names no queue of the templates") {
 		t.Errorf("err = %v, want the redrive policy refused", err)

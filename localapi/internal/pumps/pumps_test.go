@@ -1,11 +1,11 @@
 package pumps
 
 import (
+	"github.com/acme/customers-api/localapi/internal/template/templatetest"
+
 	"context"
 	"encoding/json"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -14,7 +14,6 @@ import (
 
 	"github.com/acme/customers-api/internal/testenv/moto"
 	"github.com/acme/customers-api/localapi/internal/provision"
-	"github.com/acme/customers-api/localapi/internal/template"
 )
 
 var srv *moto.Server
@@ -27,20 +26,11 @@ func TestMain(m *testing.M) { moto.TestMain(m, &srv) }
 // for an SQS event source", Lambda developer guide).
 func TestAQueueBatchDeletesOnlyTheMessagesThatDidNotFail(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	body := `{"Resources": {
+	a := templatetest.Load(t, `{"Resources": {
 	  "Source": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 0}},
 	  "Mapping": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {"FunctionName": "worker",
 	    "EventSourceArn": {"Fn::GetAtt": ["Source", "Arn"]}, "BatchSize": 10, "FunctionResponseTypes": ["ReportBatchItemFailures"]}}
-	}}`
-	if err := os.WriteFile(filepath.Join(dir, "Stack.template.json"), []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	a, err := template.Load(dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.Account = "123456789012"
+	}}`)
 	if _, err := provision.Provision(ctx, a, srv.Config()); err != nil {
 		t.Fatal(err)
 	}
@@ -86,17 +76,9 @@ func TestAQueueBatchDeletesOnlyTheMessagesThatDidNotFail(t *testing.T) {
 }
 
 func TestAMappingToAFunctionTheEnvironmentDoesNotRunIsAnError(t *testing.T) {
-	dir := t.TempDir()
-	body := `{"Resources": {"Source": {"Type": "AWS::SQS::Queue", "Properties": {}},
+	a := templatetest.Load(t, `{"Resources": {"Source": {"Type": "AWS::SQS::Queue", "Properties": {}},
 	  "Mapping": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {"FunctionName": "python-fn",
-	    "EventSourceArn": {"Fn::GetAtt": ["Source", "Arn"]}}}}}`
-	if err := os.WriteFile(filepath.Join(dir, "Stack.template.json"), []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	a, err := template.Load(dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	    "EventSourceArn": {"Fn::GetAtt": ["Source", "Arn"]}}}}}`)
 	if _, err := New(a, nil, Options{AWS: srv.Config(), Has: func(string) bool { return false }, Logs: io.Discard}); err == nil {
 		t.Error("New accepted a mapping to a function it cannot run")
 	}

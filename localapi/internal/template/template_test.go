@@ -1,26 +1,11 @@
-package template
+package template_test
 
 import (
-	"os"
-	"path/filepath"
+	"github.com/acme/customers-api/localapi/internal/template"
+	"github.com/acme/customers-api/localapi/internal/template/templatetest"
+
 	"testing"
 )
-
-// writeTemplate writes one template of stack name into a new assembly
-// directory and loads it.
-func writeTemplate(t *testing.T, name, body string) *Assembly {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, name+".template.json"), []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	a, err := Load(dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.Account, a.Region = "123456789012", "eu-west-1"
-	return a
-}
 
 const queues = `{"Resources": {
   "Dlq": {"Type": "AWS::SQS::Queue", "Properties": {}},
@@ -31,7 +16,7 @@ const queues = `{"Resources": {
 // A property that names another resource resolves to what the local
 // environment recorded for that resource, and a queue is found by its ARN.
 func TestPropertiesResolveToTheValuesRecordedForTheResourcesTheyName(t *testing.T) {
-	a := writeTemplate(t, "Stack", queues)
+	a := templatetest.Load(t, queues)
 	dlq, work := a.Resources("AWS::SQS::Queue")[0], a.Resources("AWS::SQS::Queue")[1]
 	if dlq.LogicalID != "Dlq" {
 		dlq, work = work, dlq
@@ -62,7 +47,7 @@ func TestPropertiesResolveToTheValuesRecordedForTheResourcesTheyName(t *testing.
 }
 
 func TestAPropertyWithAnIntrinsicTheResolverDoesNotModelIsAnError(t *testing.T) {
-	a := writeTemplate(t, "Stack", `{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {
+	a := templatetest.Load(t, `{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {
 		"RedrivePolicy": {"Fn::Transform": {"Name": "x"}}}}}}`)
 	var out any
 	if err := a.Decode(a.Resources("AWS::SQS::Queue")[0], "RedrivePolicy", &out); err == nil {
@@ -74,7 +59,7 @@ func TestAPropertyWithAnIntrinsicTheResolverDoesNotModelIsAnError(t *testing.T) 
 // runs the one version in the template, so every form names the same
 // function.
 func TestEveryFormOfAFunctionsNameNamesTheSameFunction(t *testing.T) {
-	a := writeTemplate(t, "Stack", `{"Resources": {}}`)
+	a := templatetest.Load(t, `{"Resources": {}}`)
 	want := "arn:aws:lambda:eu-west-1:123456789012:function:get"
 	for _, name := range []string{"get", want, want + ":live", want + ":7"} {
 		if got := a.FunctionARN(name); got != want {
@@ -84,13 +69,13 @@ func TestEveryFormOfAFunctionsNameNamesTheSameFunction(t *testing.T) {
 }
 
 func TestGeneratedValuesDifferAndStableIDsDoNot(t *testing.T) {
-	if a, b := RandomString(32), RandomString(32); a == b {
+	if a, b := template.RandomString(32), template.RandomString(32); a == b {
 		t.Error("two random values are equal")
 	}
-	if got := RandomString(40); len(got) != 40 {
-		t.Errorf("RandomString(40) has %d characters", len(got))
+	if got := template.RandomString(40); len(got) != 40 {
+		t.Errorf("template.RandomString(40) has %d characters", len(got))
 	}
-	if a, b, other := ShortHash("Stack/Api"), ShortHash("Stack/Api"), ShortHash("Stack/Api2"); a != b || a == other || len(a) != 12 {
+	if a, b, other := template.ShortHash("Stack/Api"), template.ShortHash("Stack/Api"), template.ShortHash("Stack/Api2"); a != b || a == other || len(a) != 12 {
 		t.Error("ShortHash is not a stable function of its input")
 	}
 }
