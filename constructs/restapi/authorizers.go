@@ -205,7 +205,9 @@ func suppressCognitoFinding(m awsapigateway.Method, op Operation) {
 // /path" (Operation.Key), and on its HEAD twin for a GET: the method ARNs
 // arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/PATH with each
 // {param} as * ("Control access to a REST API with IAM permissions", API
-// Gateway developer guide). An operation that is unknown or not
+// Gateway developer guide). IAM's * matches any characters, / included,
+// so the grant also covers methods deeper under a {param}, should the API
+// have any. An operation that is unknown or not
 // IAM-authorized is an error annotation: IAM does not decide who calls it.
 func (r *RestAPI) GrantInvoke(grantee awsiam.IGrantable, operation string) {
 	m, ok := r.Methods[operation]
