@@ -3,7 +3,7 @@ package orders
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,8 +14,8 @@ import (
 // Environment variables of the partner authorizer.
 const (
 	// PartnerTokensEnv lists the partners and the SHA-256 of each one's
-	// token, hex: "acme=9f86…,globex=60303…". Only digests are configured,
-	// so the environment holds no secret.
+	// token, base64url without padding: "acme=n4bQ…,globex=YDA6…". Only
+	// digests are configured, so the environment holds no secret.
 	PartnerTokensEnv = "PARTNER_TOKEN_SHA256"
 	// SuspendedPartnersEnv lists partners whose calls are denied (403),
 	// comma-separated.
@@ -46,9 +46,9 @@ func NewPartnerAuthorizer(tokens, suspended string) (*PartnerAuthorizer, error) 
 			continue
 		}
 		id, digest, _ := strings.Cut(entry, "=")
-		b, err := hex.DecodeString(digest)
+		b, err := base64.RawURLEncoding.DecodeString(digest)
 		if id == "" || err != nil || len(b) != sha256.Size {
-			return nil, fmt.Errorf("%s: %q is not partner=<SHA-256 in hex>", PartnerTokensEnv, entry)
+			return nil, fmt.Errorf("%s: %q is not partner=<SHA-256 in base64url>", PartnerTokensEnv, entry)
 		}
 		a.partners[[sha256.Size]byte(b)] = id
 	}
@@ -60,10 +60,11 @@ func NewPartnerAuthorizer(tokens, suspended string) (*PartnerAuthorizer, error) 
 	return a, nil
 }
 
-// TokenDigest is the hex SHA-256 of a token, as PartnerTokensEnv lists it.
+// TokenDigest is the SHA-256 of a token in base64url without padding, as
+// PartnerTokensEnv lists it.
 func TokenDigest(token string) string {
 	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 // Authorize answers one TOKEN authorizer event.
