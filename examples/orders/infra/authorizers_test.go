@@ -144,3 +144,31 @@ func TestOnlyThePartnerAuthorizerMayInvokeItsFunction(t *testing.T) {
 		}
 	}
 }
+
+// The authorizer's function is least privilege: its role may not read the
+// orders table (nor anything else of the stack's data), and its
+// environment holds only token digests.
+func TestThePartnerAuthorizerCannotReadTheTable(t *testing.T) {
+	ts := templates(t)
+	identity, err := policysim.IdentityPolicies(ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn := one(t, ts, "AWS::Lambda::Function", "Description", "orders-dev: Lambda authorizer partners")
+	role, _ := ts.String(fn.Stack, fn.Properties["Role"])
+	table, _ := ts.GetAtt(ts.Resources("AWS::DynamoDB::Table")[0], "Arn")
+	for _, action := range []string{"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"} {
+		got, err := policysim.Evaluate(policysim.Request{Principal: policysim.Principal{ARN: role, Identity: identity[role]}, Action: action, Resource: table},
+			policysim.Target{Account: account})
+		if err != nil || got != policysim.ImplicitDeny {
+			t.Errorf("authorizer %s on the table: %v %v, want ImplicitDeny", action, got, err)
+		}
+	}
+	env, _ := fn.Properties["Environment"].(map[string]any)
+	vars, _ := env["Variables"].(map[string]any)
+	for k := range vars {
+		if k != "PARTNER_TOKEN_SHA256" && k != "SUSPENDED_PARTNERS" && !strings.HasPrefix(k, "AWS_") && !strings.HasPrefix(k, "POWERTOOLS") {
+			t.Errorf("the authorizer's environment has %s", k)
+		}
+	}
+}
