@@ -174,7 +174,7 @@ func TestATokenAuthorizersPolicyDecidesAndItsContextReachesTheIntegration(t *tes
 func TestACachedPolicyIsReusedForTheTTLAndEvaluatedPerMethod(t *testing.T) {
 	ag := newAuthorizerGateway(t)
 	steps := []struct {
-		method, path string
+		method, path  string
 		status, calls int
 	}{
 		{"GET", "/partner/1", 200, 1},

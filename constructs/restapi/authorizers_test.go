@@ -82,10 +82,10 @@ func TestInvalidAuthorizationPropsAreAnnotationErrors(t *testing.T) {
 			withAuthorizer(token)(p)
 			p.Authorizers[0].Handler = nil
 		}, "authorizer partners has no Handler"},
-		"TOKEN from a query string": {withAuthorizer(restapi.AuthorizerSettings{Type: restapi.TokenAuthorizer, IdentitySources: []string{"method.request.querystring.t"}}), "a TOKEN authorizer takes exactly one"},
-		"REQUEST without sources":   {withAuthorizer(restapi.AuthorizerSettings{Type: restapi.RequestAuthorizer}), "a REQUEST authorizer takes one or more"},
-		"no type":                   {withAuthorizer(restapi.AuthorizerSettings{IdentitySources: token.IdentitySources}), `Type "" must be TOKEN or REQUEST`},
-		"TTL over an hour":          {withAuthorizer(restapi.AuthorizerSettings{Type: restapi.TokenAuthorizer, IdentitySources: token.IdentitySources, ResultsTTL: 2 * time.Hour}), "ResultsTTL 2h0m0s must be whole seconds"},
+		"TOKEN from a query string":       {withAuthorizer(restapi.AuthorizerSettings{Type: restapi.TokenAuthorizer, IdentitySources: []string{"method.request.querystring.t"}}), "a TOKEN authorizer takes exactly one"},
+		"REQUEST without sources":         {withAuthorizer(restapi.AuthorizerSettings{Type: restapi.RequestAuthorizer}), "a REQUEST authorizer takes one or more"},
+		"no type":                         {withAuthorizer(restapi.AuthorizerSettings{IdentitySources: token.IdentitySources}), `Type "" must be TOKEN or REQUEST`},
+		"TTL over an hour":                {withAuthorizer(restapi.AuthorizerSettings{Type: restapi.TokenAuthorizer, IdentitySources: token.IdentitySources, ResultsTTL: 2 * time.Hour}), "ResultsTTL 2h0m0s must be whole seconds"},
 		"a Cognito method without a pool": {func(p *restapi.Props) { p.UserPool = nil }, "UserPool is required"},
 	} {
 		t.Run(name, func(t *testing.T) {
