@@ -19,6 +19,7 @@ import (
 
 	"github.com/acme/customers-api/cdktest"
 	"github.com/acme/customers-api/examples/orders/infra"
+	"github.com/acme/customers-api/internal/testenv"
 	"github.com/acme/customers-api/localapi"
 )
 
@@ -33,7 +34,13 @@ func TestTheOrdersAPIRunsLocallyFromItsTemplate(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "Orders-dev.template.json"), cdktest.Template(stack.Stack), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env, err := localapi.Start(context.Background(), localapi.Options{Assembly: dir, Account: "111111111111"})
+	// This repository's emulator and moto; a consumer in its own module
+	// sets LOCALAPI_RIE and LOCALAPI_PYTHON instead (see localapi).
+	rie, python, err := testenv.LocalTools()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := localapi.Start(context.Background(), localapi.Options{Assembly: dir, RIE: rie, Python: python, Account: "111111111111"})
 	if err != nil {
 		t.Fatal(err)
 	}
