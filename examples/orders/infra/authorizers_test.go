@@ -81,10 +81,13 @@ func TestTheShippingRoleMayInvokeOnlyItsIAMAuthorizedMethod(t *testing.T) {
 	method := func(api, verb, path string) string {
 		return fmt.Sprintf("arn:aws:execute-api:eu-west-1:%s:%s/%s/%s/%s", account, api, stage, verb, path)
 	}
+	foreign := strings.Replace(shipping, ":"+account+":", ":"+otherAccount+":", 1) // the same role name, in another account
+	identity[foreign] = identity[shipping]
 	for _, tc := range []struct {
 		who, arn string
 		want     policysim.Decision
 	}{
+		{foreign, method(api, "GET", "internal/orders/ORD-01JDZ8Q6ZV5X3B9N2M4K7T1R0A"), policysim.ImplicitDeny},
 		{shipping, method(api, "GET", "internal/orders/ORD-01JDZ8Q6ZV5X3B9N2M4K7T1R0A"), policysim.Allow},
 		{shipping, method(api, "HEAD", "internal/orders/ORD-01JDZ8Q6ZV5X3B9N2M4K7T1R0A"), policysim.Allow},
 		{shipping, method(api, "GET", "orders/ORD-01JDZ8Q6ZV5X3B9N2M4K7T1R0A"), policysim.ImplicitDeny},
