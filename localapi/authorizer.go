@@ -28,10 +28,10 @@ const (
 // lambdaAuthorizer is an AWS::ApiGateway::Authorizer of type TOKEN or
 // REQUEST, run under the emulator as the handlers are.
 type lambdaAuthorizer struct {
-	id, typ, function string
-	sources           []string // identity sources, e.g. method.request.header.Authorization
-	ttl               time.Duration
-	validation        *regexp.Regexp // TOKEN's IdentityValidationExpression
+	typ, function string
+	sources       []string // identity sources, e.g. method.request.header.Authorization
+	ttl           time.Duration
+	validation    *regexp.Regexp // TOKEN's IdentityValidationExpression
 
 	mu    sync.Mutex
 	cache map[string]cachedAuthorization // by identity-source values
@@ -72,10 +72,6 @@ func (g *Gateway) loadAuthorizer(stack string, ref any) (*lambdaAuthorizer, erro
 		}
 	}
 	la := &lambdaAuthorizer{ttl: 300 * time.Second, cache: map[string]cachedAuthorization{}}
-	var err error
-	if la.id, err = a.Ref(r); err != nil {
-		return nil, err
-	}
 	la.typ, _ = r.Properties["Type"].(string)
 	if la.typ != "TOKEN" && la.typ != "REQUEST" {
 		return nil, fmt.Errorf("authorizer %s: type %q is not a Lambda authorizer", r.LogicalID, la.typ)
@@ -103,6 +99,12 @@ func (g *Gateway) loadAuthorizer(stack string, ref any) (*lambdaAuthorizer, erro
 	}
 	if la.typ == "TOKEN" && (len(la.sources) != 1 || !strings.HasPrefix(la.sources[0], "method.request.header.")) {
 		return nil, fmt.Errorf("authorizer %s: a TOKEN authorizer needs one header identity source", r.LogicalID)
+	}
+	// "identitySource" (Authorizer, API Gateway REST API Reference): a
+	// REQUEST authorizer needs identity sources when caching is enabled;
+	// they are the cache key.
+	if la.ttl > 0 && len(la.sources) == 0 {
+		return nil, fmt.Errorf("authorizer %s: caching (a TTL of %s) without identity sources", r.LogicalID, la.ttl)
 	}
 	if expr, _ := r.Properties["IdentityValidationExpression"].(string); expr != "" {
 		if la.validation, err = regexp.Compile("^(?:" + expr + ")$"); err != nil {
