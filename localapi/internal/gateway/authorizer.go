@@ -1,4 +1,4 @@
-package localapi
+package gateway
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/acme/customers-api/cdktest/policysim"
+	"github.com/acme/customers-api/localapi/internal/template"
 )
 
 // Gateway response types of the Lambda and IAM authorizers ("Gateway
@@ -126,7 +127,7 @@ func lambdaFunctionOf(uri string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("%s is not a Lambda invocation URI", uri)
 	}
-	return unqualified(fn), nil
+	return template.Unqualified(fn), nil
 }
 
 // authorizeCaller runs the method's authorizer, if any, and records who
@@ -250,7 +251,7 @@ func (g *Gateway) invokeAuthorizer(r *http.Request, rc *requestContext, m *metho
 	payload, err := g.invoke(ctx, la.function, event)
 	if err != nil {
 		var failure struct{ ErrorMessage string }
-		if errors.Is(err, errFunction) && json.Unmarshal(payload, &failure) == nil && failure.ErrorMessage == "Unauthorized" {
+		if json.Unmarshal(payload, &failure) == nil && failure.ErrorMessage == "Unauthorized" {
 			return authorization{}, unauthorized
 		}
 		fmt.Fprintf(g.opts.Logs, "local: %s: authorizer %s failed: %v\n", rc.requestID, la.function, err)

@@ -1,4 +1,4 @@
-package localapi
+package gateway
 
 import (
 	"bytes"
@@ -17,14 +17,17 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/acme/customers-api/localapi/internal/identity"
+	"github.com/acme/customers-api/localapi/internal/template"
 )
 
 // Gateway serves one REST API stage of the templates as API Gateway does.
 type Gateway struct {
-	assembly       *Assembly
-	identity       *Identity
+	assembly       *template.Assembly
+	identity       *identity.Server
 	opts           Options
-	invoke         func(ctx context.Context, function string, event any) ([]byte, error)
+	invoke         Invoke
 	apiID, stage   string
 	root           *node
 	responses      map[string]gatewayResponse
@@ -39,7 +42,25 @@ type Gateway struct {
 	jwks   map[string]*jose.JSONWebKeySet // by issuer
 }
 
-func newGateway(a *Assembly, id *Identity, opts Options, invoke func(context.Context, string, any) ([]byte, error)) (*Gateway, error) {
+// Options configure New.
+type Options struct {
+	// Logs receives the access log and the gateway's own messages; nil
+	// discards them.
+	Logs io.Writer
+	// Quotas replaces the quota limit of usage plans, by plan name.
+	Quotas map[string]int
+}
+
+// Invoke calls a function, by its unqualified ARN, with an event and
+// returns its response payload; an error is a function error, or ctx's.
+type Invoke func(ctx context.Context, function string, event any) ([]byte, error)
+
+// New reads the one REST API of the templates and its stage: resources,
+// methods, authorizers, models, validators, API keys, usage plans,
+// throttles and gateway responses. The identity server issues the tokens
+// its Cognito authorizers accept; invoke runs its Lambda integrations. A
+// resource type, property or integration it does not model is an error.
+func New(a *template.Assembly, id *identity.Server, opts Options, invoke Invoke) (*Gateway, error) {
 	apis := a.Resources("AWS::ApiGateway::RestApi")
 	if len(apis) != 1 {
 		return nil, fmt.Errorf("localapi: the templates define %d REST APIs; the local gateway serves exactly one", len(apis))
@@ -48,7 +69,7 @@ func newGateway(a *Assembly, id *Identity, opts Options, invoke func(context.Con
 	if opts.Logs == nil {
 		opts.Logs = io.Discard
 	}
-	var stage Resource
+	var stage template.Resource
 	for _, s := range a.Resources("AWS::ApiGateway::Stage") {
 		if owner, ok := a.Lookup(s.Stack, s.Properties["RestApiId"]); ok && owner.Key() == api.Key() {
 			stage = s
@@ -345,7 +366,7 @@ func (s *statusRecorder) WriteHeader(code int) {
 }
 
 func newRequestID() string {
-	b := []byte(randomString(32))
+	b := []byte(template.RandomString(32))
 	const hex = "0123456789abcdef"
 	for i := range b {
 		b[i] = hex[int(b[i])%16]

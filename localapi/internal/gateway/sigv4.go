@@ -1,4 +1,4 @@
-package localapi
+package gateway
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/acme/customers-api/cdktest/policysim"
+	"github.com/acme/customers-api/localapi/internal/template"
 )
 
 // caller is an IAM role of the templates that the local environment gave
@@ -46,7 +47,7 @@ func (g *Gateway) loadCallers() error {
 		if err != nil {
 			return err
 		}
-		c := &caller{arn: arn, name: r.LogicalID, accessKey: "AKIALOCAL" + strings.ToUpper(randomString(11)), secret: randomString(40), identity: identity[arn]}
+		c := &caller{arn: arn, name: r.LogicalID, accessKey: "AKIALOCAL" + strings.ToUpper(template.RandomString(11)), secret: template.RandomString(40), identity: identity[arn]}
 		g.callers[c.accessKey] = c
 	}
 	return nil

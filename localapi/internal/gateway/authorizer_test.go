@@ -1,4 +1,4 @@
-package localapi
+package gateway
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,6 +19,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/acme/customers-api/localapi/internal/identity"
+	"github.com/acme/customers-api/localapi/internal/template"
 )
 
 // authorizerGateway serves testdata/authorizers: a TOKEN authorizer (TTL
@@ -38,7 +42,7 @@ type authorizerGateway struct {
 
 func newAuthorizerGateway(t *testing.T) *authorizerGateway {
 	t.Helper()
-	a, err := LoadAssembly("testdata/authorizers", "")
+	a, err := template.Load("testdata/authorizers", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,12 +65,12 @@ func newAuthorizerGateway(t *testing.T) *authorizerGateway {
 				return json.Marshal(events.APIGatewayCustomAuthorizerResponse{PrincipalID: name, PolicyDocument: policy(effect, e.MethodArn),
 					Context: map[string]any{"name": name, "n": 7, "ok": true}})
 			case "unauthorized":
-				return []byte(`{"errorType":"errorString","errorMessage":"Unauthorized"}`), errFunction
+				return []byte(`{"errorType":"errorString","errorMessage":"Unauthorized"}`), errors.New("function error")
 			case "nested":
 				return json.Marshal(events.APIGatewayCustomAuthorizerResponse{PrincipalID: "n", PolicyDocument: policy("Allow", e.MethodArn),
 					Context: map[string]any{"claims": map[string]any{"a": 1}}})
 			}
-			return []byte(`{"errorType":"errorString","errorMessage":"boom"}`), errFunction
+			return []byte(`{"errorType":"errorString","errorMessage":"boom"}`), errors.New("function error")
 		case a.Arn("lambda", "function:request-authorizer"):
 			e := event.(events.APIGatewayCustomAuthorizerRequestTypeRequest)
 			ag.count("request " + e.Headers["X-Tenant"] + " " + e.QueryStringParameters["key"])
@@ -84,7 +88,7 @@ func newAuthorizerGateway(t *testing.T) *authorizerGateway {
 		}
 		return nil, fmt.Errorf("invoked %s", fn)
 	}
-	g, err := newGateway(a, &Identity{}, Options{}, invoke)
+	g, err := New(a, &identity.Server{}, Options{}, invoke)
 	if err != nil {
 		t.Fatal(err)
 	}
