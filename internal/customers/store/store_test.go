@@ -9,12 +9,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/acme/customers-api/internal/customers"
 	"github.com/acme/customers-api/internal/customers/store"
 	"github.com/acme/customers-api/internal/customers/store/storetest"
 	"github.com/acme/customers-api/internal/testenv/moto"
+	"github.com/acme/customers-api/lambdakit/ddb"
 )
 
 var srv *moto.Server
@@ -278,5 +282,36 @@ func TestAStatusChangeMovesTheCustomerBetweenStatusListings(t *testing.T) {
 		if ids := listed(customers.Active); slices.Contains(ids, c.ID) {
 			t.Errorf("e-mail changed %t: ACTIVE listing %v still has %s", newEmail, ids, c.ID)
 		}
+	}
+}
+
+// conflicting answers every transaction as DynamoDB does while another
+// transaction is in progress on its items: cancelled, with the reason
+// TransactionConflict (see
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-conflict-handling).
+type conflicting struct{ store.API }
+
+func (conflicting) TransactWriteItems(_ context.Context, in *dynamodb.TransactWriteItemsInput, _ ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	reasons := make([]types.CancellationReason, len(in.TransactItems))
+	for i := range reasons {
+		reasons[i].Code = aws.String("TransactionConflict")
+	}
+	return nil, &types.TransactionCanceledException{Message: aws.String("Transaction cancelled"), CancellationReasons: reasons}
+}
+
+// When the deadline comes while a write waits out a conflict, the error is
+// still the conflict, with its reasons, for a caller to read (an
+// idempotent create answers a duplicate in flight with 409, not 503).
+func TestADeadlineDuringAConflictKeepsTheConflict(t *testing.T) {
+	s := store.New(conflicting{}, "customers")
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Millisecond)
+	defer cancel()
+	err := s.Create(ctx, customer(1, "ada@example.com"))
+	if !ddb.Conflicted(err) {
+		t.Errorf("Create = %v, want the TransactionConflict cancellation", err)
+	}
+	var unavailable *ddb.UnavailableError
+	if !errors.As(err, &unavailable) {
+		t.Errorf("Create = %v, want an *ddb.UnavailableError (503 when nothing else answers)", err)
 	}
 }

@@ -240,7 +240,10 @@ func (s *Store) transact(ctx context.Context, op string, items ...types.Transact
 		}
 		select {
 		case <-ctx.Done():
-			return ddb.Classify(op, ctx.Err())
+			// The deadline came during the pause: the conflict is the
+			// answer, with its reasons (idempotency.Store.Commit reads a
+			// TransactionConflict as a duplicate in flight, a 409).
+			return ddb.Classify(op, err)
 		case <-time.After(time.Duration(10*(attempt+1)) * time.Millisecond):
 		}
 	}
