@@ -41,8 +41,11 @@ type GatewayResponse struct {
 // Cognito authorizer answers UNAUTHORIZED for a missing, invalid, expired
 // or under-scoped token alike, so UNAUTHORIZED's challenge has no error
 // code (§3.1 allows it, and requires it absent for a request without a
-// token); EXPIRED_TOKEN's is invalid_token and ACCESS_DENIED's (403)
-// insufficient_scope, for authorizers that send them.
+// token). A token without the operation's scope is therefore a 401 here,
+// never a 403: the Cognito authorizer does not send ACCESS_DENIED for a
+// scope. EXPIRED_TOKEN's challenge is invalid_token, and ACCESS_DENIED's
+// (403) insufficient_scope, for the authorizers that send them (a Lambda
+// authorizer's Deny policy is ACCESS_DENIED).
 var GatewayResponses = []GatewayResponse{
 	{Type: awsapigateway.ResponseType_BAD_REQUEST_BODY(), Status: 400, Slug: "validation-error", Detail: "The request body does not match the operation's schema; see errors.",
 		// $context.error.validationErrorString can quote the rejected

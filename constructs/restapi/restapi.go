@@ -56,6 +56,9 @@ type Operation struct {
 	// Handler serves the operation through Lambda proxy integration.
 	Handler awslambda.IFunction
 	// Scopes are the OAuth scopes that allow the call (any one of them).
+	// API Gateway's Cognito authorizer answers a token that has none of
+	// them with 401 (UNAUTHORIZED), as it answers a missing or invalid
+	// token, not with 403: see GatewayResponses.
 	Scopes []string
 	// BodyModel names the request body model; BodySchema is its JSON
 	// Schema (draft-04). Both empty for operations without a body.
@@ -313,8 +316,6 @@ func domain(c constructs.Construct, d *CustomDomain) *awsapigateway.DomainNameOp
 	}
 }
 
-// methodThrottles gives operations with their own Throttle a stage method
-// setting.
 // JSONContentTypes are the Content-Type values whose bodies API Gateway
 // validates against an operation's body model.
 var JSONContentTypes = []string{"application/json", "application/json; charset=utf-8", "application/json;charset=utf-8", "application/json; charset=UTF-8"}

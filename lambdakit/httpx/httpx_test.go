@@ -10,6 +10,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/acme/customers-api/lambdakit/validate"
 )
 
 func TestAPanicBecomesA500ProblemAndALoggedCause(t *testing.T) {
@@ -182,6 +186,32 @@ func TestHEADAnswersAsGETWithoutTheBody(t *testing.T) {
 			}
 			if fmt.Sprint(get.Headers) != fmt.Sprint(head.Headers) {
 				t.Errorf("HEAD headers %v, GET's %v", head.Headers, get.Headers)
+			}
+		})
+	}
+}
+
+// A handler that returns validate.Errors, as lambdakit/validate gives
+// them, answers 400 with each field's pointer and detail, wrapped or not.
+func TestReturningValidateErrorsRendersA400WithTheirPointers(t *testing.T) {
+	fields := validate.Errors{{Pointer: "/email", Detail: "is not an e-mail address"}, {Pointer: "/name", Detail: "is too long"}}
+	for name, err := range map[string]error{"as returned": fields, "wrapped": fmt.Errorf("create customer: %w", fields)} {
+		t.Run(name, func(t *testing.T) {
+			svc := &Service{Logger: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil))}
+			h := svc.Handle("POST /things", func(context.Context, *Request) (Response, error) { return Response{}, err })
+			resp, herr := h(context.Background(), Request{HTTPMethod: "POST"})
+			if herr != nil {
+				t.Fatal(herr)
+			}
+			var p Problem
+			if err := json.Unmarshal([]byte(resp.Body), &p); err != nil {
+				t.Fatalf("body %s: %v", resp.Body, err)
+			}
+			if resp.StatusCode != http.StatusBadRequest || p.Type != ProblemTypeBase+"validation-error" || resp.Headers["Content-Type"] != ContentTypeProblem {
+				t.Errorf("answer %d %q %q, want 400 validation-error as %s", resp.StatusCode, p.Type, resp.Headers["Content-Type"], ContentTypeProblem)
+			}
+			if diff := cmp.Diff([]validate.FieldError(fields), p.Errors); diff != "" {
+				t.Errorf("errors (-want +got):\n%s", diff)
 			}
 		})
 	}

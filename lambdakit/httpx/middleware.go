@@ -19,7 +19,21 @@ import (
 type LambdaFunc func(context.Context, Request) (Response, error)
 
 // HandlerFunc is a handler written against this package: it returns a
-// response, or an error that the middleware turns into a problem response.
+// response, or an error that the middleware (Service.Handle) turns into an
+// RFC 9457 problem response, the first rule that fits deciding:
+//
+//   - an *Error (or one wrapped) is rendered as it is;
+//   - an error Service.Map maps is rendered as the *Error it returns;
+//   - validate.Errors (what lambdakit/validate returns, or one wrapped) is
+//     a 400 "validation-error" whose errors list holds each FieldError's
+//     JSON Pointer (RFC 6901) and detail, e.g.
+//     {"errors":[{"pointer":"/email","detail":"..."}]};
+//   - an error with a RetryAfter() time.Duration method (lambdakit/ddb's
+//     UnavailableError) is a 503 with Retry-After in whole seconds, at
+//     least 1;
+//   - context.DeadlineExceeded is a 503 with Retry-After: 1;
+//   - anything else, and a panic, is a 500 whose body never holds the
+//     error's text (the log line does).
 type HandlerFunc func(context.Context, *Request) (Response, error)
 
 // Service holds what every route of one Lambda shares.
