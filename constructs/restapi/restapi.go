@@ -144,6 +144,8 @@ type RestAPI struct {
 	UsagePlans map[string]awsapigateway.UsagePlan
 	APIKeys    map[string]awsapigateway.IApiKey
 	Methods    map[string]awsapigateway.Method
+	// authorized checks, at synth, that every method has an authorizer.
+	authorized *everyMethodAuthorized
 }
 
 // AllowedHeaders are the request headers browsers may send.
@@ -159,6 +161,7 @@ func New(scope constructs.Construct, id string, props Props) *RestAPI {
 		UsagePlans: map[string]awsapigateway.UsagePlan{},
 		APIKeys:    map[string]awsapigateway.IApiKey{},
 		Methods:    map[string]awsapigateway.Method{},
+		authorized: &everyMethodAuthorized{open: map[string]bool{}},
 	}
 	retention, err := cdkx.Retention(cdkx.OrDefault(props.LogRetentionDays, 30))
 	if !r.validate(props) {
@@ -194,6 +197,7 @@ func New(scope constructs.Construct, id string, props Props) *RestAPI {
 		},
 	})
 	r.Stage = r.Api.DeploymentStage()
+	r.checkAuthorization()
 	r.redeployOnChange()
 	if props.TraceSampling != nil {
 		r.samplingRule(props.Name, *props.TraceSampling)
@@ -269,6 +273,15 @@ func (r *RestAPI) validate(p Props) bool {
 	if p.WAF && p.WAFRateLimit < 10 {
 		bad("WAFRateLimit must be at least 10 requests per 5 minutes")
 	}
+	for i, plan := range p.UsagePlans {
+		// A request is throttled by the stage (or method) limit and by its
+		// key's usage plan, whichever is lower ("Throttle requests to your
+		// REST APIs", API Gateway Developer Guide): a plan above the stage
+		// promises its consumers a rate they never get.
+		if plan.Throttle.RateLimit > p.Throttle.RateLimit || plan.Throttle.BurstLimit > p.Throttle.BurstLimit {
+			bad("UsagePlans[%d] (%s): Throttle %g/s, burst %d is above the stage's Throttle %g/s, burst %d, which binds first", i, plan.Name, plan.Throttle.RateLimit, plan.Throttle.BurstLimit, p.Throttle.RateLimit, p.Throttle.BurstLimit)
+		}
+	}
 	seen := map[string]bool{}
 	for _, op := range p.Operations {
 		switch {
@@ -282,6 +295,10 @@ func (r *RestAPI) validate(p Props) bool {
 			bad("operation %s needs both an alphanumeric BodyModel and a BodySchema, or neither", op.Key())
 		case !strings.HasPrefix(op.Path, "/"):
 			bad("operation %s: Path must start with /", op.Key())
+		case len(op.BodySchema) > 0:
+			if err := draft04(op.BodySchema); err != nil {
+				bad("operation %s: BodySchema: %v", op.Key(), err)
+			}
 		}
 		seen[op.Key()] = true
 	}
