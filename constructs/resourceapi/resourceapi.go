@@ -72,8 +72,9 @@ type Operation struct {
 	// Default: Props.Functions' (whose defaults are gofunction's).
 	MemoryMB int
 	Timeout  time.Duration
-	// Environment adds variables; envvars.TableName and
-	// envvars.AllowedOrigins are set.
+	// Environment adds variables; envvars.TableName,
+	// envvars.AllowedOrigins and, when API.ProblemTypeBase is set,
+	// envvars.ProblemTypeBase are set.
 	Environment map[string]string
 }
 
@@ -172,6 +173,9 @@ func New(scope constructs.Construct, id string, p Props) *ResourceAPI {
 	var ops []restapi.Operation
 	for _, op := range p.Operations {
 		env := map[string]string{envvars.TableName: *r.Table.TableName(), envvars.AllowedOrigins: strings.Join(p.API.CORSOrigins, ",")}
+		if p.API.ProblemTypeBase != "" {
+			env[envvars.ProblemTypeBase] = p.API.ProblemTypeBase
+		}
 		for k, v := range op.Environment {
 			env[k] = v
 		}

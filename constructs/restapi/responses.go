@@ -13,8 +13,8 @@ import (
 	"github.com/acme/customers-api/lambdakit/httpx/wire"
 )
 
-// ProblemTypeBase prefixes problem types, as in the handlers (see
-// wire.ProblemTypeBase).
+// ProblemTypeBase prefixes problem types unless Settings.ProblemTypeBase
+// says otherwise, as in the handlers (see wire.ProblemTypeBase).
 const ProblemTypeBase = wire.ProblemTypeBase
 
 // GatewayResponse is an error that API Gateway answers itself, before or
@@ -77,7 +77,7 @@ const Realm = "api"
 
 // problemTemplate is the body of a gateway response, in the shape of
 // httpx.Problem; $context.requestId is the id clients quote.
-func problemTemplate(g GatewayResponse) string {
+func problemTemplate(typeBase string, g GatewayResponse) string {
 	status, title := "", "Error"
 	if g.Status != 0 {
 		status = fmt.Sprintf(`"status":%d,`, g.Status)
@@ -88,7 +88,7 @@ func problemTemplate(g GatewayResponse) string {
 		errs = `,"errors":[{"pointer":"","detail":` + g.Errors + `}]`
 	}
 	return fmt.Sprintf(`{"type":"%s%s","title":"%s",%s"detail":"%s","requestId":"$context.requestId"%s}`,
-		ProblemTypeBase, g.Slug, title, status, g.Detail, errs)
+		typeBase, g.Slug, title, status, g.Detail, errs)
 }
 
 func (r *RestAPI) addGatewayResponses(origins []string) {
@@ -112,7 +112,7 @@ func (r *RestAPI) addGatewayResponses(origins []string) {
 		opts := &awsapigateway.GatewayResponseOptions{
 			Type:            g.Type,
 			ResponseHeaders: &headers,
-			Templates:       &map[string]*string{"application/json": jsii.String(problemTemplate(g))},
+			Templates:       &map[string]*string{"application/json": jsii.String(problemTemplate(r.ProblemTypeBase, g))},
 		}
 		if g.Status != 0 {
 			opts.StatusCode = jsii.String(fmt.Sprint(g.Status))
@@ -176,7 +176,7 @@ func (r *RestAPI) addMethodNotAllowed(ops []Operation, origins []string) {
 			declared[name] = jsii.Bool(true)
 		}
 		body := fmt.Sprintf(`{"type":"%smethod-not-allowed","title":"%s","status":405,"detail":"The resource does not have this method; Allow lists those it has.","requestId":"$context.requestId"}`,
-			ProblemTypeBase, http.StatusText(http.StatusMethodNotAllowed))
+			r.ProblemTypeBase, http.StatusText(http.StatusMethodNotAllowed))
 		integration := awsapigateway.NewMockIntegration(&awsapigateway.IntegrationOptions{
 			RequestTemplates: &map[string]*string{"application/json": jsii.String(`{"statusCode": 405}`)},
 			IntegrationResponses: &[]*awsapigateway.IntegrationResponse{{

@@ -84,8 +84,6 @@ type CustomDomain struct {
 type Props struct {
 	// Name is the API's name; Description is shown in the console.
 	Name, Description string
-	// StageName defaults to "v1".
-	StageName string
 	// Operations are the API's methods.
 	Operations []Operation
 	// UserPool authenticates callers. Required.
@@ -100,6 +98,10 @@ type Props struct {
 // Settings are the front door's settings; composites take them once and
 // pass them on whole.
 type Settings struct {
+	// StageName is the stage's name, the first segment of the invoke URL's
+	// path: letters, digits, "-" and "_", at most 128 characters
+	// ("AWS::ApiGateway::Stage", StageName). Default: "v1".
+	StageName string
 	// Throttle is the stage default for every method.
 	Throttle Throttle
 	// CORSOrigins may call the API from a browser; none disables CORS.
@@ -123,6 +125,13 @@ type Settings struct {
 	// AWS::XRay::SamplingRule named after the API, at most 32 characters).
 	// Default: X-Ray's default rule, 1 request a second, then 5%.
 	TraceSampling *TraceSampling
+	// ProblemTypeBase prefixes the type of every problem document the
+	// gateway answers (RFC 9457 §3.1.1: an absolute URI that identifies
+	// the problem type), e.g. "https://errors.example.com/"; set the
+	// handlers' to the same (constructs/resourceapi does, through
+	// envvars.ProblemTypeBase). It goes into the responses' VTL templates,
+	// so it must not hold '"', '\', '$' or '#'. Default: ProblemTypeBase.
+	ProblemTypeBase string
 }
 
 // RestAPI is the created API and everything it owns.
@@ -134,6 +143,9 @@ type RestAPI struct {
 	AccessLogs awslogs.LogGroup
 	// StageName is the stage's name, e.g. "v1".
 	StageName string
+	// ProblemTypeBase prefixes the type of the problems API Gateway answers
+	// itself, e.g. "urn:problem-type:".
+	ProblemTypeBase string
 	// ExecutionLogs is the group API Gateway writes execution logs to.
 	ExecutionLogs awslogs.LogGroup
 	// WebACL and WAFLogs are nil when WAF is off.
@@ -152,6 +164,14 @@ type RestAPI struct {
 var AllowedHeaders = []string{"Authorization", "Content-Type", "X-Api-Key", "Idempotency-Key", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "X-Amzn-Trace-Id"}
 
 var modelName = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+
+// problemTypeBasePattern is an absolute URI (RFC 3986 §4.3: a scheme, ':'
+// and the rest) without characters that would break out of a JSON string
+// or start a VTL reference or directive.
+var problemTypeBasePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:[^"\\$#\s]*$`)
+
+// stageNamePattern is what API Gateway accepts as a stage's name.
+var stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 
 // New creates the API. Invalid props are error annotations.
 func New(scope constructs.Construct, id string, props Props) *RestAPI {
@@ -175,6 +195,7 @@ func New(scope constructs.Construct, id string, props Props) *RestAPI {
 	})
 	stageName := cdkx.OrDefault(props.StageName, "v1")
 	r.StageName = stageName
+	r.ProblemTypeBase = cdkx.OrDefault(props.ProblemTypeBase, ProblemTypeBase)
 	r.Api = awsapigateway.NewRestApi(c, jsii.String("Api"), &awsapigateway.RestApiProps{
 		RestApiName:                 jsii.String(props.Name),
 		Description:                 cdkx.OptionalString(props.Description),
@@ -263,6 +284,12 @@ func (r *RestAPI) validate(p Props) bool {
 	}
 	if p.Throttle.RateLimit <= 0 || p.Throttle.BurstLimit <= 0 {
 		bad("Throttle needs a positive RateLimit and BurstLimit")
+	}
+	if p.StageName != "" && !stageNamePattern.MatchString(p.StageName) {
+		bad("StageName %q must be letters, digits, - and _, at most 128 characters", p.StageName)
+	}
+	if b := p.ProblemTypeBase; b != "" && !problemTypeBasePattern.MatchString(b) {
+		bad("ProblemTypeBase %q must be an absolute URI (a scheme, then ':') without '\"', '\\', '$', '#' or spaces", b)
 	}
 	if p.WAF && p.WebACLArn != "" {
 		bad("set WAF or WebACLArn, not both")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/acme/customers-api/lambdakit/envvars"
 	"github.com/acme/customers-api/lambdakit/validate"
 )
 
@@ -212,6 +213,33 @@ func TestReturningValidateErrorsRendersA400WithTheirPointers(t *testing.T) {
 			}
 			if diff := cmp.Diff([]validate.FieldError(fields), p.Errors); diff != "" {
 				t.Errorf("errors (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// The problem type's base is the Service's, else the environment's
+// (constructs/resourceapi sets it from the API's setting), else
+// ProblemTypeBase.
+func TestProblemTypesTakeTheConfiguredBase(t *testing.T) {
+	for _, tc := range []struct {
+		name, service, env, want string
+	}{
+		{"default", "", "", ProblemTypeBase + "not-found"},
+		{"from the environment", "", "https://errors.example.com/", "https://errors.example.com/not-found"},
+		{"the Service's first", "tag:example.com,2026:", "https://errors.example.com/", "tag:example.com,2026:not-found"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(envvars.ProblemTypeBase, tc.env)
+			svc := &Service{Logger: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil)), ProblemTypeBase: tc.service}
+			h := svc.Handle("GET /things/{id}", func(context.Context, *Request) (Response, error) {
+				return Response{}, NewError(http.StatusNotFound, "not-found", "No such thing.")
+			})
+			resp, _ := h(context.Background(), Request{HTTPMethod: "GET"})
+			var p Problem
+			json.Unmarshal([]byte(resp.Body), &p)
+			if p.Type != tc.want {
+				t.Errorf("type %q, want %q", p.Type, tc.want)
 			}
 		})
 	}
