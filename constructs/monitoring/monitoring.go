@@ -26,7 +26,9 @@
 // Composites stay within CloudWatch's limits (PutCompositeAlarm: at most
 // 100 alarms in a rule, an AlarmRule of at most 10240 characters): a
 // composite that would exceed one is an annotation error naming the limit.
-// Call Finish once, after the last alarm.
+// Call Finish once, after the last alarm; a second call is an annotation
+// error. (constructs/resourceapi calls it in New: add your own alarms there
+// with Props.MoreAlarms.)
 //
 // The topic (NewAlarmTopic) accepts CloudWatch's publishes for the alarms
 // named "<Name>-*" of the stack's account and region, so every alarm name

@@ -8,12 +8,15 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme/customers-api/constructs/eventfanout"
 	"github.com/acme/customers-api/constructs/resourceapi"
 	"github.com/acme/customers-api/constructs/restapi"
+	"github.com/acme/customers-api/constructs/table"
 )
 
 // events are valid event settings, for a table with a stream.
@@ -206,4 +209,68 @@ func TestEveryCombinationOfInvalidPropsIsAnAnnotationNeverAPanic(t *testing.T) {
 		}
 	}
 	t.Logf("%d combinations of invalid props", combinations)
+}
+
+// Mistakes that passed synth before, each refused with the prop named,
+// and the nearest correct props, which pass: a scope is checked against
+// the resource servers of a pool defined in the app (an imported pool's
+// are unknown), an Idempotent operation's table keys against those of a
+// table New creates or the app defines (an imported table's are unknown).
+func TestSynthRefusesWhatTheToolkitOrCognitoCannotServe(t *testing.T) {
+	idempotent := func(p *resourceapi.Props) {
+		p.NewTable.TTLAttribute = "expiresAt"
+		p.Operations[0].Idempotent = true
+		p.Operations[0].Access = resourceapi.WriteAccess
+		p.Operations[0].Access.LeadingKeys = []string{"THING#*", "IDEMPOTENCY#*"}
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(stack awscdk.Stack, p *resourceapi.Props)
+		want   string // "" for no error
+	}{
+		{"a scope of the pool", func(awscdk.Stack, *resourceapi.Props) {}, ""},
+		{"a scope the pool does not have", func(_ awscdk.Stack, p *resourceapi.Props) {
+			p.Operations[0].Scopes = []string{"things/write"}
+		}, `operation get: Scopes: "things/write" is not a scope of the UserPool's resource servers \(things/read\)`},
+		{"any scope on an imported pool", func(stack awscdk.Stack, p *resourceapi.Props) {
+			p.UserPool = awscognito.UserPool_FromUserPoolArn(stack, jsii.String("Central"), jsii.String("arn:aws:cognito-idp:eu-west-1:111111111111:userpool/eu-west-1_abc"))
+			p.Operations[0].Scopes = []string{"central/anything"}
+		}, ""},
+		{"an idempotent operation on a table that fits", func(_ awscdk.Stack, p *resourceapi.Props) { idempotent(p) }, ""},
+		{"a new table without the TTL attribute", func(_ awscdk.Stack, p *resourceapi.Props) {
+			idempotent(p)
+			p.NewTable.TTLAttribute = ""
+		}, `operation get is Idempotent: NewTable needs PartitionKey "pk", SortKey "sk" and TTLAttribute "expiresAt"`},
+		{"an app's table with other keys", func(stack awscdk.Stack, p *resourceapi.Props) {
+			idempotent(p)
+			p.Table, p.NewTable = table.New(stack, "Other", table.Props{PartitionKey: "id", LogicalID: "OtherTable"}).Table, nil
+		}, `operation get is Idempotent: Table's keys are "id" and ""`},
+		{"an imported table", func(stack awscdk.Stack, p *resourceapi.Props) {
+			idempotent(p)
+			p.Table, p.NewTable = awsdynamodb.Table_FromTableName(stack, jsii.String("Imported"), jsii.String("things")), nil
+		}, ""},
+		{"access without UpdateItem", func(_ awscdk.Stack, p *resourceapi.Props) {
+			idempotent(p)
+			p.Operations[0].Access.Actions = []string{"dynamodb:GetItem", "dynamodb:PutItem"}
+		}, `operation get is Idempotent: Access.Actions lacks dynamodb:UpdateItem`},
+		{"leading keys without the records'", func(_ awscdk.Stack, p *resourceapi.Props) {
+			idempotent(p)
+			p.Operations[0].Access.LeadingKeys = []string{"THING#*", "IDEMPOTENCY"}
+		}, `Access.LeadingKeys .* admit no record key; add "IDEMPOTENCY#\*"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			errs := synthErrors(t, func(stack awscdk.Stack) {
+				p := things(stack)
+				tc.change(stack, &p)
+				resourceapi.New(stack, "Things", p)
+			})
+			if tc.want == "" {
+				if len(errs) > 0 {
+					t.Errorf("errors %q, want none", errs)
+				}
+				return
+			}
+			wantError(t, errs, tc.want)
+		})
+	}
 }

@@ -16,8 +16,14 @@
 //     (constructs/monitoring).
 //
 // Stateful resources you want to keep apart (the table, the user pool) can
-// be created in another stack and passed in. Invalid props are reported as
-// error annotations on the construct, which fail synth with a clear message.
+// be created in another stack and passed in; those it creates are retained
+// with the stack unless Props.Disposable. Invalid props are reported as
+// error annotations on the construct, each naming the prop, which fail
+// synth; New never panics. Synth also refuses what would deploy but not
+// work: a scope the pool's resource servers do not have, a body schema
+// that is not draft 4, a throttle above the stage's, an Idempotent
+// operation whose table or access lambdakit/idempotency cannot use, and a
+// method added to the API by hand without an authorizer.
 package resourceapi
 
 import (
@@ -118,8 +124,9 @@ type Props struct {
 	Alarms monitoring.Settings
 	// Rollout is how each function's new version takes traffic.
 	Rollout Rollout
-	// MoreAlarms, when set, is called once every resource exists and
-	// before the monitoring's Finish: page your own alarms there with
+	// MoreAlarms, when set, is called once the functions, API, table,
+	// events and alarms exist (not yet the deployment groups), before the
+	// monitoring's Finish: page your own alarms there with
 	// r.Monitoring.Page(subsystem, alarms...) (a subsystem of your own, or
 	// one of New's: "api", an operation's name, "data", "alarms",
 	// "events"), so that they join a paging composite and Unhealthy.

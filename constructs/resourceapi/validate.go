@@ -129,7 +129,7 @@ func poolScopes(pool awscognito.IUserPool) (scopes map[string]string, known bool
 		list, _ := stack.Resolve(rs.Scopes()).([]any)
 		for _, s := range list {
 			fields, _ := s.(map[string]any)
-			name, _ := fields["scopeName"].(string)
+			name, _ := field(fields, "ScopeName").(string)
 			for _, full := range []string{id + "/" + name, *rs.Ref() + "/" + name} {
 				scopes[resolvedScope(pool, full)] = id + "/" + name
 			}
@@ -187,8 +187,8 @@ func tableKeys(t awsdynamodb.ITable) (keys [2]string, ok bool) {
 	schema, _ := awscdk.Stack_Of(t).Resolve(cfn.KeySchema()).([]any)
 	for _, k := range schema {
 		k, _ := k.(map[string]any)
-		name, _ := k["AttributeName"].(string)
-		switch k["KeyType"] {
+		name, _ := field(k, "AttributeName").(string)
+		switch field(k, "KeyType") {
 		case "HASH":
 			keys[0] = name
 		case "RANGE":
@@ -225,4 +225,14 @@ func stringLike(pattern, value string) bool {
 		}
 	}
 	return value == ""
+}
+
+// field is the property name of an L1 property type, as Stack.Resolve
+// gives it: in CloudFormation's case, or in jsii's camel case while the
+// construct has not rendered it.
+func field(m map[string]any, name string) any {
+	if v, ok := m[name]; ok {
+		return v
+	}
+	return m[strings.ToLower(name[:1])+name[1:]]
 }
