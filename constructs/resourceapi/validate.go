@@ -29,9 +29,10 @@ func validate(c constructs.Construct, p Props) bool {
 	if p.Disposable && strings.HasSuffix(p.Name, "-prod") {
 		bad("Disposable: %s is a production name (it ends in -prod); its table, logs and queues must outlive the stack", p.Name)
 	}
-	if p.UserPool == nil {
-		bad("UserPool is required: every method needs a Cognito token")
+	if p.UserPool == nil && slices.ContainsFunc(p.Operations, func(op Operation) bool { return !op.IAM && op.Authorizer == "" }) {
+		bad("UserPool is required: every operation without IAM or an Authorizer needs a Cognito token")
 	}
+	problems = append(problems, validateAuthorizers(p)...)
 	if p.Table == nil && p.NewTable == nil {
 		bad("Table or NewTable is required")
 	}

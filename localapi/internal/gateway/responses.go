@@ -1,6 +1,8 @@
-package localapi
+package gateway
 
 import (
+	"github.com/acme/customers-api/localapi/internal/template"
+
 	"encoding/json"
 	"net/http"
 	"regexp"
@@ -32,17 +34,21 @@ var defaults = map[string]struct {
 	status           int
 	message, errType string
 }{
-	accessDenied:       {403, "User is not authorized to access this resource", "AccessDeniedException"},
-	badRequestBody:     {400, "Invalid request body", "BadRequestException"},
-	badRequestParams:   {400, "Missing required request parameters", "BadRequestException"},
-	integrationFailure: {502, "Internal server error", "InternalServerErrorException"},
-	integrationTimeout: {504, "Endpoint request timed out", "InternalServerErrorException"},
-	invalidAPIKey:      {403, "Forbidden", "ForbiddenException"},
-	missingAuthToken:   {403, "Missing Authentication Token", "MissingAuthenticationTokenException"},
-	quotaExceeded:      {429, "Limit Exceeded", "LimitExceededException"},
-	requestTooLarge:    {413, "Request Too Long", "RequestTooLongException"},
-	throttled:          {429, "Too Many Requests", "TooManyRequestsException"},
-	unauthorized:       {401, "Unauthorized", "UnauthorizedException"},
+	accessDenied: {403, "User is not authorized to access this resource", "AccessDeniedException"},
+	// A Lambda authorizer's error other than "Unauthorized", or its
+	// malformed answer.
+	authorizerConfigurationError: {500, "", "AuthorizerConfigurationException"},
+	invalidSignature:             {403, "The request signature we calculated does not match the signature you provided.", "InvalidSignatureException"},
+	badRequestBody:               {400, "Invalid request body", "BadRequestException"},
+	badRequestParams:             {400, "Missing required request parameters", "BadRequestException"},
+	integrationFailure:           {502, "Internal server error", "InternalServerErrorException"},
+	integrationTimeout:           {504, "Endpoint request timed out", "InternalServerErrorException"},
+	invalidAPIKey:                {403, "Forbidden", "ForbiddenException"},
+	missingAuthToken:             {403, "Missing Authentication Token", "MissingAuthenticationTokenException"},
+	quotaExceeded:                {429, "Limit Exceeded", "LimitExceededException"},
+	requestTooLarge:              {413, "Request Too Long", "RequestTooLongException"},
+	throttled:                    {429, "Too Many Requests", "TooManyRequestsException"},
+	unauthorized:                 {401, "Unauthorized", "UnauthorizedException"},
 }
 
 // gatewayResponse is an AWS::ApiGateway::GatewayResponse.
@@ -52,7 +58,7 @@ type gatewayResponse struct {
 	templates map[string]string
 }
 
-func (g *Gateway) loadResponses(api Resource) {
+func (g *Gateway) loadResponses(api template.Resource) {
 	g.responses = map[string]gatewayResponse{}
 	for _, r := range g.assembly.Resources("AWS::ApiGateway::GatewayResponse") {
 		if owner, ok := g.assembly.Lookup(r.Stack, r.Properties["RestApiId"]); !ok || owner.Key() != api.Key() {
