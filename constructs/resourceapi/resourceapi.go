@@ -41,9 +41,9 @@ import (
 	"github.com/acme/customers-api/constructs/eventfanout"
 	"github.com/acme/customers-api/constructs/gofunction"
 	"github.com/acme/customers-api/constructs/internal/cdkx"
-	"github.com/acme/customers-api/constructs/settings"
 	"github.com/acme/customers-api/constructs/monitoring"
 	"github.com/acme/customers-api/constructs/restapi"
+	"github.com/acme/customers-api/constructs/settings"
 	"github.com/acme/customers-api/constructs/table"
 	"github.com/acme/customers-api/lambdakit/envvars"
 )
