@@ -38,7 +38,10 @@ type change struct {
 
 // batch changes several leaves of one environment at once: their values
 // are unique, so each leaf's effect is told apart from the others' in one
-// synth. support are changes that make the batch valid; they prove nothing.
+// synth. Each value also differs from what the construct takes for a zero
+// field, so a mapping dropped from stacks/settings.go (which leaves the
+// field zero) shows. support are changes that make the batch valid; they
+// prove nothing.
 type batch struct {
 	env     string
 	support func(*config.Environment)
@@ -98,7 +101,7 @@ var batches = []batch{
 		"WriteThrottle.BurstLimit":              {to: 399},
 		"Auth.EmailFrom":                        {to: "zulu-from@example.com"},
 		"Auth.DomainPrefix":                     {to: "zulu-login"},
-		"Auth.MFA":                              {to: settings.MFARequired, find: []any{`"MfaConfiguration":"ON"`}},
+		"Auth.MFA":                              {to: settings.MFAOff, find: []any{`"MfaConfiguration":"OFF"`}},
 		"Auth.AccessTokenValidity":              {to: 47 * time.Minute},
 		"Auth.RefreshTokenValidity":             {to: 29 * 24 * time.Hour},
 		"Auth.CallbackURLs[0]":                  {to: "https://zulu-cb.example.com/callback"},
@@ -121,14 +124,14 @@ var batches = []batch{
 		"Alarms.Thresholds.IteratorAge":              {to: 3*time.Minute + 7*time.Second},
 		"Alarms.Thresholds.QueueAge":                 {to: 11*time.Minute + time.Second},
 		"Alarms.Thresholds.WAFBlockedPer5Min":        {to: 234},
-		"ContributorInsights":                        {to: settings.InsightsAccessedAndThrottledKeys},
 	}},
 	{env: "dev", support: func(e *config.Environment) {
 		e.API.WAFRateLimit, e.Alarms.Thresholds.WAFBlockedPer5Min = 1000, 10
 	}, leaves: map[string]change{
-		"Retain":             {to: true, find: []any{`"DeletionProtectionEnabled":true`}},
-		"API.WAF":            {to: true, find: []any{"AWS::WAFv2::WebACL"}},
-		"Auth.WithoutDomain": {to: true, gone: "AWS::Cognito::UserPoolDomain"},
+		"Retain":              {to: true, find: []any{`"DeletionProtectionEnabled":true`}},
+		"API.WAF":             {to: true, find: []any{"AWS::WAFv2::WebACL"}},
+		"Auth.WithoutDomain":  {to: true, gone: "AWS::Cognito::UserPoolDomain"},
+		"ContributorInsights": {to: settings.InsightsThrottledKeys, find: []any{`"Mode":"THROTTLED_KEYS"`}},
 	}},
 	{env: "staging", support: func(e *config.Environment) { e.API.WAF = false }, leaves: map[string]change{
 		"API.WebACLArn":           {to: "arn:aws:wafv2:eu-west-1:222222222222:regional/webacl/zulu-central/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"},
