@@ -5,7 +5,12 @@ import (
 	"testing"
 
 	"github.com/acme/customers-api/constructs/settings"
+	"github.com/acme/customers-api/internal/testenv/cdkmain"
 )
+
+// The package links jsii, so its tests select the pinned Node.js like
+// every other.
+func TestMain(m *testing.M) { cdkmain.Run(m) }
 
 // Configuration is validated against settings.RetentionDays without the
 // CDK; Retention must accept exactly those days, or a valid configuration
