@@ -5,7 +5,6 @@ package stacks
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
@@ -55,26 +54,12 @@ func NewApp(app awscdk.App, envs []config.Environment) ([]*Deployment, error) {
 }
 
 func newDeployment(app awscdk.App, env config.Environment) *Deployment {
-	base := awscdk.StackProps{
-		Env: &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)},
-		Tags: &map[string]*string{
-			"service":     jsii.String("customers"),
-			"environment": jsii.String(env.Name),
-		},
-	}
-	withName := func(part string) awscdk.StackProps {
-		p := base
-		p.StackName = jsii.String(StackName(env, part))
-		p.Description = jsii.String(fmt.Sprintf("Customers API (%s): %s", env.Name, part))
-		p.TerminationProtection = jsii.Bool(env.Retain)
-		return p
-	}
 	svc := &Deployment{Env: env}
-	svc.Data = NewDataStack(app, StackName(env, "Data"), DataStackProps{StackProps: withName("Data"), Env: env})
-	if env.Auth.ExistingUserPoolID == "" {
-		svc.Auth = NewAuthStack(app, StackName(env, "Auth"), AuthStackProps{StackProps: withName("Auth"), Env: env})
+	svc.Data = NewDataStack(app, StackName(env, "Data"), DataStackProps{StackProps: stackProps(env, "Data"), Env: env})
+	if !importsUserPool(env) {
+		svc.Auth = NewAuthStack(app, StackName(env, "Auth"), AuthStackProps{StackProps: stackProps(env, "Auth"), Env: env})
 	}
-	svc.Api = NewApiStack(app, StackName(env, "Api"), ApiStackProps{StackProps: withName("Api"), Env: env})
+	svc.Api = NewApiStack(app, StackName(env, "Api"), ApiStackProps{StackProps: stackProps(env, "Api"), Env: env})
 	// Deploy order without exports: the Api stack reads the others' SSM
 	// parameters, so it comes after them.
 	svc.Api.AddStackDependency(svc.Data.Stack, jsii.String("reads the table's stream ARN from SSM"))

@@ -1,8 +1,6 @@
 package stacks
 
 import (
-	"time"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -28,20 +26,9 @@ type AuthStack struct {
 // NewAuthStack creates the user pool with the customers resource server.
 func NewAuthStack(scope constructs.Construct, id string, props AuthStackProps) *AuthStack {
 	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
-	a := props.Env.Auth
-	pool := userpool.New(stack, "Users", userpool.Props{
-		ResourceServer:       contract.ResourceServer,
-		Scopes:               []string{"read", "write"},
-		DomainPrefix:         props.Env.DomainPrefix(),
-		WithoutDomain:        a.WithoutDomain,
-		MFA:                  a.MFA,
-		AccessTokenValidity:  time.Duration(a.AccessTokenMinutes) * time.Minute,
-		RefreshTokenValidity: time.Duration(a.RefreshTokenDays) * 24 * time.Hour,
-		CallbackURLs:         a.CallbackURLs,
-		LogoutURLs:           a.LogoutURLs,
-		EmailFrom:            a.EmailFrom,
-		Retain:               props.Env.Retain,
-	})
+	p := userPoolProps(props.Env)
+	p.ResourceServer, p.Scopes = contract.ResourceServer, []string{"read", "write"}
+	pool := userpool.New(stack, "Users", p)
 	publish(stack, "UserPoolArnParameter", props.Env, userPoolARNParameter, pool.Pool.UserPoolArn())
 	return &AuthStack{Stack: stack, UserPool: pool}
 }

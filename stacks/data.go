@@ -35,24 +35,17 @@ type DataStack struct {
 // internal/customers/tabledesign.
 func NewDataStack(scope constructs.Construct, id string, props DataStackProps) *DataStack {
 	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
-	t := table.New(stack, "Customers", table.Props{
-		PartitionKey: tabledesign.PartitionKey,
-		SortKey:      tabledesign.SortKey,
-		Indexes: []table.Index{
-			{Name: tabledesign.ListIndex, PartitionKey: tabledesign.ListPartitionKey, SortKey: tabledesign.ListSortKey},
-			{Name: tabledesign.StatusIndex, PartitionKey: tabledesign.StatusPartitionKey, SortKey: tabledesign.ListSortKey},
-		},
-		TTLAttribute:        tabledesign.TTLAttribute,
-		Stream:              true,
-		Retain:              props.Env.Retain,
-		LogicalID:           "CustomersTable",
-		Name:                TableName(props.Env),
-		ContributorInsights: table.InsightsMode(props.Env.ContributorInsights),
-	})
+	tp := tableProps(props.Env)
+	tp.PartitionKey, tp.SortKey, tp.TTLAttribute = tabledesign.PartitionKey, tabledesign.SortKey, tabledesign.TTLAttribute
+	tp.Indexes = []table.Index{
+		{Name: tabledesign.ListIndex, PartitionKey: tabledesign.ListPartitionKey, SortKey: tabledesign.ListSortKey},
+		{Name: tabledesign.StatusIndex, PartitionKey: tabledesign.StatusPartitionKey, SortKey: tabledesign.ListSortKey},
+	}
+	tp.Stream, tp.LogicalID = true, "CustomersTable"
+	t := table.New(stack, "Customers", tp)
 	publish(stack, "StreamArnParameter", props.Env, streamARNParameter, t.Table.TableStreamArn())
-	bus := eventfanout.NewBus(stack, "Events", eventfanout.BusProps{
-		Name: BusName(props.Env), EventSource: contract.EventSource,
-		ArchiveRetentionDays: props.Env.Events.ArchiveRetentionDays, Retain: props.Env.Retain,
-	})
+	bp := busProps(props.Env)
+	bp.EventSource = contract.EventSource
+	bus := eventfanout.NewBus(stack, "Events", bp)
 	return &DataStack{Stack: stack, Table: t.Table, Events: bus}
 }

@@ -114,7 +114,7 @@ func counter(n, bad float64) []alarmsim.Sample {
 func (w *world) source(m alarmsim.Metric, from, to time.Time) []alarmsim.Sample {
 	secs := to.Sub(from).Seconds()
 	requests := w.rpsAt(from) * secs
-	a := w.env.Alarms
+	a := w.env.Alarms.Thresholds
 	event := func(kind, target string) []alarmsim.Sample { // reported only when it happens
 		if w.faulty(kind, target, from, to) {
 			return []alarmsim.Sample{{Value: 2, Count: 1}}
@@ -162,7 +162,7 @@ func (w *world) source(m alarmsim.Metric, from, to time.Time) []alarmsim.Sample 
 			slow = math.Floor(0.02 * requests)
 		}
 		return []alarmsim.Sample{{Value: 40, Count: requests - mid - slow}, {Value: 150, Count: mid},
-			{Value: 2 * float64(a.APILatencyP99Ms), Count: slow}}
+			{Value: 2 * float64(a.APILatencyP99.Milliseconds()), Count: slow}}
 	case "AWS/Lambda/Errors", "AWS/Lambda/Throttles":
 		fn := w.dim(m, "FunctionName")
 		kind := strings.ToLower(m.Name)
@@ -183,7 +183,7 @@ func (w *world) source(m alarmsim.Metric, from, to time.Time) []alarmsim.Sample 
 		if w.faulty("slow", fn, from, to) {
 			slow = 0.05 * n
 		}
-		timeoutMs := float64(w.env.Lambda.TimeoutSeconds * 1000)
+		timeoutMs := float64(w.env.Functions.Timeout.Milliseconds())
 		return []alarmsim.Sample{{Value: 30, Count: 0.995*n - slow}, {Value: 250, Count: 0.005 * n}, {Value: 0.95 * timeoutMs, Count: slow}}
 	case "AWS/Lambda/ConcurrentExecutions":
 		if requests == 0 {
@@ -268,13 +268,13 @@ func faults(s *stacks.Deployment) []fault {
 	}
 	out = append(out,
 		fault{name: "publisher stops reading the stream", kind: "stuck", target: resourceKey(c.Events.Publisher.Function), alarm: "PublisherIteratorAge",
-			lead: time.Duration(env.Alarms.IteratorAgeSeconds) * time.Second},
+			lead: env.Alarms.Thresholds.IteratorAge},
 		fault{name: "5XX spike", kind: "5xx", target: "api", alarm: "Api5xxRate"},
 		fault{name: "4XX spike", kind: "4xx", target: "api", alarm: "Api4xxRate"},
 		fault{name: "slow responses", kind: "latency", target: "api", alarm: "ApiLatencyP99"},
 		fault{name: "event topic cannot deliver", kind: "delivery", target: resourceKey(c.Events.Topic), alarm: "EventTopicFailedNotifications"},
 	)
-	if env.Alarms.MinRequestsPer5Min > 0 {
+	if env.Alarms.Thresholds.MinRequestsPer5Min > 0 {
 		out = append(out, fault{name: "traffic stops", kind: "traffic-drop", target: "api", alarm: "ApiTrafficDrop"})
 	}
 	dlqs := map[string]constructs.IConstruct{"PublisherDLQ": c.Events.PublisherDLQ, "ForwardDLQ": c.Events.ForwardDLQ}
@@ -300,7 +300,7 @@ func faults(s *stacks.Deployment) []fault {
 	}
 	for name, q := range queues {
 		out = append(out, fault{name: name + " is not drained", kind: "message", target: resourceKey(q), alarm: name + "OldestMessage",
-			lead: time.Duration(env.Alarms.QueueAgeSeconds) * time.Second})
+			lead: env.Alarms.Thresholds.QueueAge})
 	}
 	table := resourceKey(s.Data.Table)
 	out = append(out,
@@ -322,8 +322,8 @@ func faults(s *stacks.Deployment) []fault {
 // healthyRate is the traffic of every usage plan at its steady rate.
 func healthyRate(env config.Environment) float64 {
 	rps := 0.0
-	for _, p := range env.UsagePlans {
-		rps += p.Throttling.RateLimit
+	for _, p := range env.API.UsagePlans {
+		rps += p.Throttle.RateLimit
 	}
 	return rps
 }
@@ -408,7 +408,7 @@ func (sc *scenarios) subsystem(sim *alarmsim.Simulator, alarm string) string {
 func (sc *scenarios) healthy(sim *alarmsim.Simulator) []string {
 	end := t0.Add(2 * time.Hour)
 	var problems []string
-	quietest := max(2*float64(sc.s.Env.Alarms.MinRequestsPer5Min)/300, 1.0/60)
+	quietest := max(2*float64(sc.s.Env.Alarms.Thresholds.MinRequestsPer5Min)/300, 1.0/60)
 	for _, rps := range []float64{healthyRate(sc.s.Env), quietest} {
 		run, _, err := sc.run(sim, rps, nil, end)
 		if err != nil {

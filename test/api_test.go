@@ -64,18 +64,18 @@ func TestUsagePlansCarryTheConfiguredLimits(t *testing.T) {
 	for _, s := range services {
 		t.Run(s.Env.Name, func(t *testing.T) {
 			tmpl := template(s.Api.Stack)
-			for _, plan := range s.Env.UsagePlans {
+			for _, plan := range s.Env.API.UsagePlans {
 				tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::UsagePlan"), map[string]any{
 					"UsagePlanName": "customers-" + s.Env.Name + "-" + plan.Name,
-					"Throttle":      map[string]any{"RateLimit": plan.Throttling.RateLimit, "BurstLimit": plan.Throttling.BurstLimit},
+					"Throttle":      map[string]any{"RateLimit": plan.Throttle.RateLimit, "BurstLimit": plan.Throttle.BurstLimit},
 					"Quota":         map[string]any{"Limit": plan.QuotaPerDay, "Period": "DAY"},
 				})
 			}
 			keys := 0
-			for _, p := range s.Env.UsagePlans {
+			for _, p := range s.Env.API.UsagePlans {
 				keys += len(p.APIKeys)
 			}
-			tmpl.ResourceCountIs(jsii.String("AWS::ApiGateway::UsagePlan"), jsii.Number(len(s.Env.UsagePlans)))
+			tmpl.ResourceCountIs(jsii.String("AWS::ApiGateway::UsagePlan"), jsii.Number(len(s.Env.API.UsagePlans)))
 			tmpl.ResourceCountIs(jsii.String("AWS::ApiGateway::UsagePlanKey"), jsii.Number(keys))
 			for id, k := range *tmpl.FindResources(jsii.String("AWS::ApiGateway::ApiKey"), nil) {
 				if _, has := props(k)["Value"]; has {
@@ -97,10 +97,10 @@ func TestEveryGatewayErrorIsAProblemDocument(t *testing.T) {
 				if params["gatewayresponse.header.Content-Type"] != "'application/problem+json'" {
 					t.Errorf("%s: Content-Type %v", id, params["gatewayresponse.header.Content-Type"])
 				}
-				if len(s.Env.CORSOrigins) == 1 && params["gatewayresponse.header.Access-Control-Allow-Origin"] != "'"+s.Env.CORSOrigins[0]+"'" {
-					t.Errorf("%s: no CORS header for %s", id, s.Env.CORSOrigins[0])
+				if len(s.Env.API.CORSOrigins) == 1 && params["gatewayresponse.header.Access-Control-Allow-Origin"] != "'"+s.Env.API.CORSOrigins[0]+"'" {
+					t.Errorf("%s: no CORS header for %s", id, s.Env.API.CORSOrigins[0])
 				}
-				if len(s.Env.CORSOrigins) == 1 && params["gatewayresponse.header.Access-Control-Expose-Headers"] != "'ETag, Location, Retry-After, Idempotent-Replayed'" {
+				if len(s.Env.API.CORSOrigins) == 1 && params["gatewayresponse.header.Access-Control-Expose-Headers"] != "'ETag, Location, Retry-After, Idempotent-Replayed'" {
 					t.Errorf("%s: Access-Control-Expose-Headers %v", id, params["gatewayresponse.header.Access-Control-Expose-Headers"])
 				}
 				body := p["ResponseTemplates"].(map[string]any)["application/json"].(string)
@@ -151,13 +151,13 @@ func TestTheStageLogsTracesAndThrottles(t *testing.T) {
 				"AccessLogSetting": map[string]any{"DestinationArn": assertions.Match_AnyValue(), "Format": restapi.AccessLogFormat},
 				"MethodSettings": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
 					"HttpMethod": "*", "ResourcePath": "/*", "LoggingLevel": "ERROR", "DataTraceEnabled": false, "MetricsEnabled": true,
-					"ThrottlingRateLimit": s.Env.Throttling.RateLimit, "ThrottlingBurstLimit": s.Env.Throttling.BurstLimit,
+					"ThrottlingRateLimit": s.Env.API.Throttle.RateLimit, "ThrottlingBurstLimit": s.Env.API.Throttle.BurstLimit,
 				})}),
 			})
 			template(s.Api.Stack).HasResourceProperties(jsii.String("AWS::ApiGateway::RestApi"), map[string]any{
 				"EndpointConfiguration": map[string]any{"Types": []string{"REGIONAL"}},
 			})
-			if w := s.Env.WriteThrottling; w != nil {
+			if w := s.Env.WriteThrottle; w != nil {
 				template(s.Api.Stack).HasResourceProperties(jsii.String("AWS::ApiGateway::Stage"), map[string]any{
 					"MethodSettings": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
 						"HttpMethod": "POST", "ResourcePath": "/~1customers", "ThrottlingRateLimit": w.RateLimit, "ThrottlingBurstLimit": w.BurstLimit,
@@ -173,13 +173,13 @@ func TestWAFGuardsTheStageWhereConfigured(t *testing.T) {
 		t.Run(s.Env.Name, func(t *testing.T) {
 			tmpl := template(s.Api.Stack)
 			n := 0
-			if s.Env.WAF {
+			if s.Env.API.WAF {
 				n = 1
 				tmpl.HasResourceProperties(jsii.String("AWS::WAFv2::WebACL"), map[string]any{
 					"Scope": "REGIONAL",
 					"Rules": assertions.Match_ArrayWith(&[]any{map[string]any{
 						"Name": "RateLimitPerIP", "Priority": 3, "Action": map[string]any{"Block": map[string]any{}},
-						"Statement":        map[string]any{"RateBasedStatement": map[string]any{"Limit": s.Env.WAFRateLimit, "AggregateKeyType": "IP"}},
+						"Statement":        map[string]any{"RateBasedStatement": map[string]any{"Limit": s.Env.API.WAFRateLimit, "AggregateKeyType": "IP"}},
 						"VisibilityConfig": assertions.Match_AnyValue(),
 					}}),
 				})
@@ -205,8 +205,8 @@ func TestCORSOriginsMatchTheConfig(t *testing.T) {
 				}
 				resp := p["Integration"].(map[string]any)["IntegrationResponses"].([]any)[0].(map[string]any)
 				origin := resp["ResponseParameters"].(map[string]any)["method.response.header.Access-Control-Allow-Origin"]
-				if origin != "'"+s.Env.CORSOrigins[0]+"'" {
-					t.Errorf("preflight allows %v, want %s", origin, s.Env.CORSOrigins[0])
+				if origin != "'"+s.Env.API.CORSOrigins[0]+"'" {
+					t.Errorf("preflight allows %v, want %s", origin, s.Env.API.CORSOrigins[0])
 				}
 				if s.Env.Name == "prod" && strings.Contains(fmt.Sprint(origin), "*") {
 					t.Error("prod allows any origin")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/acme/customers-api/constructs/settings"
 	"github.com/acme/customers-api/internal/config"
 	"github.com/acme/customers-api/stacks"
 )
@@ -63,7 +64,7 @@ func TestACustomDomainUsesTLS12AndAnExistingWebACLCanBeAttached(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	staging.CustomDomain = &config.CustomDomain{Name: "api.staging.example.com",
+	staging.API.CustomDomain = &settings.CustomDomain{Name: "api.staging.example.com",
 		CertificateARN: "arn:aws:acm:eu-west-1:222222222222:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"}
 	app, err := newTestApp(t.TempDir())
 	if err != nil {

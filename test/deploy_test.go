@@ -52,7 +52,7 @@ func TestTheArchiveHasNoEmptyKMSKeyIdentifier(t *testing.T) {
 
 func TestWAFLogsRedactCredentialsAndHaveNoFixedName(t *testing.T) {
 	for _, s := range services {
-		if !s.Env.WAF {
+		if !s.Env.API.WAF {
 			continue
 		}
 		tmpl := template(s.Api.Stack)

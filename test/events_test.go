@@ -125,7 +125,7 @@ func TestTheStreamAndQueueMappingsRetryOnlyWhatFailed(t *testing.T) {
 			})
 			// The forwarding queue hides a message for six function timeouts.
 			tmpl.HasResourceProperties(jsii.String("AWS::SQS::Queue"), map[string]any{
-				"VisibilityTimeout": 6 * s.Env.Lambda.TimeoutSeconds,
+				"VisibilityTimeout": 6 * s.Env.Functions.Timeout.Seconds(),
 				"RedrivePolicy":     map[string]any{"deadLetterTargetArn": assertions.Match_AnyValue(), "maxReceiveCount": 5},
 			})
 		})

@@ -192,8 +192,8 @@ func TestTheDashboardIsReadableAndHasNoHardCodedAccountOrRegion(t *testing.T) {
 					t.Errorf("dashboard has no %q widget", title)
 				}
 			}
-			if s.Env.WAF != strings.Contains(got, "WAF requests") {
-				t.Errorf("WAF is %v but the dashboard's WAF panel is not there or should not be", s.Env.WAF)
+			if s.Env.API.WAF != strings.Contains(got, "WAF requests") {
+				t.Errorf("WAF is %v but the dashboard's WAF panel is not there or should not be", s.Env.API.WAF)
 			}
 			cdktest.Golden(t, []byte(got), filepath.Join("testdata", fmt.Sprintf("Customers-%s-dashboard.json", s.Env.Name)), *update)
 		})

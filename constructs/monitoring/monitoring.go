@@ -54,25 +54,13 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme/customers-api/constructs/internal/cdkx"
+	"github.com/acme/customers-api/constructs/settings"
 )
 
-// Thresholds of the alarms; zero fields take the defaults in Defaults.
-type Thresholds struct {
-	API5xxPercent, API4xxPercent float64
-	APILatencyP99                time.Duration
-	// MinRequestsPer5Min, when positive, alarms on a drop in traffic.
-	MinRequestsPer5Min                   int
-	DurationPercentOfTimeout             int
-	ConcurrencyLimit, ConcurrencyPercent int
-	IteratorAge, QueueAge                time.Duration
-	// WAFBlockedPer5Min is how many requests the web ACL may block in 5
-	// minutes before it alarms (an attack, or a rule blocking real users).
-	WAFBlockedPer5Min int
-	// FunctionErrorsPer5Min is how many failed invocations of one function
-	// in 5 minutes make its Errors alarm fire (and, through it, page and
-	// roll a deployment back). Default: 1, every failure.
-	FunctionErrorsPer5Min int
-}
+// Thresholds of the alarms; zero fields take the defaults in Defaults. A
+// plain value, defined in constructs/settings so that configuration code can
+// use it without the CDK.
+type Thresholds = settings.Thresholds
 
 // Defaults are the thresholds used for zero fields.
 var Defaults = Thresholds{

@@ -11,21 +11,22 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme/customers-api/constructs/gofunction"
+	"github.com/acme/customers-api/constructs/settings"
 	"github.com/acme/customers-api/lambdakit/envvars"
 )
 
-// Rollout strategies: how much traffic a new version takes, and when.
+// Rollout strategies: how much traffic a new version takes, and when (see
+// settings.Strategy).
 const (
-	// Canary sends 10% of requests to the new version for 5 minutes, then
-	// all of them. The default.
-	Canary = "canary"
-	// Linear adds 10% of the requests every minute.
-	Linear = "linear"
-	// AllAtOnce shifts everything at once, still watched by the alarms.
-	AllAtOnce = "all-at-once"
+	Canary    = settings.Canary
+	Linear    = settings.Linear
+	AllAtOnce = settings.AllAtOnce
 )
 
-var rolloutConfigs = map[string]func() awscodedeploy.ILambdaDeploymentConfig{
+// rolloutConfigs are CodeDeploy's predefined Lambda deployment
+// configurations ("Deployment configurations on an AWS Lambda compute
+// platform", CodeDeploy User Guide) for each of settings.Strategies.
+var rolloutConfigs = map[settings.Strategy]func() awscodedeploy.ILambdaDeploymentConfig{
 	"":        awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES,
 	Canary:    awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES,
 	Linear:    awscodedeploy.LambdaDeploymentConfig_LINEAR_10PERCENT_EVERY_1MINUTE,
@@ -37,7 +38,7 @@ var rolloutConfigs = map[string]func() awscodedeploy.ILambdaDeploymentConfig{
 // an alarm of the function (errors, throttles) or the API's 5XX rate fires.
 type Rollout struct {
 	// Strategy is Canary (the default), Linear or AllAtOnce.
-	Strategy string
+	Strategy settings.Strategy
 	// Off moves the aliases without CodeDeploy: no shifting, no rollback.
 	// Only for throwaway stacks.
 	Off bool

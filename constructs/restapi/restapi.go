@@ -33,23 +33,26 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme/customers-api/constructs/internal/cdkx"
+	"github.com/acme/customers-api/constructs/settings"
 	"github.com/acme/customers-api/lambdakit/httpx/wire"
 )
 
-// Throttle is a token bucket: a steady rate per second and a burst.
-type Throttle struct {
-	RateLimit  float64
-	BurstLimit int
-}
-
-// UsagePlan is a class of consumer with its own limits and API keys.
-type UsagePlan struct {
-	Name        string
-	Throttle    Throttle
-	QuotaPerDay int
-	// APIKeys names the keys to create; API Gateway generates their values.
-	APIKeys []string
-}
+// The front door's settings are plain values, defined in
+// constructs/settings so that configuration code can use them without the
+// CDK (see there for each field).
+type (
+	// Throttle is a token bucket: a steady rate per second and a burst.
+	Throttle = settings.Throttle
+	// UsagePlan is a class of consumer with its own limits and API keys.
+	UsagePlan = settings.UsagePlan
+	// CustomDomain serves the API on its own name.
+	CustomDomain = settings.CustomDomain
+	// TraceSampling is the X-Ray sampling rule of the stage.
+	TraceSampling = settings.TraceSampling
+	// Settings are the front door's settings; composites take them once
+	// and pass them on whole.
+	Settings = settings.API
+)
 
 // Operation is one method of the API.
 type Operation struct {
@@ -86,11 +89,6 @@ type Operation struct {
 // Key is "METHOD /path", the operation's name in maps and logs.
 func (o Operation) Key() string { return o.Method + " " + o.Path }
 
-// CustomDomain serves the API on its own name.
-type CustomDomain struct {
-	Name, CertificateARN string
-}
-
 // Props describes the API.
 type Props struct {
 	// Name is the API's name; Description is shown in the console.
@@ -107,45 +105,6 @@ type Props struct {
 	// Retain keeps the log groups when the stack is deleted.
 	Retain bool
 	Settings
-}
-
-// Settings are the front door's settings; composites take them once and
-// pass them on whole.
-type Settings struct {
-	// StageName is the stage's name, the first segment of the invoke URL's
-	// path: letters, digits, "-" and "_", at most 128 characters
-	// ("AWS::ApiGateway::Stage", StageName). Default: "v1".
-	StageName string
-	// Throttle is the stage default for every method.
-	Throttle Throttle
-	// CORSOrigins may call the API from a browser; none disables CORS.
-	CORSOrigins []string
-	// CloudWatchRole creates the account-wide role API Gateway needs for
-	// execution logs; leave it off where the account already has one.
-	CloudWatchRole bool
-	// WAF attaches a web ACL (AWS managed common, known-bad-inputs and IP
-	// reputation rules, and a per-IP rate rule of WAFRateLimit requests per
-	// 5 minutes) and logs its decisions.
-	WAF          bool
-	WAFRateLimit int
-	// WebACLArn associates an existing regional web ACL instead (WAF must be
-	// false).
-	WebACLArn string
-	// UsagePlans meter API keys; every method requires a key.
-	UsagePlans []UsagePlan
-	// CustomDomain, when set, is served with TLS 1.2 at least.
-	CustomDomain *CustomDomain
-	// TraceSampling, when set, is the X-Ray sampling rule of the stage (an
-	// AWS::XRay::SamplingRule named after the API, at most 32 characters).
-	// Default: X-Ray's default rule, 1 request a second, then 5%.
-	TraceSampling *TraceSampling
-	// ProblemTypeBase prefixes the type of every problem document the
-	// gateway answers (RFC 9457 §3.1.1: an absolute URI that identifies
-	// the problem type), e.g. "https://errors.example.com/"; set the
-	// handlers' to the same (constructs/resourceapi does, through
-	// envvars.ProblemTypeBase). It goes into the responses' VTL templates,
-	// so it must not hold '"', '\', '$' or '#'. Default: ProblemTypeBase.
-	ProblemTypeBase string
 }
 
 // RestAPI is the created API and everything it owns.
@@ -328,6 +287,9 @@ func (r *RestAPI) validate(p Props) bool {
 		// promises its consumers a rate they never get.
 		if plan.Throttle.RateLimit > p.Throttle.RateLimit || plan.Throttle.BurstLimit > p.Throttle.BurstLimit {
 			bad("UsagePlans[%d] (%s): Throttle %g/s, burst %d is above the stage's Throttle %g/s, burst %d, which binds first", i, plan.Name, plan.Throttle.RateLimit, plan.Throttle.BurstLimit, p.Throttle.RateLimit, p.Throttle.BurstLimit)
+		}
+		if blocked, perWindow := p.BlocksServerToServer(plan); blocked {
+			bad("UsagePlan %s is ServerToServer and allows %.0f requests in 5 minutes, but WAFRateLimit blocks one IP address after %d", plan.Name, perWindow, p.WAFRateLimit)
 		}
 	}
 	seen := map[string]bool{}

@@ -73,6 +73,11 @@ func TestInvalidPropsAreAnnotationErrors(t *testing.T) {
 		"a numeric exclusiveMinimum": {func(p *restapi.Props) {
 			body(p, `{"type":"object","properties":{"n":{"type":"number","exclusiveMinimum":0}}}`)
 		}, `BodySchema: "exclusiveMinimum" .* boolean`},
+		"partner blocked by WAF": {func(p *restapi.Props) {
+			// 1 request a second is 300 in 5 minutes, from one address.
+			p.WAF, p.WAFRateLimit = true, 299
+			p.UsagePlans = []restapi.UsagePlan{{Name: "partner", Throttle: restapi.Throttle{RateLimit: 1, BurstLimit: 1}, QuotaPerDay: 1, ServerToServer: true}}
+		}, "UsagePlan partner is ServerToServer and allows 300 requests in 5 minutes, but WAFRateLimit blocks one IP address after 299"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			errs := assertions.Annotations_FromStack(api(c.change)).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(c.want)))

@@ -5,15 +5,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// TraceSampling is the X-Ray sampling of the stage's requests: the first
-// ReservoirPerSecond requests of each second (across every API Gateway
-// host), then Rate (0 to 1) of the rest. API Gateway makes the decision and
-// the functions follow it.
-type TraceSampling struct {
-	ReservoirPerSecond int
-	Rate               float64
-}
-
 // samplingRule creates the X-Ray sampling rule of the stage, matching it as
 // API Gateway documents (service name "{api-name}/{stage-name}", type
 // AWS::ApiGateway::Stage, any host, method and path:

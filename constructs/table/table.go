@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/acme/customers-api/constructs/internal/cdkx"
+	"github.com/acme/customers-api/constructs/settings"
 )
 
 // Index is a global secondary index projecting all attributes.
@@ -22,20 +23,13 @@ type Index struct {
 }
 
 // InsightsMode is what CloudWatch Contributor Insights records on the
-// table and its indexes: the CloudFormation ContributorInsightsSpecification
-// Mode (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-contributorinsightsspecification.html).
-type InsightsMode string
+// table and its indexes (see settings.InsightsMode).
+type InsightsMode = settings.InsightsMode
 
+// Contributor Insights modes (see constructs/settings for what each costs).
 const (
-	// InsightsAccessedAndThrottledKeys records every read and write: the
-	// most accessed and the most throttled keys. Contributor Insights is
-	// billed per event, and every item read or written is one, on the table
-	// and on each index it touches.
-	InsightsAccessedAndThrottledKeys InsightsMode = "ACCESSED_AND_THROTTLED_KEYS"
-	// InsightsThrottledKeys records only throttled requests: the most
-	// throttled keys, which is what a throttle alarm's diagnosis needs, at
-	// no cost while nothing is throttled.
-	InsightsThrottledKeys InsightsMode = "THROTTLED_KEYS"
+	InsightsAccessedAndThrottledKeys = settings.InsightsAccessedAndThrottledKeys
+	InsightsThrottledKeys            = settings.InsightsThrottledKeys
 )
 
 // Props describes a table. String keys only: every key in this design is a

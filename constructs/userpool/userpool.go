@@ -16,13 +16,14 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme/customers-api/constructs/internal/cdkx"
+	"github.com/acme/customers-api/constructs/settings"
 )
 
-// MFA settings.
+// MFA modes (see settings.MFA).
 const (
-	MFAOff      = "OFF"
-	MFAOptional = "OPTIONAL"
-	MFARequired = "REQUIRED"
+	MFAOff      = settings.MFAOff
+	MFAOptional = settings.MFAOptional
+	MFARequired = settings.MFARequired
 )
 
 // Props describes the pool.
@@ -41,7 +42,7 @@ type Props struct {
 	// token can be issued. Default: false.
 	WithoutDomain bool
 	// MFA is MFAOff, MFAOptional or MFARequired (the default).
-	MFA string
+	MFA settings.MFA
 	// AccessTokenValidity also bounds ID tokens (default 15 minutes).
 	AccessTokenValidity time.Duration
 	// RefreshTokenValidity defaults to 7 days.
@@ -77,7 +78,7 @@ func New(scope constructs.Construct, id string, props Props) *UserPool {
 	if props.ResourceServer == "" || len(props.Scopes) == 0 {
 		cdkx.Error(c, "userpool: ResourceServer and Scopes are required")
 	}
-	mfa := map[string]awscognito.Mfa{MFAOff: awscognito.Mfa_OFF, MFAOptional: awscognito.Mfa_OPTIONAL, MFARequired: awscognito.Mfa_REQUIRED, "": awscognito.Mfa_REQUIRED}
+	mfa := map[settings.MFA]awscognito.Mfa{MFAOff: awscognito.Mfa_OFF, MFAOptional: awscognito.Mfa_OPTIONAL, MFARequired: awscognito.Mfa_REQUIRED, "": awscognito.Mfa_REQUIRED}
 	mode, ok := mfa[props.MFA]
 	if !ok {
 		cdkx.Error(c, "userpool: MFA %q must be OFF, OPTIONAL or REQUIRED", props.MFA)

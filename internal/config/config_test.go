@@ -4,6 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/acme/customers-api/constructs/settings"
 )
 
 func TestEveryEnvironmentIsValid(t *testing.T) {
@@ -33,44 +36,54 @@ func TestABadValueNamesTheEnvironmentAndField(t *testing.T) {
 		{"LogRetentionDays", func(e *Environment) { e.LogRetentionDays = -1 }},
 		{"Account", func(e *Environment) { e.Account = "12345" }},
 		{"Region", func(e *Environment) { e.Region = "Europe" }},
-		{"Lambda.MemoryMB", func(e *Environment) { e.Lambda.MemoryMB = 64 }},
-		{"Lambda.TimeoutSeconds", func(e *Environment) { e.Lambda.TimeoutSeconds = 30 }},
-		{"Throttling.RateLimit", func(e *Environment) { e.Throttling.RateLimit = 0 }},
-		{"Throttling.BurstLimit", func(e *Environment) { e.Throttling.BurstLimit = 0 }},
-		{"AlarmEmails[0]", func(e *Environment) { e.AlarmEmails = []string{"not an address"} }},
-		{"CORSOrigins[0]", func(e *Environment) { e.CORSOrigins = []string{"https://app.example.com/path"} }},
-		{"WriteThrottling", func(e *Environment) { e.WriteThrottling = &Throttling{RateLimit: 1e6, BurstLimit: 1} }},
-		{"WAFRateLimit", func(e *Environment) { e.WAFRateLimit = 5 }},
-		{"Alarms.WAFBlockedPer5Min", func(e *Environment) { e.Alarms.WAFBlockedPer5Min = 0 }},
+		{"Functions.MemoryMB", func(e *Environment) { e.Functions.MemoryMB = 64 }},
+		{"Functions.Timeout", func(e *Environment) { e.Functions.Timeout = 30 * time.Second }},
+		{"Functions.Timeout", func(e *Environment) { e.Functions.Timeout = 1500 * time.Millisecond }},
+		{"API.Throttle.RateLimit", func(e *Environment) { e.API.Throttle.RateLimit = 0 }},
+		{"API.Throttle.BurstLimit", func(e *Environment) { e.API.Throttle.BurstLimit = 0 }},
+		{"Alarms.Emails[0]", func(e *Environment) { e.Alarms.Emails = []string{"not an address"} }},
+		{"API.CORSOrigins[0]", func(e *Environment) { e.API.CORSOrigins = []string{"https://app.example.com/path"} }},
+		{"WriteThrottle", func(e *Environment) { e.WriteThrottle = &settings.Throttle{RateLimit: 1e6, BurstLimit: 1} }},
+		{"API.WAFRateLimit", func(e *Environment) { e.API.WAFRateLimit = 5 }},
+		{"API.WebACLArn", func(e *Environment) {
+			e.API.WebACLArn = "arn:aws:wafv2:eu-west-1:222222222222:regional/webacl/central/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
+		}},
+		{"API.WebACLArn", func(e *Environment) { e.API.WAF, e.API.WebACLArn = false, "arn:aws:wafv2:nope" }},
+		{"Alarms.Thresholds.WAFBlockedPer5Min", func(e *Environment) { e.Alarms.Thresholds.WAFBlockedPer5Min = 0 }},
+		{"Alarms.Thresholds.APILatencyP99", func(e *Environment) { e.Alarms.Thresholds.APILatencyP99 = time.Minute }},
+		{"Alarms.Thresholds.QueueAge", func(e *Environment) { e.Alarms.Thresholds.QueueAge = 0 }},
 		{"Retain", func(e *Environment) { e.Retain = false }},
-		{"Lambda.Rollout", func(e *Environment) { e.Lambda.Rollout = "big-bang" }},
+		{"Rollout.Strategy", func(e *Environment) { e.Rollout.Strategy = "big-bang" }},
 		{"Auth.EmailFrom", func(e *Environment) { e.Auth.EmailFrom = "Ops <ops@example.com>" }},
-		{"UsagePlans[1]", func(e *Environment) { e.WAFRateLimit = 5999 }}, // partner: 20/s from one address
-		{"UsagePlans", func(e *Environment) { e.UsagePlans = nil }},
-		{"UsagePlans[0].QuotaPerDay", func(e *Environment) { e.UsagePlans = []UsagePlan{{Name: "std", Throttling: Throttling{1, 1}}} }},
-		{"UsagePlans[1].Name", func(e *Environment) {
-			p := UsagePlan{Name: "std", Throttling: Throttling{1, 1}, QuotaPerDay: 1}
-			e.UsagePlans = []UsagePlan{p, p}
+		{"API.UsagePlans[1]", func(e *Environment) { e.API.WAFRateLimit = 5999 }}, // partner: 20/s from one address
+		{"API.UsagePlans", func(e *Environment) { e.API.UsagePlans = nil }},
+		{"API.UsagePlans[0].QuotaPerDay", func(e *Environment) {
+			e.API.UsagePlans = []settings.UsagePlan{{Name: "std", Throttle: settings.Throttle{RateLimit: 1, BurstLimit: 1}}}
+		}},
+		{"API.UsagePlans[1].Name", func(e *Environment) {
+			p := settings.UsagePlan{Name: "std", Throttle: settings.Throttle{RateLimit: 1, BurstLimit: 1}, QuotaPerDay: 1}
+			e.API.UsagePlans = []settings.UsagePlan{p, p}
 		}},
 		{"Auth.MFA", func(e *Environment) { e.Auth.MFA = "SOMETIMES" }},
 		{"Auth.DomainPrefix", func(e *Environment) { e.Auth.DomainPrefix = "Has Spaces" }},
 		{"Auth.DomainPrefix", func(e *Environment) { e.Auth.DomainPrefix = "my-cognito-login" }},
-		{"Auth.AccessTokenMinutes", func(e *Environment) { e.Auth.AccessTokenMinutes = 2 }},
+		{"Auth.AccessTokenValidity", func(e *Environment) { e.Auth.AccessTokenValidity = 2 * time.Minute }},
+		{"Auth.RefreshTokenValidity", func(e *Environment) { e.Auth.RefreshTokenValidity = 30*24*time.Hour + time.Second }},
 		{"Auth.CallbackURLs[0]", func(e *Environment) { e.Auth.CallbackURLs = []string{"http://app.example.com/cb"} }},
 		{"Auth.ExistingUserPoolID", func(e *Environment) { e.Auth.ExistingUserPoolID = "not-a-pool" }},
 		{"Events.ArchiveRetentionDays", func(e *Environment) { e.Events.ArchiveRetentionDays = 0 }},
 		{"ContributorInsights", func(e *Environment) { e.ContributorInsights = "" }},
-		{"TraceSampling", func(e *Environment) { e.TraceSampling = &TraceSampling{ReservoirPerSecond: 1, Rate: 5} }},
+		{"API.TraceSampling", func(e *Environment) { e.API.TraceSampling = &settings.TraceSampling{ReservoirPerSecond: 1, Rate: 5} }},
 		{"ContributorInsights", func(e *Environment) { e.ContributorInsights = "ALL" }},
 		{"Events.NotificationTypes[0]", func(e *Environment) { e.Events.NotificationTypes = []string{"Created!"} }},
-		{"CustomDomain.CertificateARN", func(e *Environment) {
-			e.CustomDomain = &CustomDomain{Name: "api.example.com", CertificateARN: "arn:nope"}
+		{"API.CustomDomain.CertificateARN", func(e *Environment) {
+			e.API.CustomDomain = &settings.CustomDomain{Name: "api.example.com", CertificateARN: "arn:nope"}
 		}},
 	} {
 		t.Run(tc.field, func(t *testing.T) {
 			env := staging
-			env.AlarmEmails = append([]string(nil), staging.AlarmEmails...)
-			env.UsagePlans = append([]UsagePlan(nil), staging.UsagePlans...)
+			env.Alarms.Emails = append([]string(nil), staging.Alarms.Emails...)
+			env.API.UsagePlans = append([]settings.UsagePlan(nil), staging.API.UsagePlans...)
 			tc.mutate(&env)
 			err := env.Validate()
 			var fe *FieldError
@@ -126,11 +139,11 @@ func TestUnknownEnvironmentIsAnError(t *testing.T) {
 
 func TestProdRequiresMFAAnSESSenderAndNoWildcardOrigin(t *testing.T) {
 	prod, _ := Lookup("prod")
-	prod.Auth.MFA = "OPTIONAL"
-	prod.CORSOrigins = []string{"*"}
+	prod.Auth.MFA = settings.MFAOptional
+	prod.API.CORSOrigins = []string{"*"}
 	prod.Auth.EmailFrom = ""
 	err := prod.Validate()
-	for _, want := range []string{`"prod": Auth.MFA: must be REQUIRED in prod`, `"prod": CORSOrigins[0]`, `"prod": Auth.EmailFrom: prod needs an SES sender`} {
+	for _, want := range []string{`"prod": Auth.MFA: must be REQUIRED in prod`, `"prod": API.CORSOrigins[0]`, `"prod": Auth.EmailFrom: prod needs an SES sender`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not contain %q", err, want)
 		}

@@ -1,61 +1,74 @@
 package config
 
+import (
+	"time"
+
+	"github.com/acme/customers-api/constructs/settings"
+)
+
+const day = 24 * time.Hour
+
 // environments is the configuration of every environment. The accounts are
 // placeholders: replace them with your own before `make deploy`. Synth and the
 // tests never contact an account.
 var environments = map[string]Environment{
 	"dev": {
-		Name:                     "dev",
-		Account:                  "111111111111",
-		Region:                   "eu-west-1",
-		LogRetentionDays:         14,
-		Lambda:                   Lambda{MemoryMB: 256, TimeoutSeconds: 10, Rollout: "all-at-once"},
-		Throttling:               Throttling{RateLimit: 50, BurstLimit: 100},
-		WAF:                      false,
-		Retain:                   false,
-		APIGatewayCloudWatchRole: true,
-		CORSOrigins:              []string{"http://localhost:3000"},
-		Auth: Auth{
-			MFA:                "OPTIONAL",
-			AccessTokenMinutes: 60, RefreshTokenDays: 30,
-			CallbackURLs: []string{"http://localhost:3000/callback"}, LogoutURLs: []string{"http://localhost:3000/"},
+		Name:             "dev",
+		Account:          "111111111111",
+		Region:           "eu-west-1",
+		LogRetentionDays: 14,
+		Retain:           false,
+		Functions:        Functions{MemoryMB: 256, Timeout: 10 * time.Second},
+		Rollout:          Rollout{Strategy: settings.AllAtOnce},
+		API: settings.API{
+			Throttle:       settings.Throttle{RateLimit: 50, BurstLimit: 100},
+			CORSOrigins:    []string{"http://localhost:3000"},
+			CloudWatchRole: true,
+			WAF:            false,
+			UsagePlans: []settings.UsagePlan{
+				{Name: "standard", Throttle: settings.Throttle{RateLimit: 20, BurstLimit: 40}, QuotaPerDay: 10_000, APIKeys: []string{"dev-tester"}},
+			},
 		},
-		UsagePlans: []UsagePlan{
-			{Name: "standard", Throttling: Throttling{RateLimit: 20, BurstLimit: 40}, QuotaPerDay: 10_000, APIKeys: []string{"dev-tester"}},
+		Auth: Auth{
+			MFA:                 settings.MFAOptional,
+			AccessTokenValidity: 60 * time.Minute, RefreshTokenValidity: 30 * day,
+			CallbackURLs: []string{"http://localhost:3000/callback"}, LogoutURLs: []string{"http://localhost:3000/"},
 		},
 		Events: Events{ArchiveRetentionDays: 7},
 		// Every access, for debugging: dev's traffic makes it cheap.
-		ContributorInsights: "ACCESSED_AND_THROTTLED_KEYS",
-		Alarms: Alarms{
-			API5xxPercent: 5, API4xxPercent: 25, APILatencyP99Ms: 3000, MinRequestsPer5Min: 0,
+		ContributorInsights: settings.InsightsAccessedAndThrottledKeys,
+		Alarms: Alarms{Thresholds: settings.Thresholds{
+			API5xxPercent: 5, API4xxPercent: 25, APILatencyP99: 3 * time.Second, MinRequestsPer5Min: 0,
 			DurationPercentOfTimeout: 80, ConcurrencyLimit: 1000, ConcurrencyPercent: 80,
-			IteratorAgeSeconds: 300, QueueAgeSeconds: 900,
-		},
+			IteratorAge: 5 * time.Minute, QueueAge: 15 * time.Minute,
+		}},
 	},
 	"staging": {
 		Name:             "staging",
 		Account:          "222222222222",
 		Region:           "eu-west-1",
 		LogRetentionDays: 30,
+		Retain:           true,
 		// Throttled keys only: what the throttle alarms need, without an
 		// event per item read or written (issue 26).
-		ContributorInsights: "THROTTLED_KEYS",
-		Lambda:              Lambda{MemoryMB: 256, TimeoutSeconds: 10, Rollout: "linear"},
-		Throttling:          Throttling{RateLimit: 200, BurstLimit: 400},
-		AlarmEmails:         []string{"customers-oncall@example.com"},
-		WAF:                 true,
-		Retain:              true,
-		CORSOrigins:         []string{"https://staging.app.example.com"},
-		WriteThrottling:     &Throttling{RateLimit: 50, BurstLimit: 100},
-		WAFRateLimit:        6000,
-		Auth: Auth{
-			MFA:                "OPTIONAL",
-			AccessTokenMinutes: 60, RefreshTokenDays: 30,
-			CallbackURLs: []string{"https://staging.app.example.com/callback"}, LogoutURLs: []string{"https://staging.app.example.com/"},
+		ContributorInsights: settings.InsightsThrottledKeys,
+		Functions:           Functions{MemoryMB: 256, Timeout: 10 * time.Second},
+		Rollout:             Rollout{Strategy: settings.Linear},
+		API: settings.API{
+			Throttle:     settings.Throttle{RateLimit: 200, BurstLimit: 400},
+			CORSOrigins:  []string{"https://staging.app.example.com"},
+			WAF:          true,
+			WAFRateLimit: 6000,
+			UsagePlans: []settings.UsagePlan{
+				{Name: "standard", Throttle: settings.Throttle{RateLimit: 50, BurstLimit: 100}, QuotaPerDay: 50_000, APIKeys: []string{"web-app"}},
+				{Name: "partner", Throttle: settings.Throttle{RateLimit: 20, BurstLimit: 40}, QuotaPerDay: 20_000, APIKeys: []string{"partner-crm"}, ServerToServer: true},
+			},
 		},
-		UsagePlans: []UsagePlan{
-			{Name: "standard", Throttling: Throttling{RateLimit: 50, BurstLimit: 100}, QuotaPerDay: 50_000, APIKeys: []string{"web-app"}},
-			{Name: "partner", Throttling: Throttling{RateLimit: 20, BurstLimit: 40}, QuotaPerDay: 20_000, APIKeys: []string{"partner-crm"}, ServerToServer: true},
+		WriteThrottle: &settings.Throttle{RateLimit: 50, BurstLimit: 100},
+		Auth: Auth{
+			MFA:                 settings.MFAOptional,
+			AccessTokenValidity: 60 * time.Minute, RefreshTokenValidity: 30 * day,
+			CallbackURLs: []string{"https://staging.app.example.com/callback"}, LogoutURLs: []string{"https://staging.app.example.com/"},
 		},
 		Events: Events{
 			ArchiveRetentionDays: 30,
@@ -63,9 +76,12 @@ var environments = map[string]Environment{
 			NotificationTypes:    []string{"customer.created", "customer.status-changed"},
 		},
 		Alarms: Alarms{
-			API5xxPercent: 2, API4xxPercent: 15, APILatencyP99Ms: 2000, MinRequestsPer5Min: 0,
-			DurationPercentOfTimeout: 80, ConcurrencyLimit: 1000, ConcurrencyPercent: 80,
-			IteratorAgeSeconds: 120, QueueAgeSeconds: 600, WAFBlockedPer5Min: 200,
+			Emails: []string{"customers-oncall@example.com"},
+			Thresholds: settings.Thresholds{
+				API5xxPercent: 2, API4xxPercent: 15, APILatencyP99: 2 * time.Second, MinRequestsPer5Min: 0,
+				DurationPercentOfTimeout: 80, ConcurrencyLimit: 1000, ConcurrencyPercent: 80,
+				IteratorAge: 2 * time.Minute, QueueAge: 10 * time.Minute, WAFBlockedPer5Min: 200,
+			},
 		},
 	},
 	"prod": {
@@ -73,29 +89,31 @@ var environments = map[string]Environment{
 		Account:          "333333333333",
 		Region:           "eu-west-1",
 		LogRetentionDays: 365,
-		// One trace a second whatever the traffic, then 1% of the rest:
-		// enough traces to follow latency and errors, at a fifth of the
-		// default rule's 5% (issue 26).
-		TraceSampling: &TraceSampling{ReservoirPerSecond: 1, Rate: 0.01},
+		Retain:           true,
 		// Throttled keys only: what the throttle alarms need, without an
 		// event per item read or written (issue 26).
-		ContributorInsights: "THROTTLED_KEYS",
-		Lambda:              Lambda{MemoryMB: 512, TimeoutSeconds: 10, Rollout: "canary"},
-		Throttling:          Throttling{RateLimit: 1000, BurstLimit: 2000},
-		AlarmEmails:         []string{"customers-oncall@example.com"},
-		WAF:                 true,
-		Retain:              true,
-		CORSOrigins:         []string{"https://app.example.com"},
-		WriteThrottling:     &Throttling{RateLimit: 200, BurstLimit: 400},
-		WAFRateLimit:        30000,
-		Auth: Auth{
-			EmailFrom: "no-reply@example.com", MFA: "REQUIRED",
-			AccessTokenMinutes: 15, RefreshTokenDays: 7,
-			CallbackURLs: []string{"https://app.example.com/callback"}, LogoutURLs: []string{"https://app.example.com/"},
+		ContributorInsights: settings.InsightsThrottledKeys,
+		Functions:           Functions{MemoryMB: 512, Timeout: 10 * time.Second},
+		Rollout:             Rollout{Strategy: settings.Canary},
+		API: settings.API{
+			Throttle:     settings.Throttle{RateLimit: 1000, BurstLimit: 2000},
+			CORSOrigins:  []string{"https://app.example.com"},
+			WAF:          true,
+			WAFRateLimit: 30000,
+			UsagePlans: []settings.UsagePlan{
+				{Name: "standard", Throttle: settings.Throttle{RateLimit: 500, BurstLimit: 1000}, QuotaPerDay: 1_000_000, APIKeys: []string{"web-app"}},
+				{Name: "partner", Throttle: settings.Throttle{RateLimit: 100, BurstLimit: 200}, QuotaPerDay: 100_000, APIKeys: []string{"partner-crm"}, ServerToServer: true},
+			},
+			// One trace a second whatever the traffic, then 1% of the rest:
+			// enough traces to follow latency and errors, at a fifth of the
+			// default rule's 5% (issue 26).
+			TraceSampling: &settings.TraceSampling{ReservoirPerSecond: 1, Rate: 0.01},
 		},
-		UsagePlans: []UsagePlan{
-			{Name: "standard", Throttling: Throttling{RateLimit: 500, BurstLimit: 1000}, QuotaPerDay: 1_000_000, APIKeys: []string{"web-app"}},
-			{Name: "partner", Throttling: Throttling{RateLimit: 100, BurstLimit: 200}, QuotaPerDay: 100_000, APIKeys: []string{"partner-crm"}, ServerToServer: true},
+		WriteThrottle: &settings.Throttle{RateLimit: 200, BurstLimit: 400},
+		Auth: Auth{
+			EmailFrom: "no-reply@example.com", MFA: settings.MFARequired,
+			AccessTokenValidity: 15 * time.Minute, RefreshTokenValidity: 7 * day,
+			CallbackURLs: []string{"https://app.example.com/callback"}, LogoutURLs: []string{"https://app.example.com/"},
 		},
 		Events: Events{
 			ArchiveRetentionDays: 365,
@@ -103,9 +121,12 @@ var environments = map[string]Environment{
 			NotificationTypes:    []string{"customer.created", "customer.status-changed"},
 		},
 		Alarms: Alarms{
-			API5xxPercent: 1, API4xxPercent: 10, APILatencyP99Ms: 1000, MinRequestsPer5Min: 10,
-			DurationPercentOfTimeout: 80, ConcurrencyLimit: 1000, ConcurrencyPercent: 80,
-			IteratorAgeSeconds: 60, QueueAgeSeconds: 300, WAFBlockedPer5Min: 1000,
+			Emails: []string{"customers-oncall@example.com"},
+			Thresholds: settings.Thresholds{
+				API5xxPercent: 1, API4xxPercent: 10, APILatencyP99: time.Second, MinRequestsPer5Min: 10,
+				DurationPercentOfTimeout: 80, ConcurrencyLimit: 1000, ConcurrencyPercent: 80,
+				IteratorAge: time.Minute, QueueAge: 5 * time.Minute, WAFBlockedPer5Min: 1000,
+			},
 		},
 	},
 }

@@ -70,7 +70,7 @@ func CustomersEnvironment(dir, name string) (Environment, error) {
 	if err != nil {
 		return Environment{}, err
 	}
-	env := Environment{Name: name, MemoryMB: cfg.Lambda.MemoryMB}
+	env := Environment{Name: name, MemoryMB: cfg.Functions.MemoryMB}
 	files, err := filepath.Glob(filepath.Join(dir, "Customers-"+name+"-*.json"))
 	if err != nil {
 		return env, err

@@ -72,13 +72,13 @@ const (
 	apiGateway = "apigateway.amazonaws.com"
 )
 
-const roleFix = "set APIGatewayCloudWatchRole: true in internal/config for one deploy (the role is retained), or fix the account's role yourself"
+const roleFix = "set API.CloudWatchRole: true in internal/config for one deploy (the role is retained), or fix the account's role yourself"
 
 // checkAPIGatewayRole checks the account's API Gateway logging role where
 // the environment does not create it: set, existing, trusted by API
 // Gateway, with the push-to-logs policy.
 func checkAPIGatewayRole(ctx context.Context, c clients, env envconfig.Environment) []string {
-	if env.APIGatewayCloudWatchRole {
+	if env.API.CloudWatchRole {
 		return nil
 	}
 	acct, err := c.apigateway.GetAccount(ctx, &apigateway.GetAccountInput{})
@@ -193,9 +193,9 @@ func checkConcurrency(ctx context.Context, c clients, env envconfig.Environment)
 	if out.AccountLimit != nil {
 		got = out.AccountLimit.ConcurrentExecutions
 	}
-	if want := env.Alarms.ConcurrencyLimit; int(got) < want {
-		return []string{fmt.Sprintf("Lambda allows %d concurrent executions in %s, and the alarms assume %d (Alarms.ConcurrencyLimit): "+
-			"request an increase of \"Concurrent executions\" (Service Quotas, AWS Lambda, L-B99A9384), or lower Alarms.ConcurrencyLimit to %d", got, env.Region, want, got)}
+	if want := env.Alarms.Thresholds.ConcurrencyLimit; int(got) < want {
+		return []string{fmt.Sprintf("Lambda allows %d concurrent executions in %s, and the alarms assume %d (Alarms.Thresholds.ConcurrencyLimit): "+
+			"request an increase of \"Concurrent executions\" (Service Quotas, AWS Lambda, L-B99A9384), or lower Alarms.Thresholds.ConcurrencyLimit to %d", got, env.Region, want, got)}
 	}
 	return nil
 }

@@ -6,14 +6,14 @@
 //
 //   - the CDK bootstrap stack (CDKToolkit) in the account and region;
 //   - API Gateway's account-wide CloudWatch Logs role, where the
-//     environment does not create it (APIGatewayCloudWatchRole: false):
+//     environment does not create it (API.CloudWatchRole: false):
 //     set, existing, trusted by apigateway.amazonaws.com and holding
 //     AmazonAPIGatewayPushToCloudWatchLogs;
 //   - for an environment that sends the pool's e-mail through SES
 //     (Auth.EmailFrom): the identity verified, the account out of the SES
 //     sandbox;
 //   - Lambda's concurrent executions quota of the account, at least the
-//     limit the environment's alarms assume (Alarms.ConcurrencyLimit);
+//     limit the environment's alarms assume (Alarms.Thresholds.ConcurrencyLimit);
 //   - the Cognito domain prefix free, or already the environment's pool's.
 //
 // It runs with the environment's AWS credentials: `make preflight ENV=prod`

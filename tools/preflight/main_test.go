@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/acme/customers-api/constructs/settings"
 	envconfig "github.com/acme/customers-api/internal/config"
 	"github.com/acme/customers-api/internal/testenv/moto"
 )
@@ -231,10 +232,10 @@ func TestPlaceholdersAreRefusedBeforeAnyAWSCall(t *testing.T) {
 	}
 	want := []string{
 		"Account 333333333333 is an example account",
-		"AlarmEmails[0] customers-oncall@example.com is an example address",
+		"Alarms.Emails[0] customers-oncall@example.com is an example address",
 		"Events.NotificationEmails[0] customer-care@example.com is an example address",
 		"Auth.EmailFrom no-reply@example.com is an example address",
-		"CORSOrigins[0] https://app.example.com is an example URL",
+		"API.CORSOrigins[0] https://app.example.com is an example URL",
 		"Auth.CallbackURLs[0] https://app.example.com/callback is an example URL",
 		"Auth.LogoutURLs[0] https://app.example.com/ is an example URL",
 	}
@@ -253,13 +254,13 @@ func TestPlaceholdersAreRefusedBeforeAnyAWSCall(t *testing.T) {
 // like an example is refused.
 func TestOnlyExamplesArePlaceholders(t *testing.T) {
 	env := lookup(t, "staging")
-	env.Account, env.AlarmEmails, env.Events.NotificationEmails = "444455556666", []string{"oncall@acme.io"}, []string{"care@acme.io"}
-	env.CORSOrigins, env.Auth.CallbackURLs, env.Auth.LogoutURLs = []string{"https://app.acme.io"}, []string{"https://app.acme.io/cb"}, []string{"https://app.acme.io/"}
+	env.Account, env.Alarms.Emails, env.Events.NotificationEmails = "444455556666", []string{"oncall@acme.io"}, []string{"care@acme.io"}
+	env.API.CORSOrigins, env.Auth.CallbackURLs, env.Auth.LogoutURLs = []string{"https://app.acme.io"}, []string{"https://app.acme.io/cb"}, []string{"https://app.acme.io/"}
 	if p := placeholders(env); len(p) != 0 {
 		t.Errorf("a real environment: %v", p)
 	}
-	env.CustomDomain = &envconfig.CustomDomain{Name: "api.EXAMPLE.org."}
-	env.AlarmEmails = []string{"oncall@example.net", "ops@notexample.com"}
+	env.API.CustomDomain = &settings.CustomDomain{Name: "api.EXAMPLE.org."}
+	env.Alarms.Emails = []string{"oncall@example.net", "ops@notexample.com"}
 	if p := placeholders(env); len(p) != 2 {
 		t.Errorf("%d placeholders, want 2 (the custom domain, the first alarm address): %v", len(p), p)
 	}

@@ -33,12 +33,12 @@ func placeholders(env envconfig.Environment) []string {
 	if exampleAccounts[env.Account] {
 		out = append(out, fmt.Sprintf("Account %s is an example account: set the environment's own account in internal/config/environments.go", env.Account))
 	}
-	addresses := map[string][]string{"AlarmEmails": env.AlarmEmails, "Events.NotificationEmails": env.Events.NotificationEmails}
+	addresses := map[string][]string{"Alarms.Emails": env.Alarms.Emails, "Events.NotificationEmails": env.Events.NotificationEmails}
 	if env.Auth.EmailFrom != "" {
 		addresses["Auth.EmailFrom"] = []string{env.Auth.EmailFrom}
 	}
-	urls := map[string][]string{"CORSOrigins": env.CORSOrigins, "Auth.CallbackURLs": env.Auth.CallbackURLs, "Auth.LogoutURLs": env.Auth.LogoutURLs}
-	for _, field := range []string{"AlarmEmails", "Events.NotificationEmails", "Auth.EmailFrom", "CORSOrigins", "Auth.CallbackURLs", "Auth.LogoutURLs"} {
+	urls := map[string][]string{"API.CORSOrigins": env.API.CORSOrigins, "Auth.CallbackURLs": env.Auth.CallbackURLs, "Auth.LogoutURLs": env.Auth.LogoutURLs}
+	for _, field := range []string{"Alarms.Emails", "Events.NotificationEmails", "Auth.EmailFrom", "API.CORSOrigins", "Auth.CallbackURLs", "Auth.LogoutURLs"} {
 		for i, v := range addresses[field] {
 			if a, err := mail.ParseAddress(v); err == nil && exampleDomain(a.Address[strings.LastIndex(a.Address, "@")+1:]) {
 				name := fmt.Sprintf("%s[%d]", field, i)
@@ -54,8 +54,8 @@ func placeholders(env envconfig.Environment) []string {
 			}
 		}
 	}
-	if d := env.CustomDomain; d != nil && exampleDomain(d.Name) {
-		out = append(out, fmt.Sprintf("CustomDomain.Name %s is an example domain: set the API's own name in internal/config/environments.go", d.Name))
+	if d := env.API.CustomDomain; d != nil && exampleDomain(d.Name) {
+		out = append(out, fmt.Sprintf("API.CustomDomain.Name %s is an example domain: set the API's own name in internal/config/environments.go", d.Name))
 	}
 	return out
 }

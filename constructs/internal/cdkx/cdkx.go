@@ -26,7 +26,8 @@ var retention = map[int]awslogs.RetentionDays{
 	3288: awslogs.RetentionDays_NINE_YEARS, 3653: awslogs.RetentionDays_TEN_YEARS,
 }
 
-// Retention converts a number of days into CloudWatch Logs' retention enum.
+// Retention converts a number of days into CloudWatch Logs' retention enum;
+// the days it knows are settings.RetentionDays (a test holds them equal).
 func Retention(days int) (awslogs.RetentionDays, error) {
 	r, ok := retention[days]
 	if !ok {
