@@ -20,10 +20,10 @@ APIDIFF_VERSION := v0.0.0-20261113113407-e3970619a1a4
 APIDIFF := $(CURDIR)/.tools/apidiff
 STATICCHECK_VERSION := v0.8.2
 # goimports formats like gofmt and groups imports: standard library,
-# third-party, then this module's packages (-local).
+# third-party, then this module's packages and the products template's (-local).
 GOIMPORTS_VERSION := v0.52.0
 GOIMPORTS := $(CURDIR)/.tools/goimports
-GOIMPORTS_FLAGS := -local github.com/acme/customers-api
+GOIMPORTS_FLAGS := -local github.com/acme/customers-api,github.com/acme/products-api
 STATICCHECK := $(CURDIR)/.tools/staticcheck
 ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := $(CURDIR)/.tools/actionlint

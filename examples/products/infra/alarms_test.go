@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme/customers-api/cdktest"
 	"github.com/acme/customers-api/cdktest/alarmsim"
 )
 
@@ -45,7 +44,7 @@ func pages(run *alarmsim.Run) []string {
 // template: an hour of healthy traffic pages nobody, and a failing
 // function pages its own operation's on-call alarm and no other.
 func TestAFailingOperationPagesItsOwnAlarmAndAHealthyHourNone(t *testing.T) {
-	sim, err := alarmsim.New(map[string][]byte{"Products-dev": cdktest.Template(newStack(t).Stack)})
+	sim, err := alarmsim.New(map[string][]byte{"Products-dev": template})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,13 +8,12 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/acme/products-api/schemas"
-
 	"github.com/acme/customers-api/constructs/monitoring"
 	"github.com/acme/customers-api/constructs/resourceapi"
 	"github.com/acme/customers-api/constructs/restapi"
 	"github.com/acme/customers-api/constructs/table"
 	"github.com/acme/customers-api/constructs/userpool"
+	"github.com/acme/products-api/schemas"
 )
 
 // StackProps configures the products stack.

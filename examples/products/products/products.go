@@ -17,13 +17,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/acme/products-api/schemas"
-
 	"github.com/acme/customers-api/lambdakit/ddb"
 	"github.com/acme/customers-api/lambdakit/envvars"
 	"github.com/acme/customers-api/lambdakit/httpx"
 	"github.com/acme/customers-api/lambdakit/lambdaenv"
 	"github.com/acme/customers-api/lambdakit/validate"
+	"github.com/acme/products-api/schemas"
 )
 
 // Product is a catalogue entry, as the API shows it.
