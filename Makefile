@@ -64,7 +64,7 @@ synth: node_modules/.installed ## Synthesize every environment (ENV=dev for one)
 	$(CDK) synth --quiet $(if $(ENV),-c env=$(ENV))
 	go run ./tools/synthsummary cdk.out
 
-test: tools $(APIDIFF) $(RIE) ## Run every test: unit, handler (against moto), construct, snapshot, the example consumer's, the API check, and each fuzz target briefly (unless it passed before with the same code).
+test: tools $(APIDIFF) $(RIE) ## Run every test: unit, handler (against moto), construct, snapshot, the example consumers' (examples/orders in place, examples/products copied out of this checkout by test/consumer), the API check, and each fuzz target briefly (unless it passed before with the same code).
 	scripts/apicheck.sh $(APIDIFF) check
 	go test ./...
 	cd examples/orders && go test ./...

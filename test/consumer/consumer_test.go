@@ -230,6 +230,16 @@ func TestTheProductsAPIBuildsTestsAndRunsOutsideThisRepository(t *testing.T) {
 	env := environ(checkout)
 	installNode(t, dir, env)
 
+	// The scripts run the pinned Node.js, not the machine's: jsii starts the
+	// node it finds on PATH.
+	var pins struct{ DevDependencies map[string]string }
+	if b, err := os.ReadFile(filepath.Join(dir, "package.json")); err != nil || json.Unmarshal(b, &pins) != nil {
+		t.Fatalf("package.json: %v", err)
+	}
+	if got := strings.TrimSpace(run(t, dir, env, "npm", "exec", "--offline", "--", "node", "--version")); got != "v"+pins.DevDependencies["node"] {
+		t.Errorf("npm's scripts run node %s, want the pinned %s", got, pins.DevDependencies["node"])
+	}
+
 	out := run(t, dir, env, "npm", "run", "synth", "--", "--quiet")
 	tmpl, err := os.ReadFile(filepath.Join(dir, "cdk.out", "Products-dev.template.json"))
 	if err != nil {
