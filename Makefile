@@ -32,11 +32,14 @@ ENV ?=
 PORT ?= 3000
 SCOPES ?=
 LOCAL := .local/bin/local
+LOCAL_ASSEMBLY := .local/cdk.out
+# What synth reads: the module's files other than docs, tests and recorded data.
+SYNTH_INPUTS = $(filter-out %.md %_test.go test/% api/% .github/% scripts/%,$(wildcard $(shell git ls-files --cached --others --exclude-standard)))
 FUZZTIME ?= 60s
 FUZZTIME_TEST := 2000x
 GO_FILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
-.PHONY: help tools synth test fuzz preflight lint bench openapi apicheck api-baseline diff deploy clean requirements local local-bin local-token local-apikey local-events contract
+.PHONY: help tools synth test fuzz preflight lint bench openapi apicheck api-baseline diff deploy clean requirements local local-idle local-bin local-token local-apikey local-events contract
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -104,11 +107,18 @@ lint: tools $(GOIMPORTS) $(STATICCHECK) $(ACTIONLINT) ## goimports -local (gofmt
 	cfn-lint --ignore-checks W3005 -- cdk.out.lint/*.template.json
 	rm -rf cdk.out.lint
 
-local: tools $(RIE) local-bin ## Run the dev API locally (PORT=3000): gateway, identity, handlers under the Lambda emulator, moto; Ctrl-C stops it.
+local: tools $(RIE) local-idle $(LOCAL_ASSEMBLY)/manifest.json ## Run the dev API locally (PORT=3000): gateway, identity, handlers under the Lambda emulator, moto; synthesizes dev first unless nothing changed since; Ctrl-C stops it.
+	@$(LOCAL) serve -assembly $(LOCAL_ASSEMBLY) -port $(PORT) -rie $(RIE) -python $(VENV)/bin/python
+
+# Synthesize dev for make local only when a file synth reads is newer than
+# the last synth: cdk synth takes a minute, and its output goes to a log.
+$(LOCAL_ASSEMBLY)/manifest.json: node_modules/.installed $(SYNTH_INPUTS)
+	@rm -rf $(LOCAL_ASSEMBLY)
+	@echo "local: synthesizing dev into $(LOCAL_ASSEMBLY) (output in .local/synth.log)"
+	@mkdir -p .local && $(CDK) synth --quiet -c env=dev -o $(LOCAL_ASSEMBLY) > .local/synth.log 2>&1 || { cat .local/synth.log; exit 1; }
+
+local-idle: local-bin
 	@$(LOCAL) idle
-	rm -rf .local/cdk.out
-	$(CDK) synth --quiet -c env=dev -o .local/cdk.out
-	@$(LOCAL) serve -assembly .local/cdk.out -port $(PORT)
 
 contract: tools $(RIE) ## Contract-test the local API with schemathesis against openapi/customers-api.json, longer than make test (CONTRACT_EXAMPLES=100).
 	CONTRACT_EXAMPLES=$${CONTRACT_EXAMPLES:-100} go test ./test/ -run '^TestContractOfTheLocalAPI$$' -count=1 -v -timeout 30m

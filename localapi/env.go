@@ -17,6 +17,31 @@
 // does not document it. The package serves any template the constructs of
 // this module produce; a resource type or property it does not model is
 // an error, or is listed in Skipped, never silently different.
+//
+// # Running from another module
+//
+// The package needs nothing of this repository's layout, only three things
+// on the machine, each found through an Options field, else an environment
+// variable, else a default; a missing one stops Start with a one-line error
+// naming the option, the variable and the install command:
+//
+//   - the Lambda Runtime Interface Emulator: Options.RIE, else $LOCALAPI_RIE,
+//     else aws-lambda-rie on PATH (install: RIEInstall);
+//   - moto: Options.MotoEndpoint, else $LOCALAPI_MOTO_ENDPOINT, the URL of a
+//     moto server already running; else Start runs its own with
+//     Options.Python, else $LOCALAPI_PYTHON, else python3, which must have
+//     moto's server at the version this module pins
+//     (pip install 'moto[server]==5.2.5');
+//   - a Go toolchain on PATH, to build each function's handler package
+//     (the template's acme:go-entry metadata, relative to the root of the Go
+//     module that holds the working directory).
+//
+// Node.js and the CDK CLI are not needed: they only synthesize the cloud
+// assembly that Start reads. From another module:
+//
+//	go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@<version in RIEInstall>
+//	python3 -m venv .venv && .venv/bin/pip install 'moto[server]==5.2.5'
+//	LOCALAPI_PYTHON=.venv/bin/python go run github.com/acme/customers-api/tools/local serve -assembly cdk.out
 package localapi
 
 import (
@@ -28,7 +53,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -36,8 +60,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/acme/customers-api/internal/testenv"
-	"github.com/acme/customers-api/internal/testenv/moto"
+	"github.com/acme/customers-api/internal/motoserver"
 )
 
 // Options configure Start.
@@ -52,9 +75,21 @@ type Options struct {
 	Port int
 	// IdentityPort is the identity server's port; 0 picks a free one.
 	IdentityPort int
-	// RIE is the aws-lambda-rie binary; empty means the one `make tools`
-	// installs in .tools.
+	// RIE is the path of the Lambda Runtime Interface Emulator
+	// (aws-lambda-rie). Default: $LOCALAPI_RIE, else aws-lambda-rie on PATH.
 	RIE string
+	// MotoEndpoint is the URL of a moto server already running, e.g.
+	// http://127.0.0.1:5000, which the environment then uses instead of
+	// starting its own, and leaves running. Its conditional writes are not
+	// serialized as those of the server Start runs are (see
+	// internal/motoserver). Default: $LOCALAPI_MOTO_ENDPOINT, else Start
+	// runs a moto server with Python.
+	MotoEndpoint string
+	// Python is the Python 3 interpreter, a path or a name on PATH, that
+	// runs the moto server when there is no MotoEndpoint; it must import
+	// moto's server (pip install 'moto[server]==5.2.5'). Default:
+	// $LOCALAPI_PYTHON, else python3.
+	Python string
 	// Logs receives the functions' output, the access log and the local
 	// environment's own messages; nil discards them.
 	Logs io.Writer
@@ -79,7 +114,7 @@ type Env struct {
 
 	opts       Options
 	assembly   *Assembly
-	motoSrv    *moto.Server
+	motoSrv    *motoserver.Server // nil when MotoEndpoint was given
 	motoConfig aws.Config
 	sqs        *sqs.Client
 	fns        map[string]*function // by unqualified ARN
@@ -102,15 +137,8 @@ func Start(ctx context.Context, opts Options) (_ *Env, err error) {
 	if opts.Logs == nil {
 		opts.Logs = io.Discard
 	}
-	if opts.RIE == "" {
-		root, err := testenv.Root()
-		if err != nil {
-			return nil, err
-		}
-		opts.RIE = filepath.Join(root, ".tools", "aws-lambda-rie")
-	}
-	if _, err := os.Stat(opts.RIE); err != nil {
-		return nil, fmt.Errorf("localapi: the Lambda Runtime Interface Emulator is missing (%s): run `make tools`", opts.RIE)
+	if opts.RIE, err = findRIE(opts.RIE); err != nil {
+		return nil, err
 	}
 	e := &Env{opts: opts, events: map[string][]json.RawMessage{}}
 	defer func() {
@@ -124,10 +152,10 @@ func Start(ctx context.Context, opts Options) (_ *Env, err error) {
 	if e.work, err = os.MkdirTemp("", "localapi"); err != nil {
 		return nil, err
 	}
-	if e.motoSrv, err = moto.Start(); err != nil {
+	if e.Moto, err = e.startMoto(opts); err != nil {
 		return nil, err
 	}
-	e.Moto, e.motoConfig = e.motoSrv.Endpoint, e.motoSrv.Config()
+	e.motoConfig = motoserver.Config(e.Moto)
 	e.sqs = sqs.NewFromConfig(e.motoConfig)
 	if err := e.assembly.Provision(ctx, e.motoConfig); err != nil {
 		return nil, err
@@ -240,7 +268,7 @@ func (e *Env) invokeFunction(ctx context.Context, arn string, event any) ([]byte
 	if !ok {
 		return nil, fmt.Errorf("%w: function %s is not a Go function of the templates", errFunction, arn)
 	}
-	return f.invoke(ctx, e.opts.RIE, e.work, event)
+	return f.invoke(ctx, e.opts.RIE, event)
 }
 
 func (e *Env) logf(format string, args ...any) {

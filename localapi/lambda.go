@@ -11,15 +11,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"github.com/acme/customers-api/constructs/gofunction"
-	"github.com/acme/customers-api/internal/testenv"
+	"github.com/acme/customers-api/internal/gobuild"
+	"github.com/acme/customers-api/internal/procs"
 )
 
 // function is one AWS::Lambda::Function of the templates, run from its real
@@ -27,11 +26,12 @@ import (
 // its first invocation. The emulator serves one invocation at a time, as
 // one Lambda execution environment does, so invocations queue.
 type function struct {
-	res     Resource
-	name    string
-	entry   string // handler package directory
-	env     []string
-	timeout time.Duration
+	res       Resource
+	name      string
+	entry     string // handler package directory
+	bootstrap string // its build for this machine
+	env       []string
+	timeout   time.Duration
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -50,7 +50,7 @@ func (e *Env) functions(ctx context.Context) error {
 	e.fns = map[string]*function{}
 	var list []*function
 	for _, r := range e.assembly.Resources("AWS::Lambda::Function") {
-		entry, _ := r.Metadata[gofunction.EntryMetadata].(string)
+		entry, _ := r.Metadata[gobuild.EntryMetadata].(string)
 		if entry == "" {
 			continue
 		}
@@ -66,30 +66,27 @@ func (e *Env) functions(ctx context.Context) error {
 		e.fns[arn] = f
 		list = append(list, f)
 	}
-	// Build in parallel: one go build per package, sharing the build
-	// cache; once ctx ends, no further build starts.
-	errs := make(chan error, len(list))
-	sem := make(chan struct{}, runtime.NumCPU())
+	// Build in parallel, sharing the build cache; once ctx ends, no
+	// further build starts.
+	// Functions with the same handler package share its bootstrap.
+	builds, targets := gobuild.NewBuilds(gobuild.HostEnv), map[string]string{}
 	for _, f := range list {
-		go func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if err := ctx.Err(); err != nil {
-				errs <- err
-				return
-			}
-			errs <- gofunction.BuildHost(f.entry, filepath.Join(e.work, f.name))
-		}()
+		if _, ok := targets[f.entry]; !ok {
+			targets[f.entry] = filepath.Join(e.work, "build-"+strconv.Itoa(len(targets)))
+		}
+		f.bootstrap = filepath.Join(targets[f.entry], "bootstrap")
 	}
+	builds.Start(ctx, targets)
 	var all []error
-	for range list {
-		all = append(all, <-errs)
+	for _, out := range targets {
+		err, _ := builds.Wait(out)
+		all = append(all, err)
 	}
 	return errors.Join(all...)
 }
 
 func (e *Env) newFunction(r Resource, entry string) (*function, error) {
-	dir, err := gofunction.ResolveEntry(entry)
+	dir, err := gobuild.ResolveEntry(entry)
 	if err != nil {
 		return nil, err
 	}
@@ -126,18 +123,18 @@ func (e *Env) motoEnv() []string {
 }
 
 // start runs the emulator with the function's bootstrap; f.mu is held.
-func (f *function) start(rie, work string) error {
-	port, err := testenv.FreePort()
+func (f *function) start(rie string) error {
+	port, err := procs.FreePort()
 	if err != nil {
 		return err
 	}
-	api, err := testenv.FreePort()
+	api, err := procs.FreePort()
 	if err != nil {
 		return err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	f.cmd = exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", "127.0.0.1:"+strconv.Itoa(api),
-		filepath.Join(work, f.name, "bootstrap"))
+		f.bootstrap)
 	f.cmd.Env = f.env
 	f.cmd.Stdout, f.cmd.Stderr = f.logs, f.logs
 	f.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -162,11 +159,11 @@ func (f *function) stop() {
 // fails with errFunction when the function failed, and with ctx's error
 // when ctx ends first (the emulator is then restarted, as Lambda replaces
 // a timed-out execution environment).
-func (f *function) invoke(ctx context.Context, rie, work string, event any) ([]byte, error) {
+func (f *function) invoke(ctx context.Context, rie string, event any) ([]byte, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.cmd == nil {
-		if err := f.start(rie, work); err != nil {
+		if err := f.start(rie); err != nil {
 			return nil, err
 		}
 	}

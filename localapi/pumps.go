@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/acme/customers-api/internal/testenv/moto"
+	"github.com/acme/customers-api/internal/motoserver"
 )
 
 // mapping is an AWS::Lambda::EventSourceMapping from a DynamoDB stream or
@@ -24,7 +24,7 @@ type mapping struct {
 	filters              []pattern // FilterCriteria; a record passes when one matches
 	onFailure            string    // SQS queue URL for stream batches that keep failing
 	queueURL             string    // the source queue of an SQS mapping
-	stream               *moto.StreamReader
+	stream               *motoserver.StreamReader
 }
 
 func (e *Env) mappings() ([]*mapping, error) {
@@ -69,7 +69,7 @@ func (e *Env) mappings() ([]*mapping, error) {
 		m.onFailure = e.assembly.queueURL(dest.OnFailure.Destination)
 		switch {
 		case strings.HasPrefix(m.source, "arn:aws:dynamodb:"):
-			m.stream = moto.NewStreamReader(e.motoConfig, m.source)
+			m.stream = motoserver.NewStreamReader(e.motoConfig, m.source)
 		case strings.HasPrefix(m.source, "arn:aws:sqs:"):
 			if m.queueURL = e.assembly.queueURL(m.source); m.queueURL == "" {
 				return nil, fmt.Errorf("localapi: %s: queue %s is not in the templates", r.LogicalID, m.source)

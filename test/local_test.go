@@ -24,7 +24,11 @@ import (
 func startLocal(t *testing.T, quotas map[string]int) *localapi.Env {
 	t.Helper()
 	logs := &testenv.Buffer{}
-	env, err := localapi.Start(context.Background(), localapi.Options{Assembly: assemblyDir, Stacks: "Customers-dev-", Logs: logs, Quotas: quotas})
+	rie, python, err := testenv.LocalTools()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := localapi.Start(context.Background(), localapi.Options{Assembly: assemblyDir, Stacks: "Customers-dev-", Logs: logs, Quotas: quotas, RIE: rie, Python: python})
 	if err != nil {
 		t.Fatal(err)
 	}

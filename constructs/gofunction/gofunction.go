@@ -12,16 +12,11 @@
 package gofunction
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"maps"
-	"os"
 	"path/filepath"
-	"runtime"
-	"slices"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -34,7 +29,32 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme/customers-api/constructs/internal/cdkx"
+	"github.com/acme/customers-api/internal/gobuild"
 )
+
+// The build of a handler, which lives in internal/gobuild so that the
+// local API and the benchmarks build handlers without linking the CDK.
+const (
+	// EntryMetadata is the template metadata key that holds a function's
+	// handler package, relative to its Go module's root (see
+	// tools/local and localapi, which build and run it).
+	EntryMetadata = gobuild.EntryMetadata
+	// CacheEnv names the environment variable that sets the bootstrap
+	// cache's directory; "off" turns the cache off. Unset, the cache is
+	// "gofunction" in the user's cache directory (~/.cache/gofunction on
+	// Linux).
+	CacheEnv = gobuild.CacheEnv
+)
+
+// BuildError is a failed `go build` of a handler package: its directory,
+// the command as a shell would show it, and the compiler's output.
+type BuildError = gobuild.BuildError
+
+// ResolveEntry turns a handler package path into an absolute directory. A
+// relative path is taken from the root of the Go module that holds the
+// working directory, so `functions/get-customer` means the same thing to
+// app.go at the repository root and to a test in a subdirectory.
+func ResolveEntry(entry string) (string, error) { return gobuild.ResolveEntry(entry) }
 
 // Defaults used when a Props field is zero.
 const (
@@ -134,7 +154,7 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 		Tracing:               awslambda.Tracing_ACTIVE,
 		RecursiveLoop:         awslambda.RecursiveLoop_TERMINATE,
 	})
-	if entry, err := moduleEntry(props.Entry); err == nil {
+	if entry, err := gobuild.ModuleEntry(props.Entry); err == nil {
 		f.Function.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(EntryMetadata), entry)
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(f.Role, &[]*cdknag.NagPackSuppression{{
@@ -157,7 +177,7 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 func code(c constructs.Construct, entry string) awslambda.Code {
 	dir, err := ResolveEntry(entry)
 	if err == nil {
-		err = checkPackage(dir)
+		err = gobuild.CheckPackage(dir)
 	}
 	if err != nil {
 		cdkx.Error(c, "gofunction: %v", err)
@@ -189,7 +209,7 @@ type localBuild struct {
 // failed build panics with the compiler output, and the jsii runtime turns
 // that into a synth error.
 func (b *localBuild) TryBundle(outputDir *string, _ *awscdk.BundlingOptions) *bool {
-	if err := prebuilt.take(b.dir, b.prebuilt, *outputDir); err != nil {
+	if err := prebuilt.Take(b.dir, b.prebuilt, *outputDir); err != nil {
 		panic(err)
 	}
 	return jsii.Bool(true)
@@ -198,19 +218,7 @@ func (b *localBuild) TryBundle(outputDir *string, _ *awscdk.BundlingOptions) *bo
 // prebuilt holds the builds Prebuild started, by output directory. They
 // are written under the cloud assembly's directory (.gofunction/), and
 // each asset hard-links its bootstrap, so they take no extra space.
-var prebuilt = &builds{byOut: map[string]*build{}, slots: make(chan struct{}, runtime.NumCPU())}
-
-type builds struct {
-	mu    sync.Mutex
-	byOut map[string]*build
-	slots chan struct{} // bounds the builds running at once
-}
-
-type build struct {
-	done chan struct{}
-	out  string // directory holding the bootstrap
-	err  error
-}
+var prebuilt = gobuild.NewBuilds(gobuild.BuildEnv)
 
 // buildDir is where dir's prebuilt bootstrap goes under the assembly
 // directory outdir.
@@ -236,73 +244,11 @@ func Prebuild(scope constructs.Construct, entries ...string) {
 		return
 	}
 	outdir := *awscdk.Stage_Of(scope).Outdir()
-	var dirs []string
+	targets := map[string]string{}
 	for _, entry := range entries {
-		if dir, err := ResolveEntry(entry); err == nil && checkPackage(dir) == nil {
-			dirs = append(dirs, dir)
+		if dir, err := ResolveEntry(entry); err == nil && gobuild.CheckPackage(dir) == nil {
+			targets[dir] = buildDir(outdir, dir)
 		}
 	}
-	prebuilt.start(outdir, dirs)
-}
-
-// start builds each of dirs not yet started into its directory under
-// outdir. One `go list` names the cached bootstrap of all of them first.
-func (bs *builds) start(outdir string, dirs []string) {
-	bs.mu.Lock()
-	defer bs.mu.Unlock()
-	started := map[string]*build{}
-	for _, dir := range dirs {
-		out := buildDir(outdir, dir)
-		if _, ok := bs.byOut[out]; ok {
-			continue
-		}
-		b := &build{done: make(chan struct{}), out: out}
-		bs.byOut[out] = b
-		if b.err = os.MkdirAll(out, 0o755); b.err != nil {
-			close(b.done)
-			continue
-		}
-		started[dir] = b
-	}
-	if len(started) == 0 {
-		return
-	}
-	go func() {
-		goBin, err := lookGo(strings.Join(dirs, ", "))
-		var keys map[string]string
-		if err == nil {
-			keys = cacheKeys(goBin, BuildEnv, slices.Collect(maps.Keys(started))...)
-		}
-		for dir, b := range started {
-			go func() {
-				defer close(b.done)
-				if b.err = err; err != nil {
-					return
-				}
-				bs.slots <- struct{}{}
-				defer func() { <-bs.slots }()
-				b.err = link(goBin, dir, b.out, BuildEnv, keys[dir])
-			}()
-		}
-	}()
-}
-
-// take puts the bootstrap of dir into outDir: the one prebuilt into
-// prebuiltDir when Prebuild started it, else a fresh build.
-func (bs *builds) take(dir, prebuiltDir, outDir string) error {
-	bs.mu.Lock()
-	b, ok := bs.byOut[prebuiltDir]
-	bs.mu.Unlock()
-	if !ok {
-		return Build(dir, outDir)
-	}
-	<-b.done
-	if b.err != nil {
-		return b.err
-	}
-	src, dst := filepath.Join(b.out, "bootstrap"), filepath.Join(outDir, "bootstrap")
-	if os.Link(src, dst) == nil {
-		return nil
-	}
-	return copyFile(src, dst) // another file system
+	prebuilt.Start(context.Background(), targets)
 }

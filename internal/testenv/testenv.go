@@ -9,13 +9,11 @@
 package testenv
 
 import (
-	"bytes"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
-	"sync"
 
+	"github.com/acme/customers-api/internal/procs"
 	"github.com/acme/customers-api/internal/testenv/jsiinode"
 )
 
@@ -46,32 +44,26 @@ func VenvTool(name string) (string, error) {
 	return path, nil
 }
 
+// LocalTools returns what localapi runs, as this repository installs it:
+// the Lambda Runtime Interface Emulator the Makefile builds into .tools, and
+// the .venv's Python, which has moto's server. The error says how to install
+// a missing one. Tests pass both to localapi.Options (RIE, Python).
+func LocalTools() (rie, python string, err error) {
+	root, err := Root()
+	if err != nil {
+		return "", "", err
+	}
+	rie = filepath.Join(root, ".tools", "aws-lambda-rie")
+	if !exists(rie) {
+		return "", "", fmt.Errorf("testenv: %s is missing: run `make test` (or `make .tools/aws-lambda-rie`) first", rie)
+	}
+	python, err = VenvTool("python")
+	return rie, python, err
+}
+
 // Buffer is a bytes.Buffer safe for concurrent writers, for capturing the
 // output of servers and loggers in tests.
-type Buffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *Buffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-// String returns everything written so far.
-func (b *Buffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
+type Buffer = procs.Buffer
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
+func FreePort() (int, error) { return procs.FreePort() }

@@ -22,10 +22,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/acme/customers-api/constructs/gofunction"
 	"github.com/acme/customers-api/internal/customers/handlers"
 	"github.com/acme/customers-api/internal/customers/roundtrips"
 	"github.com/acme/customers-api/internal/customers/store/storetest"
+	"github.com/acme/customers-api/internal/gobuild"
 	"github.com/acme/customers-api/internal/testenv"
 	"github.com/acme/customers-api/internal/testenv/moto"
 	"github.com/acme/customers-api/lambdakit/ddb"
@@ -127,7 +127,7 @@ func targets(ctx context.Context, srv *moto.Server, invokes int) ([]target, erro
 	}
 	updated := read.ids[0]
 	return []target{
-		{"hello-world", "constructs/gofunction/testdata/hello", "", func(int) any { return "bench" }, 0, "bench", 0},
+		{"hello-world", "internal/gobuild/testdata/hello", "", func(int) any { return "bench" }, 0, "bench", 0},
 		{"list-customers", "functions/list-customers", "list", func(int) any {
 			return events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/customers", Resource: "/customers", QueryStringParameters: map[string]string{"limit": "20"}}
 		}, 200, events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/customers", Resource: "/customers", QueryStringParameters: map[string]string{"limit": "x"}}, 400},
@@ -169,10 +169,10 @@ func measureFunctions(rie string, runs, invokes int) ([]functionResult, error) {
 	hosts := make([]string, len(ts)) // each target's host bootstrap
 	for i, t := range ts {
 		armDir, hostDir := filepath.Join(work, t.name, "arm64"), filepath.Join(work, t.name, "host")
-		if err := gofunction.Build(t.dir, armDir); err != nil {
+		if err := gobuild.Build(t.dir, armDir); err != nil {
 			return nil, err
 		}
-		if err := gofunction.BuildHost(t.dir, hostDir); err != nil {
+		if err := gobuild.BuildHost(t.dir, hostDir); err != nil {
 			return nil, err
 		}
 		r := functionResult{name: t.name}

@@ -21,8 +21,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/acme/customers-api/constructs/gofunction"
 	"github.com/acme/customers-api/internal/customers/roundtrips"
+	"github.com/acme/customers-api/internal/gobuild"
 	"github.com/acme/customers-api/internal/testenv"
 )
 
@@ -116,7 +116,7 @@ func run(o options) error {
 			return err
 		}
 		defer os.RemoveAll(caches)
-		cold, warm, err := coldWarm(root, "synth", "", "GOCACHE="+filepath.Join(caches, "go"), gofunction.CacheEnv+"="+filepath.Join(caches, "bootstraps"))
+		cold, warm, err := coldWarm(root, "synth", "", "GOCACHE="+filepath.Join(caches, "go"), gobuild.CacheEnv+"="+filepath.Join(caches, "bootstraps"))
 		if err != nil {
 			return err
 		}

@@ -73,7 +73,7 @@ func (r report) markdown() string {
 	p("")
 	p("## Functions")
 	p("")
-	p("Each handler is built as deployed (`provided.al2023`, arm64, the flags of `constructs/gofunction`) for its size, and for this machine to run under the Lambda Runtime Interface Emulator against moto. Each is started cold %d times; each cold start is followed by %d warm invocations. Every invocation takes the success path with real data: get an existing customer, update it with the right `If-Match`, delete an existing one, list a populated table (20 per page), create a new one. First invoke is from starting the emulator to the first response (process start, init, one request, its DynamoDB calls); the figures are medians over the cold starts; peak RSS is the largest. Emulator figures, not Lambda's.", r.runs, r.invokes)
+	p("Each handler is built as deployed (`provided.al2023`, arm64, the flags of `internal/gobuild`) for its size, and for this machine to run under the Lambda Runtime Interface Emulator against moto. Each is started cold %d times; each cold start is followed by %d warm invocations. Every invocation takes the success path with real data: get an existing customer, update it with the right `If-Match`, delete an existing one, list a populated table (20 per page), create a new one. First invoke is from starting the emulator to the first response (process start, init, one request, its DynamoDB calls); the figures are medians over the cold starts; peak RSS is the largest. Emulator figures, not Lambda's.", r.runs, r.invokes)
 	p("")
 	p("The last two columns time start-up apart from the network: the same bootstrap started cold with a request it refuses before any AWS call (a bad id, a bad query, an empty body, no `If-Match`), then 20 warm ones; start-up is its first invoke minus its warm p50, the median of %d cold starts taken after the runs above, every function in turn, and the ratio compares that with hello-world's.", probeRuns)
 	p("")
@@ -176,7 +176,7 @@ func (r report) profileSection(p func(string, ...any)) {
 	if sp.env == "" {
 		return
 	}
-	p("Where the Go app's synth of %s goes: the app built once, then timed under the CLI and alone (`CDK_OUTDIR`, `CDK_CONTEXT_JSON`), the fastest of %d runs each, bootstraps from the cache (`constructs/gofunction`).", sp.env, sp.runs)
+	p("Where the Go app's synth of %s goes: the app built once, then timed under the CLI and alone (`CDK_OUTDIR`, `CDK_CONTEXT_JSON`), the fastest of %d runs each, bootstraps from the cache (`internal/gobuild`).", sp.env, sp.runs)
 	p("")
 	p("| step | wall time | difference |")
 	p("|---|---|---|")

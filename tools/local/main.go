@@ -1,11 +1,18 @@
 // Command local runs the API of a synthesized cloud assembly on this
 // machine (see localapi) and talks to a running one.
 //
-//	go run ./tools/local serve -assembly .local/cdk.out [-port 3000]
+//	go run ./tools/local serve -assembly .local/cdk.out [-port 3000] [-stacks Customers-dev-]
+//	    [-rie aws-lambda-rie] [-python python3 | -moto-endpoint URL]
 //	go run ./tools/local token [-scopes customers/read]
 //	go run ./tools/local apikey
 //	go run ./tools/local events
 //	go run ./tools/local idle    # fails when one is running
+//
+// serve finds the Lambda Runtime Interface Emulator and moto through its
+// flags or localapi's environment variables (LOCALAPI_RIE, LOCALAPI_PYTHON,
+// LOCALAPI_MOTO_ENDPOINT), so it runs from any Go module:
+//
+//	go run github.com/acme/customers-api/tools/local serve -assembly cdk.out
 //
 // serve writes .local/state.json (mode 0600: it holds the local machine
 // client's secret and the API key) and removes it on exit; the other
@@ -78,6 +85,11 @@ func serve(args []string) error {
 	assembly := fs.String("assembly", ".local/cdk.out", "cloud assembly directory")
 	port := fs.Int("port", 3000, "gateway port on 127.0.0.1")
 	logs := fs.String("logs", ".local/local.log", "file for the functions' output and the access log")
+	var opts localapi.Options
+	fs.StringVar(&opts.Stacks, "stacks", "", "serve the templates whose stack name starts with this, e.g. Customers-dev- (default every template)")
+	fs.StringVar(&opts.RIE, "rie", "", "aws-lambda-rie binary (default $"+localapi.RIEEnv+", else aws-lambda-rie on PATH)")
+	fs.StringVar(&opts.Python, "python", "", "Python with moto's server, to run moto (default $"+localapi.PythonEnv+", else python3)")
+	fs.StringVar(&opts.MotoEndpoint, "moto-endpoint", "", "URL of a running moto server to use instead (default $"+localapi.MotoEndpointEnv+")")
 	fs.Parse(args)
 	if s, err := running(); err == nil {
 		return fmt.Errorf("already running (pid %d) at %s; stop it with Ctrl-C where it runs", s.PID, s.URL)
@@ -98,7 +110,8 @@ func serve(args []string) error {
 	defer logFile.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env, err := localapi.Start(ctx, localapi.Options{Assembly: *assembly, Port: *port, Logs: logFile})
+	opts.Assembly, opts.Port, opts.Logs = *assembly, *port, logFile
+	env, err := localapi.Start(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/acme/customers-api/cdktest"
+	"github.com/acme/customers-api/internal/testenv"
 	"github.com/acme/customers-api/localapi"
 )
 
@@ -19,7 +20,13 @@ func TestTheOrdersAPIRunsLocallyFromItsTemplate(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "Orders-dev.template.json"), cdktest.Template(newStack(t).Stack), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env, err := localapi.Start(context.Background(), localapi.Options{Assembly: dir})
+	// This repository's emulator and moto; a consumer in its own module
+	// sets LOCALAPI_RIE and LOCALAPI_PYTHON instead (see localapi).
+	rie, python, err := testenv.LocalTools()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := localapi.Start(context.Background(), localapi.Options{Assembly: dir, RIE: rie, Python: python})
 	if err != nil {
 		t.Fatal(err)
 	}

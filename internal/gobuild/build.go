@@ -1,4 +1,11 @@
-package gofunction
+// Package gobuild builds Go Lambda handler packages into bootstrap
+// executables with the local Go toolchain: for Lambda (linux/arm64,
+// provided.al2023) or for this machine (to run under the Lambda Runtime
+// Interface Emulator), reproducibly, through a bootstrap cache, several at
+// once. It depends on the standard library only, so the local API and the
+// benchmarks build handlers without linking the CDK; constructs/gofunction
+// uses it for its assets.
+package gobuild
 
 import (
 	"bytes"
@@ -18,8 +25,12 @@ import (
 // bytes and therefore identical asset hashes.
 var BuildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w -buildid=", "-buildvcs=false"}
 
-// BuildEnv is the target platform of every bootstrap.
+// BuildEnv is the target platform of every bootstrap Lambda runs.
 var BuildEnv = []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"}
+
+// HostEnv builds for this machine: a bootstrap to run locally under the
+// Lambda Runtime Interface Emulator (tests, benchmarks, the local API).
+var HostEnv = []string{"CGO_ENABLED=0"}
 
 // BuildError is a failed `go build` of a handler package.
 type BuildError struct {
@@ -34,7 +45,7 @@ type BuildError struct {
 
 // Error describes the failure with the command and compiler output.
 func (e *BuildError) Error() string {
-	return fmt.Sprintf("gofunction: building %s failed: %v\n  %s\n%s", e.Dir, e.Err, e.Command, e.Output)
+	return fmt.Sprintf("gobuild: building %s failed: %v\n  %s\n%s", e.Dir, e.Err, e.Command, e.Output)
 }
 
 // Unwrap returns the command's error.
@@ -47,7 +58,7 @@ func Build(dir, outDir string) error { return goBuild(dir, outDir, BuildEnv) }
 // BuildHost compiles dir like Build, with the same flags, but for this
 // machine: a bootstrap to run locally under the Lambda Runtime Interface
 // Emulator (tests, benchmarks, the local API).
-func BuildHost(dir, outDir string) error { return goBuild(dir, outDir, []string{"CGO_ENABLED=0"}) }
+func BuildHost(dir, outDir string) error { return goBuild(dir, outDir, HostEnv) }
 
 func goBuild(dir, outDir string, env []string) error {
 	goBin, err := lookGo(dir)
@@ -60,7 +71,7 @@ func goBuild(dir, outDir string, env []string) error {
 func lookGo(dir string) (string, error) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		return "", fmt.Errorf("gofunction: no Go toolchain on PATH to build %s: install Go, or synthesize only stacks without Go functions (cdk synth --exclusively STACK): %w", dir, err)
+		return "", fmt.Errorf("gobuild: no Go toolchain on PATH to build %s: install Go, or synthesize only stacks without Go functions (cdk synth --exclusively STACK): %w", dir, err)
 	}
 	return goBin, nil
 }
@@ -101,8 +112,8 @@ func shellCommand(words []string) string {
 	return strings.Join(quoted, " ")
 }
 
-// checkPackage reports why dir cannot be a handler package, or nil.
-func checkPackage(dir string) error {
+// CheckPackage reports why dir cannot be a handler package, or nil.
+func CheckPackage(dir string) error {
 	info, err := os.Stat(dir)
 	if err != nil {
 		return fmt.Errorf("handler package %s: %w", dir, err)
@@ -155,15 +166,15 @@ func ResolveEntry(entry string) (string, error) {
 	return filepath.Join(root, entry), nil
 }
 
-// EntryMetadata is the template metadata key that holds a function's
-// handler package, relative to its Go module's root, so that tools such as
-// the local API (localapi) can build and run the real
-// handler of each function in a template.
+// EntryMetadata is the template metadata key under which
+// constructs/gofunction records a function's handler package, relative to
+// its Go module's root, so that tools such as the local API (localapi) can
+// build and run the real handler of each function in a template.
 const EntryMetadata = "acme:go-entry"
 
-// moduleEntry returns entry relative to the root of its Go module, with
+// ModuleEntry returns entry relative to the root of its Go module, with
 // forward slashes.
-func moduleEntry(entry string) (string, error) {
+func ModuleEntry(entry string) (string, error) {
 	dir, err := ResolveEntry(entry)
 	if err != nil {
 		return "", err

@@ -1,4 +1,4 @@
-package gofunction_test
+package gobuild_test
 
 import (
 	"bytes"
@@ -7,9 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
-	"github.com/acme/customers-api/constructs/gofunction"
+	"github.com/acme/customers-api/internal/gobuild"
 )
 
 // countBuilds puts a `go` on PATH that records each subcommand before it
@@ -37,21 +38,26 @@ func countBuilds(t *testing.T) func() int {
 // through two packages: greet imports phrase, which imports leaf, whose
 // function is not inlined, so a change to its body changes leaf's code
 // but neither the export data nor the code of the packages above it.
-func writeProgram(t *testing.T, dir, word string) string {
+// Each call writes a new directory, with the same module path.
+func writeProgram(t *testing.T, word string) string {
 	t.Helper()
-	writeFiles(t, dir, map[string]string{
-		"go.mod":            "module example.com/greet\n\ngo 1.26\n",
-		"cmd/greet/main.go": "package main\n\nimport \"example.com/greet/phrase\"\n\nfunc main() { println(phrase.Greeting()) }\n",
-		"phrase/phrase.go":  "package phrase\n\nimport \"example.com/greet/leaf\"\n\nfunc Greeting() string { return leaf.Word() + \", world\" }\n",
-		"leaf/leaf.go":      "package leaf\n\n//go:noinline\nfunc Word() string { return \"" + word + "\" }\n",
+	dir := t.TempDir()
+	err := os.CopyFS(dir, fstest.MapFS{
+		"go.mod":            {Data: []byte("module example.com/greet\n\ngo 1.26\n")},
+		"cmd/greet/main.go": {Data: []byte("package main\n\nimport \"example.com/greet/phrase\"\n\nfunc main() { println(phrase.Greeting()) }\n")},
+		"phrase/phrase.go":  {Data: []byte("package phrase\n\nimport \"example.com/greet/leaf\"\n\nfunc Greeting() string { return leaf.Word() + \", world\" }\n")},
+		"leaf/leaf.go":      {Data: []byte("package leaf\n\n//go:noinline\nfunc Word() string { return \"" + word + "\" }\n")},
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return filepath.Join(dir, "cmd", "greet")
 }
 
 func buildProgram(t *testing.T, entry string) []byte {
 	t.Helper()
 	out := t.TempDir()
-	if err := gofunction.Build(entry, out); err != nil {
+	if err := gobuild.Build(entry, out); err != nil {
 		t.Fatal(err)
 	}
 	bin, err := os.ReadFile(filepath.Join(out, "bootstrap"))
@@ -62,9 +68,9 @@ func buildProgram(t *testing.T, entry string) []byte {
 }
 
 func TestAnUnchangedProgramComesFromTheCacheWithoutLinking(t *testing.T) {
-	t.Setenv(gofunction.CacheEnv, t.TempDir())
+	t.Setenv(gobuild.CacheEnv, t.TempDir())
 	builds := countBuilds(t)
-	entry := writeProgram(t, t.TempDir(), "hello")
+	entry := writeProgram(t, "hello")
 	first := buildProgram(t, entry)
 	second := buildProgram(t, entry)
 	if n := builds(); n != 1 {
@@ -79,11 +85,10 @@ func TestAnUnchangedProgramComesFromTheCacheWithoutLinking(t *testing.T) {
 // every package between unchanged, must still miss the cache, or a deploy
 // would ship the old code.
 func TestAChangeDeepInTheProgramMissesTheCache(t *testing.T) {
-	t.Setenv(gofunction.CacheEnv, t.TempDir())
+	t.Setenv(gobuild.CacheEnv, t.TempDir())
 	builds := countBuilds(t)
-	dir := t.TempDir()
-	before := buildProgram(t, writeProgram(t, dir, "hello"))
-	after := buildProgram(t, writeProgram(t, dir, "bonjour"))
+	before := buildProgram(t, writeProgram(t, "hello"))
+	after := buildProgram(t, writeProgram(t, "bonjour"))
 	if n := builds(); n != 2 {
 		t.Errorf("go build ran %d times, want 2: the changed program came from the cache", n)
 	}
@@ -93,20 +98,20 @@ func TestAChangeDeepInTheProgramMissesTheCache(t *testing.T) {
 }
 
 func TestTheCacheIsOffWhenAskedTo(t *testing.T) {
-	t.Setenv(gofunction.CacheEnv, "off")
+	t.Setenv(gobuild.CacheEnv, "off")
 	builds := countBuilds(t)
-	entry := writeProgram(t, t.TempDir(), "hello")
+	entry := writeProgram(t, "hello")
 	buildProgram(t, entry)
 	buildProgram(t, entry)
 	if n := builds(); n != 2 {
-		t.Errorf("go build ran %d times with %s=off, want 2", n, gofunction.CacheEnv)
+		t.Errorf("go build ran %d times with %s=off, want 2", n, gobuild.CacheEnv)
 	}
 }
 
 func TestStoringDropsEntriesUnusedForAWeek(t *testing.T) {
 	const week = 7 * 24 * time.Hour
 	root := t.TempDir()
-	t.Setenv(gofunction.CacheEnv, root)
+	t.Setenv(gobuild.CacheEnv, root)
 	old, recent := filepath.Join(root, "old"), filepath.Join(root, "recent")
 	for path, age := range map[string]time.Duration{old: week + time.Hour, recent: week - time.Hour} {
 		if err := os.WriteFile(path, nil, 0o755); err != nil {
@@ -115,7 +120,7 @@ func TestStoringDropsEntriesUnusedForAWeek(t *testing.T) {
 		then := time.Now().Add(-age)
 		os.Chtimes(path, then, then)
 	}
-	buildProgram(t, writeProgram(t, t.TempDir(), "hello"))
+	buildProgram(t, writeProgram(t, "hello"))
 	if _, err := os.Stat(old); !os.IsNotExist(err) {
 		t.Errorf("an entry unused for more than %v is still there: %v", week, err)
 	}

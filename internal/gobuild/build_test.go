@@ -1,4 +1,4 @@
-package gofunction
+package gobuild
 
 import (
 	"bytes"
@@ -131,11 +131,11 @@ func TestCheckPackageRejectsWhatCannotBeBuilt(t *testing.T) {
 		"a file":       file,
 		"no go source": t.TempDir(),
 	} {
-		if err := checkPackage(dir); err == nil {
-			t.Errorf("%s: checkPackage(%q) = nil, want an error", name, dir)
+		if err := CheckPackage(dir); err == nil {
+			t.Errorf("%s: CheckPackage(%q) = nil, want an error", name, dir)
 		}
 	}
-	if err := checkPackage("testdata/hello"); err != nil {
-		t.Errorf("checkPackage(hello) = %v", err)
+	if err := CheckPackage("testdata/hello"); err != nil {
+		t.Errorf("CheckPackage(hello) = %v", err)
 	}
 }

@@ -1,0 +1,5 @@
+// Command broken does not compile; the gofunction tests check that its
+// build error reaches the caller with the compiler output.
+package main
+
+func main() { undefinedFunction() }
