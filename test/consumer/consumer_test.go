@@ -29,6 +29,8 @@ import (
 	"time"
 
 	"golang.org/x/mod/modfile"
+
+	"github.com/acme/customers-api/localapi"
 )
 
 var update = flag.Bool("update", false, "rewrite the template's golden files (examples/products/**/testdata) from the consumer's test")
@@ -211,6 +213,24 @@ func installNode(t *testing.T, dir string, env []string) {
 	}
 }
 
+// localTools are the environment variables that give the consumer's
+// local-gateway test what localapi runs (README "Running from another
+// module"): the Lambda Runtime Interface Emulator and a Python with moto's
+// server. They are this checkout's, which `make test` installs (.tools,
+// .venv); a consumer installs its own with the commands the README gives
+// (a fresh moto virtual environment takes minutes, so the test does not).
+func localTools(t *testing.T, checkout string) []string {
+	t.Helper()
+	rie := filepath.Join(checkout, ".tools", "aws-lambda-rie")
+	python := filepath.Join(checkout, ".venv", "bin", "python")
+	for _, tool := range []string{rie, python} {
+		if !exists(tool) {
+			t.Fatalf("%s is missing: run `make test` (or `make tools %s`)", tool, rie)
+		}
+	}
+	return []string{localapi.RIEEnv + "=" + rie, localapi.PythonEnv + "=" + python}
+}
+
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
@@ -229,6 +249,7 @@ func TestTheProductsAPIBuildsTestsAndRunsOutsideThisRepository(t *testing.T) {
 	pointReplaceAt(t, filepath.Join(dir, "go.mod"), checkout)
 	env := environ(checkout)
 	installNode(t, dir, env)
+	env = append(env, localTools(t, checkout)...)
 
 	// The scripts run the pinned Node.js, not the machine's: jsii starts the
 	// node it finds on PATH.
