@@ -18,6 +18,13 @@
 // this module produce; a resource type or property it does not model is
 // an error, or is listed in Skipped, never silently different.
 //
+// The package is a facade over its internal packages, one per concern:
+// template (the templates and their intrinsic functions), provision (the
+// resources created in moto), identity (the Cognito stand-in), gateway
+// (routes, authorizers, API keys, usage plans and throttles, validation,
+// gateway responses, the Lambda proxy integration), lambda (the functions
+// under the emulator) and pumps (event source mappings and rule targets).
+//
 // # Running from another module
 //
 // The package needs nothing of this repository's layout, only three things
@@ -54,13 +61,15 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
 	"github.com/acme/customers-api/internal/motoserver"
+	"github.com/acme/customers-api/localapi/internal/gateway"
+	"github.com/acme/customers-api/localapi/internal/identity"
+	"github.com/acme/customers-api/localapi/internal/lambda"
+	"github.com/acme/customers-api/localapi/internal/provision"
+	"github.com/acme/customers-api/localapi/internal/pumps"
+	"github.com/acme/customers-api/localapi/internal/template"
 )
 
 // Options configure Start.
@@ -100,6 +109,10 @@ type Options struct {
 	PollInterval time.Duration
 }
 
+// Skipped lists, for the README and the start-up banner, what the local
+// environment leaves out of the templates it runs.
+var Skipped = provision.Skipped
+
 // Env is a running local environment.
 type Env struct {
 	// URL is the gateway's base URL, e.g. http://127.0.0.1:3000. Paths are
@@ -112,19 +125,14 @@ type Env struct {
 	// Moto is the endpoint of the moto server holding the local AWS.
 	Moto string
 
-	opts       Options
-	assembly   *Assembly
-	motoSrv    *motoserver.Server // nil when MotoEndpoint was given
-	motoConfig aws.Config
-	sqs        *sqs.Client
-	fns        map[string]*function // by unqualified ARN
-	work       string
-	servers    []*http.Server
-	cancel     context.CancelFunc
-	wg         sync.WaitGroup
-
-	eventsMu sync.Mutex
-	events   map[string][]json.RawMessage // by rule logical id
+	opts     Options
+	assembly *template.Assembly
+	motoSrv  *motoserver.Server // nil when MotoEndpoint was given
+	fns      *lambda.Functions
+	pumps    *pumps.Pumps
+	work     string
+	servers  []*http.Server
+	cancel   context.CancelFunc
 }
 
 // Start builds and starts the environment: moto, the provisioned
@@ -140,13 +148,13 @@ func Start(ctx context.Context, opts Options) (_ *Env, err error) {
 	if opts.RIE, err = findRIE(opts.RIE); err != nil {
 		return nil, err
 	}
-	e := &Env{opts: opts, events: map[string][]json.RawMessage{}}
+	e := &Env{opts: opts}
 	defer func() {
 		if err != nil {
 			e.Close()
 		}
 	}()
-	if e.assembly, err = LoadAssembly(opts.Assembly, opts.Stacks); err != nil {
+	if e.assembly, err = template.Load(opts.Assembly, opts.Stacks); err != nil {
 		return nil, err
 	}
 	if e.work, err = os.MkdirTemp("", "localapi"); err != nil {
@@ -155,38 +163,43 @@ func Start(ctx context.Context, opts Options) (_ *Env, err error) {
 	if e.Moto, err = e.startMoto(opts); err != nil {
 		return nil, err
 	}
-	e.motoConfig = motoserver.Config(e.Moto)
-	e.sqs = sqs.NewFromConfig(e.motoConfig)
-	if err := e.assembly.Provision(ctx, e.motoConfig); err != nil {
+	motoConfig := motoserver.Config(e.Moto)
+	targets, err := provision.Provision(ctx, e.assembly, motoConfig)
+	if err != nil {
 		return nil, err
 	}
-	if e.Identity, err = newIdentity(e.assembly); err != nil {
+	idp, err := identity.New(e.assembly)
+	if err != nil {
 		return nil, err
 	}
+	e.Identity = newIdentity(idp)
 	if e.Identity.URL, err = e.serve(opts.IdentityPort, e.control()); err != nil {
 		return nil, err
 	}
-	if err := e.functions(ctx); err != nil {
+	idp.URL = e.Identity.URL
+	region := e.assembly.Region
+	// The environment that sends each function's AWS SDK to moto.
+	motoEnv := []string{"AWS_ENDPOINT_URL=" + e.Moto, "AWS_REGION=" + region, "AWS_DEFAULT_REGION=" + region,
+		"AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing", "PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	if e.fns, err = lambda.Load(ctx, e.assembly, lambda.Options{RIE: opts.RIE, Work: e.work, Logs: opts.Logs, Env: motoEnv}); err != nil {
 		return nil, err
 	}
-	if e.Gateway, err = newGateway(e.assembly, e.Identity, opts, e.invokeFunction); err != nil {
+	g, err := gateway.New(e.assembly, idp, gateway.Options{Logs: opts.Logs, Quotas: opts.Quotas}, e.fns.Invoke)
+	if err != nil {
 		return nil, err
 	}
+	e.Gateway = &Gateway{g: g}
 	if e.URL, err = e.serve(opts.Port, e.Gateway); err != nil {
 		return nil, err
 	}
-	mappings, err := e.mappings()
+	e.pumps, err = pumps.New(e.assembly, targets, pumps.Options{AWS: motoConfig, Invoke: e.fns.Invoke, Has: e.fns.Has,
+		PollInterval: opts.PollInterval, Logs: opts.Logs})
 	if err != nil {
 		return nil, err
 	}
 	var run context.Context
 	run, e.cancel = context.WithCancel(context.Background())
-	for _, m := range mappings {
-		e.wg.Go(func() { e.pump(run, m) })
-	}
-	for _, t := range e.assembly.targets {
-		e.wg.Go(func() { e.collect(run, t) })
-	}
+	e.pumps.Start(run)
 	return e, nil
 }
 
@@ -216,33 +229,7 @@ func (e *Env) control() http.Handler {
 // Events returns the events delivered so far to each rule's SQS target,
 // by the rule's logical id, oldest first. The local environment drains the
 // target queues to keep them.
-func (e *Env) Events() map[string][]json.RawMessage {
-	e.eventsMu.Lock()
-	defer e.eventsMu.Unlock()
-	out := map[string][]json.RawMessage{}
-	for k, v := range e.events {
-		out[k] = append([]json.RawMessage(nil), v...)
-	}
-	return out
-}
-
-func (e *Env) collect(ctx context.Context, t Target) {
-	for ctx.Err() == nil {
-		out, err := e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &t.Queue, MaxNumberOfMessages: 10})
-		if err == nil {
-			for _, m := range out.Messages {
-				e.eventsMu.Lock()
-				e.events[t.Rule] = append(e.events[t.Rule], json.RawMessage(aws.ToString(m.Body)))
-				e.eventsMu.Unlock()
-				e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &t.Queue, ReceiptHandle: m.ReceiptHandle})
-			}
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(e.opts.PollInterval):
-		}
-	}
-}
+func (e *Env) Events() map[string][]json.RawMessage { return e.pumps.Events() }
 
 // Token issues an access token (see TokenRequest).
 func (e *Env) Token(req TokenRequest) (string, error) { return e.Identity.Token(req) }
@@ -263,18 +250,6 @@ func (e *Env) APIKey() (string, error) {
 	return keys[name], nil
 }
 
-func (e *Env) invokeFunction(ctx context.Context, arn string, event any) ([]byte, error) {
-	f, ok := e.fns[unqualified(arn)]
-	if !ok {
-		return nil, fmt.Errorf("%w: function %s is not a Go function of the templates", errFunction, arn)
-	}
-	return f.invoke(ctx, e.opts.RIE, event)
-}
-
-func (e *Env) logf(format string, args ...any) {
-	fmt.Fprintf(e.opts.Logs, format+"\n", args...)
-}
-
 // Close stops everything Start started.
 func (e *Env) Close() {
 	if e.cancel != nil {
@@ -283,9 +258,11 @@ func (e *Env) Close() {
 	for _, s := range e.servers {
 		s.Close()
 	}
-	e.wg.Wait()
-	for _, f := range e.fns {
-		f.stop()
+	if e.pumps != nil {
+		e.pumps.Wait()
+	}
+	if e.fns != nil {
+		e.fns.Stop()
 	}
 	if e.motoSrv != nil {
 		e.motoSrv.Stop()

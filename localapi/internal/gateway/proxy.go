@@ -1,6 +1,8 @@
-package localapi
+package gateway
 
 import (
+	"github.com/acme/customers-api/localapi/internal/template"
+
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -120,7 +122,7 @@ func (g *Gateway) event(r *http.Request, rc *requestContext, m *method, params m
 		Resource: rc.resourcePath, Path: r.URL.Path, HTTPMethod: r.Method, Body: string(body),
 		Headers: map[string]string{}, MultiValueHeaders: map[string][]string{},
 		RequestContext: events.APIGatewayProxyRequestContext{
-			AccountID: g.assembly.Account, ResourceID: "res" + shortHash(rc.resourcePath)[:6], OperationName: m.operation,
+			AccountID: g.assembly.Account, ResourceID: "res" + template.ShortHash(rc.resourcePath)[:6], OperationName: m.operation,
 			Stage: g.stage, DomainName: r.Host, DomainPrefix: strings.Split(r.Host, ".")[0], RequestID: rc.requestID,
 			ExtendedRequestID: rc.requestID, Protocol: r.Proto, ResourcePath: rc.resourcePath, Path: "/" + g.stage + r.URL.Path,
 			HTTPMethod: r.Method, APIID: g.apiID, RequestTime: rc.variable("requestTime"), RequestTimeEpoch: rc.start.UnixMilli(),

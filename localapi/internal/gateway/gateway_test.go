@@ -1,6 +1,11 @@
-package localapi
+package gateway
 
 import (
+	"errors"
+
+	"github.com/acme/customers-api/localapi/internal/identity"
+	"github.com/acme/customers-api/localapi/internal/template"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -18,13 +23,13 @@ import (
 // proxy event back as the body, except for the item ids "slow" (answers
 // after the integration timeout), "broken" (a malformed proxy response)
 // and "crash" (a function error).
-func newTestGateway(t *testing.T) (*httptest.Server, *Identity) {
+func newTestGateway(t *testing.T) (*httptest.Server, *identity.Server) {
 	t.Helper()
-	a, err := LoadAssembly("testdata/api", "")
+	a, err := template.Load("testdata/api", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := newIdentity(a)
+	id, err := identity.New(a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,12 +48,12 @@ func newTestGateway(t *testing.T) (*httptest.Server, *Identity) {
 		case "broken":
 			return []byte(`{"body":"no status"}`), nil
 		case "crash":
-			return []byte(`{"errorType":"Runtime.ExitError"}`), errFunction
+			return []byte(`{"errorType":"Runtime.ExitError"}`), errors.New("function error")
 		}
 		b, _ := json.Marshal(e)
 		return json.Marshal(events.APIGatewayProxyResponse{StatusCode: 200, Body: string(b), Headers: map[string]string{"Content-Type": "application/json"}})
 	}
-	g, err := newGateway(a, id, Options{}, echo)
+	g, err := New(a, id, Options{}, echo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +85,7 @@ func (c call) do(t *testing.T, srv *httptest.Server) (int, http.Header, string) 
 	return resp.StatusCode, resp.Header, string(b)
 }
 
-func token(t *testing.T, id *Identity, req TokenRequest) string {
+func token(t *testing.T, id *identity.Server, req identity.TokenRequest) string {
 	t.Helper()
 	tok, err := id.Token(req)
 	if err != nil {
@@ -91,10 +96,10 @@ func token(t *testing.T, id *Identity, req TokenRequest) string {
 
 func TestTheGatewayAppliesEachRuleOfTheTemplate(t *testing.T) {
 	srv, id := newTestGateway(t)
-	read := token(t, id, TokenRequest{Scopes: []string{"items/read"}})
-	write := token(t, id, TokenRequest{Scopes: []string{"items/write"}})
-	idToken := token(t, id, TokenRequest{User: "ada", Use: "id"})
-	userAccess := token(t, id, TokenRequest{User: "ada"})
+	read := token(t, id, identity.TokenRequest{Scopes: []string{"items/read"}})
+	write := token(t, id, identity.TokenRequest{Scopes: []string{"items/write"}})
+	idToken := token(t, id, identity.TokenRequest{User: "ada", Use: "id"})
+	userAccess := token(t, id, identity.TokenRequest{User: "ada"})
 	list := func(header map[string]string, query string) call {
 		h := map[string]string{"Authorization": "Bearer " + read, "X-Api-Key": "key-in-plan-0123456789", "X-Tenant": "t1"}
 		for k, v := range header {
@@ -157,7 +162,7 @@ func TestTheGatewayAppliesEachRuleOfTheTemplate(t *testing.T) {
 
 func TestAMethodThrottleOfThePlanLimitsThatMethodOnly(t *testing.T) {
 	srv, id := newTestGateway(t)
-	read := token(t, id, TokenRequest{Scopes: []string{"items/read"}})
+	read := token(t, id, identity.TokenRequest{Scopes: []string{"items/read"}})
 	h := map[string]string{"Authorization": read, "X-Api-Key": "key-in-plan-0123456789", "X-Tenant": "t1"}
 	statuses := map[int]int{}
 	for range 22 {
@@ -179,7 +184,7 @@ func TestAMethodThrottleOfThePlanLimitsThatMethodOnly(t *testing.T) {
 
 func TestExpiredTokensAreRefusedWithCognitosMessage(t *testing.T) {
 	srv, id := newTestGateway(t)
-	expired := token(t, id, TokenRequest{User: "ada", Use: "id", ExpiresIn: -time.Second})
+	expired := token(t, id, identity.TokenRequest{User: "ada", Use: "id", ExpiresIn: -time.Second})
 	status, _, body := call{"GET", "/items/7", "", map[string]string{"Authorization": expired}}.do(t, srv)
 	if status != 401 || !strings.Contains(body, `"detail":"The incoming token has expired"`) {
 		t.Errorf("expired token: %d %s", status, body)

@@ -1,4 +1,7 @@
-package localapi
+// Package identity is the local stand-in for the Cognito user pools of the
+// templates: their app clients, Cognito-shaped tokens signed with a local
+// key, each pool's JWKS, and the OAuth 2.0 token endpoint.
+package identity
 
 import (
 	"crypto/rand"
@@ -13,13 +16,15 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/acme/customers-api/localapi/internal/template"
 )
 
-// Identity is the local stand-in for each Cognito user pool of the
+// Server is the local stand-in for each Cognito user pool of the
 // templates: it signs Cognito-shaped tokens with a local RSA key and
 // serves that key as the pool's JWKS at <issuer>/.well-known/jwks.json,
 // which the gateway fetches as API Gateway fetches Cognito's.
-type Identity struct {
+type Server struct {
 	// URL is where the identity server listens, e.g. http://127.0.0.1:3001.
 	URL string
 	key *rsa.PrivateKey
@@ -57,12 +62,14 @@ type TokenRequest struct {
 	ExpiresIn time.Duration
 }
 
-func newIdentity(a *Assembly) (*Identity, error) {
+// New reads the app clients of the templates' user pools and makes the
+// signing key. Set URL once the server listens.
+func New(a *template.Assembly) (*Server, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return nil, err
 	}
-	id := &Identity{key: key, kid: "local-" + shortHash(fmt.Sprint(time.Now().UnixNano())), Clients: map[string]*Client{}}
+	id := &Server{key: key, kid: "local-" + template.ShortHash(fmt.Sprint(time.Now().UnixNano())), Clients: map[string]*Client{}}
 	for _, r := range a.Resources("AWS::Cognito::UserPoolClient") {
 		c := &Client{}
 		if c.ID, err = a.Ref(r); err != nil {
@@ -75,14 +82,14 @@ func newIdentity(a *Assembly) (*Identity, error) {
 		if c.Pool, err = a.String(r.Stack, r.Properties["UserPoolId"]); err != nil {
 			return nil, err
 		}
-		if err := a.decode(r, "AllowedOAuthFlows", &c.Flows); err != nil {
+		if err := a.Decode(r, "AllowedOAuthFlows", &c.Flows); err != nil {
 			return nil, err
 		}
-		if err := a.decode(r, "AllowedOAuthScopes", &c.Scopes); err != nil {
+		if err := a.Decode(r, "AllowedOAuthScopes", &c.Scopes); err != nil {
 			return nil, err
 		}
 		if secret, _ := r.Properties["GenerateSecret"].(bool); secret {
-			c.Secret = randomString(32)
+			c.Secret = template.RandomString(32)
 		}
 		id.Clients[c.ID] = c
 	}
@@ -90,17 +97,17 @@ func newIdentity(a *Assembly) (*Identity, error) {
 }
 
 // Issuer is the iss claim of the local pool with this id.
-func (id *Identity) Issuer(pool string) string { return id.URL + "/" + pool }
+func (id *Server) Issuer(pool string) string { return id.URL + "/" + pool }
 
 // JWKS is the pool's key set, as Cognito publishes it.
-func (id *Identity) JWKS() jose.JSONWebKeySet {
+func (id *Server) JWKS() jose.JSONWebKeySet {
 	return jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &id.key.PublicKey, KeyID: id.kid, Algorithm: "RS256", Use: "sig"}}}
 }
 
 // Token issues a signed token as Cognito would: for a client-credentials
 // access token sub and client_id are the client id; a user token carries
 // the user's sub, username and, for an id token, email and aud.
-func (id *Identity) Token(req TokenRequest) (string, error) {
+func (id *Server) Token(req TokenRequest) (string, error) {
 	flow := "client_credentials"
 	if req.User != "" {
 		flow = "code"
@@ -129,14 +136,14 @@ func (id *Identity) Token(req TokenRequest) (string, error) {
 	now := time.Now()
 	claims := map[string]any{
 		"iss": id.Issuer(c.Pool), "token_use": use, "auth_time": now.Unix(), "iat": now.Unix(),
-		"exp": now.Add(ttl).Unix(), "jti": randomString(16), "version": 2,
+		"exp": now.Add(ttl).Unix(), "jti": template.RandomString(16), "version": 2,
 	}
 	if req.User == "" {
 		claims["sub"], claims["client_id"] = c.ID, c.ID
 	} else {
-		claims["sub"] = "local-user-" + shortHash(req.User)
+		claims["sub"] = "local-user-" + template.ShortHash(req.User)
 		claims["cognito:username"], claims["username"] = req.User, req.User
-		claims["origin_jti"], claims["event_id"] = randomString(16), randomString(16)
+		claims["origin_jti"], claims["event_id"] = template.RandomString(16), template.RandomString(16)
 	}
 	switch use {
 	case "access":
@@ -155,7 +162,7 @@ func (id *Identity) Token(req TokenRequest) (string, error) {
 	return jwt.Signed(signer).Claims(claims).Serialize()
 }
 
-func (id *Identity) client(want, flow string) (*Client, error) {
+func (id *Server) client(want, flow string) (*Client, error) {
 	if want != "" {
 		if c, ok := id.Clients[want]; ok {
 			return c, nil
@@ -184,7 +191,7 @@ func (id *Identity) client(want, flow string) (*Client, error) {
 // POST /oauth2/token: grant_type=client_credentials with the client's id
 // and secret (HTTP Basic or form), as Cognito's; and, a local extension,
 // grant_type=password with username, for a user's access and id tokens.
-func (id *Identity) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (id *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasSuffix(r.URL.Path, "/.well-known/jwks.json") && r.Method == http.MethodGet {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(id.JWKS())
@@ -241,14 +248,4 @@ func (id *Identity) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp["access_token"] = token
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(resp)
-}
-
-func randomString(n int) string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	b := make([]byte, n)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
 }

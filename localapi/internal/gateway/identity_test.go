@@ -1,6 +1,8 @@
-package localapi
+package gateway
 
 import (
+	"github.com/acme/customers-api/localapi/internal/identity"
+
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -11,7 +13,7 @@ import (
 // The token endpoint, over HTTP as `make local-token` and clients use it.
 func TestTheTokenEndpointIssuesTokensTheGatewayAccepts(t *testing.T) {
 	srv, id := newTestGateway(t)
-	var machine *Client
+	var machine *identity.Client
 	for _, c := range id.Clients {
 		if c.Secret != "" {
 			machine = c

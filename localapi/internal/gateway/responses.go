@@ -1,6 +1,8 @@
-package localapi
+package gateway
 
 import (
+	"github.com/acme/customers-api/localapi/internal/template"
+
 	"encoding/json"
 	"net/http"
 	"regexp"
@@ -52,7 +54,7 @@ type gatewayResponse struct {
 	templates map[string]string
 }
 
-func (g *Gateway) loadResponses(api Resource) {
+func (g *Gateway) loadResponses(api template.Resource) {
 	g.responses = map[string]gatewayResponse{}
 	for _, r := range g.assembly.Resources("AWS::ApiGateway::GatewayResponse") {
 		if owner, ok := g.assembly.Lookup(r.Stack, r.Properties["RestApiId"]); !ok || owner.Key() != api.Key() {

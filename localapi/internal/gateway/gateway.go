@@ -1,4 +1,4 @@
-package localapi
+package gateway
 
 import (
 	"bytes"
@@ -17,14 +17,17 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/acme/customers-api/localapi/internal/identity"
+	"github.com/acme/customers-api/localapi/internal/template"
 )
 
 // Gateway serves one REST API stage of the templates as API Gateway does.
 type Gateway struct {
-	assembly       *Assembly
-	identity       *Identity
+	assembly       *template.Assembly
+	identity       *identity.Server
 	opts           Options
-	invoke         func(ctx context.Context, function string, event any) ([]byte, error)
+	invoke         Invoke
 	apiID, stage   string
 	root           *node
 	responses      map[string]gatewayResponse
@@ -37,7 +40,25 @@ type Gateway struct {
 	jwks   map[string]*jose.JSONWebKeySet // by issuer
 }
 
-func newGateway(a *Assembly, id *Identity, opts Options, invoke func(context.Context, string, any) ([]byte, error)) (*Gateway, error) {
+// Options configure New.
+type Options struct {
+	// Logs receives the access log and the gateway's own messages; nil
+	// discards them.
+	Logs io.Writer
+	// Quotas replaces the quota limit of usage plans, by plan name.
+	Quotas map[string]int
+}
+
+// Invoke calls a function, by its unqualified ARN, with an event and
+// returns its response payload; an error is a function error, or ctx's.
+type Invoke func(ctx context.Context, function string, event any) ([]byte, error)
+
+// New reads the one REST API of the templates and its stage: resources,
+// methods, authorizers, models, validators, API keys, usage plans,
+// throttles and gateway responses. The identity server issues the tokens
+// its Cognito authorizers accept; invoke runs its Lambda integrations. A
+// resource type, property or integration it does not model is an error.
+func New(a *template.Assembly, id *identity.Server, opts Options, invoke Invoke) (*Gateway, error) {
 	apis := a.Resources("AWS::ApiGateway::RestApi")
 	if len(apis) != 1 {
 		return nil, fmt.Errorf("localapi: the templates define %d REST APIs; the local gateway serves exactly one", len(apis))
@@ -46,7 +67,7 @@ func newGateway(a *Assembly, id *Identity, opts Options, invoke func(context.Con
 	if opts.Logs == nil {
 		opts.Logs = io.Discard
 	}
-	var stage Resource
+	var stage template.Resource
 	for _, s := range a.Resources("AWS::ApiGateway::Stage") {
 		if owner, ok := a.Lookup(s.Stack, s.Properties["RestApiId"]); ok && owner.Key() == api.Key() {
 			stage = s
@@ -55,7 +76,7 @@ func newGateway(a *Assembly, id *Identity, opts Options, invoke func(context.Con
 	if stage.LogicalID == "" {
 		return nil, fmt.Errorf("localapi: REST API %s has no stage", api.LogicalID)
 	}
-	g := &Gateway{assembly: a, identity: id, opts: opts, invoke: invoke, apiID: "local" + shortHash(api.Key())[:6],
+	g := &Gateway{assembly: a, identity: id, opts: opts, invoke: invoke, apiID: "local" + template.ShortHash(api.Key())[:6],
 		limits: newLimits(), jwks: map[string]*jose.JSONWebKeySet{}}
 	g.stage, _ = stage.Properties["StageName"].(string)
 	if als, ok := stage.Properties["AccessLogSetting"].(map[string]any); ok {
@@ -339,7 +360,7 @@ func (s *statusRecorder) WriteHeader(code int) {
 }
 
 func newRequestID() string {
-	b := []byte(randomString(32))
+	b := []byte(template.RandomString(32))
 	const hex = "0123456789abcdef"
 	for i := range b {
 		b[i] = hex[int(b[i])%16]

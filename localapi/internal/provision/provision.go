@@ -1,9 +1,11 @@
-package localapi
+// Package provision creates in moto what the templates define that the
+// local environment needs, and records the names, URLs and ARNs moto gave
+// them in the assembly, so that function environments and event source
+// mappings resolve to them.
+package provision
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -16,23 +18,32 @@ import (
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/acme/customers-api/localapi/internal/template"
 )
 
 // Provision creates in cfg's account (moto) what the templates define that
 // the local environment needs: tables (keys, indexes, stream, TTL), queues
 // (with their redrive policies), topics, SQS subscriptions, event buses and
-// rules with their SQS targets. It records every physical name and ARN, so
-// that function environments and event source mappings resolve to them.
-// Resource types it does not create are described by Skipped.
-func (a *Assembly) Provision(ctx context.Context, cfg aws.Config) error {
-	a.Region = cfg.Region
+// rules with their SQS targets. It records every physical name and ARN in
+// t, and returns the SQS queues rules deliver to. Resource types it does
+// not create are described by Skipped.
+func Provision(ctx context.Context, t *template.Assembly, cfg aws.Config) ([]Target, error) {
+	t.Region = cfg.Region
+	a := &assembly{Assembly: t}
 	steps := []func(context.Context, aws.Config) error{a.tables, a.queues, a.topics, a.subscriptions, a.buses, a.rules}
 	for _, step := range steps {
 		if err := step(ctx, cfg); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return a.targets, nil
+}
+
+// assembly is the templates being provisioned and the rule targets found.
+type assembly struct {
+	*template.Assembly
+	targets []Target
 }
 
 // Skipped lists, for the README and the start-up banner, what the local
@@ -43,36 +54,7 @@ var Skipped = []string{
 	"CloudWatch alarms, dashboards and log groups (alarmsim evaluates the alarms), CodeDeploy",
 }
 
-// assign records the values the emulator gave r (attribute, value pairs;
-// "" is Ref).
-func (a *Assembly) assign(r Resource, attrValues ...string) error {
-	for i := 0; i+1 < len(attrValues); i += 2 {
-		if err := a.Assign(r, attrValues[i], attrValues[i+1]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// decode resolves a property and decodes it into out (SDK types share the
-// CloudFormation property names).
-func (a *Assembly) decode(r Resource, prop string, out any) error {
-	v, ok := r.Properties[prop]
-	if !ok {
-		return nil
-	}
-	resolved, err := a.Value(r.Stack, v)
-	if err != nil {
-		return err
-	}
-	b, _ := json.Marshal(resolved)
-	if err := json.Unmarshal(b, out); err != nil {
-		return fmt.Errorf("localapi: %s %s: %w", r.Key(), prop, err)
-	}
-	return nil
-}
-
-func (a *Assembly) tables(ctx context.Context, cfg aws.Config) error {
+func (a *assembly) tables(ctx context.Context, cfg aws.Config) error {
 	db := dynamodb.NewFromConfig(cfg)
 	for _, r := range a.Resources("AWS::DynamoDB::Table") {
 		name, err := a.Ref(r)
@@ -88,7 +70,7 @@ func (a *Assembly) tables(ctx context.Context, cfg aws.Config) error {
 		for prop, out := range map[string]any{"AttributeDefinitions": &in.AttributeDefinitions, "KeySchema": &in.KeySchema,
 			"GlobalSecondaryIndexes": &in.GlobalSecondaryIndexes, "LocalSecondaryIndexes": &in.LocalSecondaryIndexes,
 			"StreamSpecification": &stream, "TimeToLiveSpecification": &ttl} {
-			if err := a.decode(r, prop, out); err != nil {
+			if err := a.Decode(r, prop, out); err != nil {
 				return err
 			}
 		}
@@ -105,20 +87,20 @@ func (a *Assembly) tables(ctx context.Context, cfg aws.Config) error {
 				return err
 			}
 		}
-		if err := a.assign(r, "Arn", aws.ToString(out.TableDescription.TableArn), "StreamArn", aws.ToString(out.TableDescription.LatestStreamArn)); err != nil {
+		if err := a.Record(r, "Arn", aws.ToString(out.TableDescription.TableArn), "StreamArn", aws.ToString(out.TableDescription.LatestStreamArn)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (a *Assembly) queues(ctx context.Context, cfg aws.Config) error {
+func (a *assembly) queues(ctx context.Context, cfg aws.Config) error {
 	client := sqs.NewFromConfig(cfg)
 	pending := a.Resources("AWS::SQS::Queue")
 	created := map[string]bool{}
 	// A queue comes after the dead-letter queue its redrive policy names.
 	for len(pending) > 0 {
-		var later []Resource
+		var later []template.Resource
 		for _, r := range pending {
 			attrs := map[string]string{}
 			if rp, ok := r.Properties["RedrivePolicy"]; ok {
@@ -148,7 +130,7 @@ func (a *Assembly) queues(ctx context.Context, cfg aws.Config) error {
 				return fmt.Errorf("localapi: create queue %s: %w", name, err)
 			}
 			// Ref and QueueUrl name moto's endpoint, not SQS's.
-			if err := a.assign(r, "", *q.QueueUrl, "QueueUrl", *q.QueueUrl); err != nil {
+			if err := a.Record(r, "", *q.QueueUrl, "QueueUrl", *q.QueueUrl); err != nil {
 				return err
 			}
 			created[r.Key()] = true
@@ -161,7 +143,7 @@ func (a *Assembly) queues(ctx context.Context, cfg aws.Config) error {
 	return nil
 }
 
-func (a *Assembly) topics(ctx context.Context, cfg aws.Config) error {
+func (a *assembly) topics(ctx context.Context, cfg aws.Config) error {
 	client := sns.NewFromConfig(cfg)
 	for _, r := range a.Resources("AWS::SNS::Topic") {
 		name, err := a.GetAtt(r, "TopicName")
@@ -172,14 +154,14 @@ func (a *Assembly) topics(ctx context.Context, cfg aws.Config) error {
 		if err != nil {
 			return fmt.Errorf("localapi: create topic %s: %w", name, err)
 		}
-		if err := a.assign(r, "", *t.TopicArn, "TopicArn", *t.TopicArn); err != nil {
+		if err := a.Record(r, "", *t.TopicArn, "TopicArn", *t.TopicArn); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (a *Assembly) subscriptions(ctx context.Context, cfg aws.Config) error {
+func (a *assembly) subscriptions(ctx context.Context, cfg aws.Config) error {
 	client := sns.NewFromConfig(cfg)
 	for _, r := range a.Resources("AWS::SNS::Subscription") {
 		if r.Properties["Protocol"] != "sqs" {
@@ -208,7 +190,7 @@ func (a *Assembly) subscriptions(ctx context.Context, cfg aws.Config) error {
 	return nil
 }
 
-func (a *Assembly) buses(ctx context.Context, cfg aws.Config) error {
+func (a *assembly) buses(ctx context.Context, cfg aws.Config) error {
 	client := eventbridge.NewFromConfig(cfg)
 	for _, r := range a.Resources("AWS::Events::EventBus") {
 		name, err := a.Ref(r)
@@ -219,22 +201,11 @@ func (a *Assembly) buses(ctx context.Context, cfg aws.Config) error {
 		if err != nil {
 			return fmt.Errorf("localapi: create event bus %s: %w", name, err)
 		}
-		if err := a.assign(r, "Arn", aws.ToString(b.EventBusArn)); err != nil {
+		if err := a.Record(r, "Arn", aws.ToString(b.EventBusArn)); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// queueURL is the URL of the provisioned queue with this ARN, or "".
-func (a *Assembly) queueURL(arn string) string {
-	for _, q := range a.Resources("AWS::SQS::Queue") {
-		if got, err := a.GetAtt(q, "Arn"); err == nil && got == arn {
-			url, _ := a.Ref(q)
-			return url
-		}
-	}
-	return ""
 }
 
 // Target is an SQS queue that an EventBridge rule delivers to.
@@ -243,7 +214,7 @@ type Target struct {
 	Rule, Queue string
 }
 
-func (a *Assembly) rules(ctx context.Context, cfg aws.Config) error {
+func (a *assembly) rules(ctx context.Context, cfg aws.Config) error {
 	client := eventbridge.NewFromConfig(cfg)
 	for _, r := range a.Resources("AWS::Events::Rule") {
 		// Ref is "<bus>|<rule>" on a custom bus, the rule's name on the
@@ -265,11 +236,11 @@ func (a *Assembly) rules(ctx context.Context, cfg aws.Config) error {
 			return fmt.Errorf("localapi: put rule %s: %w", name, err)
 		}
 		var targets []struct{ Arn, Id string }
-		if err := a.decode(r, "Targets", &targets); err != nil {
+		if err := a.Decode(r, "Targets", &targets); err != nil {
 			return err
 		}
 		for _, t := range targets {
-			url := a.queueURL(t.Arn)
+			url := a.QueueURL(t.Arn)
 			if url == "" {
 				continue
 			}
@@ -281,9 +252,4 @@ func (a *Assembly) rules(ctx context.Context, cfg aws.Config) error {
 		}
 	}
 	return nil
-}
-
-func shortHash(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:6])
 }

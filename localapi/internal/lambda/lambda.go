@@ -1,4 +1,9 @@
-package localapi
+// Package lambda runs the Go functions of the templates on this machine as
+// Lambda runs them: each from its real handler package (the template's
+// acme:go-entry metadata), built for this machine, under the Lambda Runtime
+// Interface Emulator, with the template's environment, started on its first
+// invocation.
+package lambda
 
 import (
 	"bytes"
@@ -8,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -19,6 +23,7 @@ import (
 
 	"github.com/acme/customers-api/internal/gobuild"
 	"github.com/acme/customers-api/internal/procs"
+	"github.com/acme/customers-api/localapi/internal/template"
 )
 
 // function is one AWS::Lambda::Function of the templates, run from its real
@@ -26,7 +31,7 @@ import (
 // its first invocation. The emulator serves one invocation at a time, as
 // one Lambda execution environment does, so invocations queue.
 type function struct {
-	res       Resource
+	res       template.Resource
 	name      string
 	entry     string // handler package directory
 	bootstrap string // its build for this machine
@@ -39,29 +44,49 @@ type function struct {
 	logs io.Writer
 }
 
-// errFunction is a function error (an unhandled error or panic, or a
+// ErrFunction is a function error (an unhandled error or panic, or a
 // response that is not JSON).
-var errFunction = errors.New("function error")
+var ErrFunction = errors.New("function error")
 
-// functions builds every function that has a Go handler package and
-// resolves its environment; a function whose environment does not resolve
-// is left out (the smoke checks, which name function versions).
-func (e *Env) functions(ctx context.Context) error {
-	e.fns = map[string]*function{}
+// Options configure Load.
+type Options struct {
+	// RIE is the path of aws-lambda-rie.
+	RIE string
+	// Work is a directory for the bootstraps.
+	Work string
+	// Logs receives the functions' output and the messages of Load.
+	Logs io.Writer
+	// Env is added to each function's environment from the template, e.g.
+	// the AWS SDK's endpoint, region and credentials.
+	Env []string
+}
+
+// Functions are the Go functions of the templates, by unqualified ARN.
+type Functions struct {
+	opts Options
+	fns  map[string]*function
+}
+
+// Load builds every function that has a Go handler package and resolves
+// its environment; a function whose environment does not resolve is left
+// out, with a line in opts.Logs (the smoke checks, which name function
+// versions).
+func Load(ctx context.Context, a *template.Assembly, opts Options) (*Functions, error) {
+	e := &Functions{opts: opts, fns: map[string]*function{}}
 	var list []*function
-	for _, r := range e.assembly.Resources("AWS::Lambda::Function") {
+	for _, r := range a.Resources("AWS::Lambda::Function") {
 		entry, _ := r.Metadata[gobuild.EntryMetadata].(string)
 		if entry == "" {
 			continue
 		}
-		f, err := e.newFunction(r, entry)
+		f, err := e.newFunction(a, r, entry)
 		if err != nil {
-			e.logf("local: %s left out: %v", r.LogicalID, err)
+			fmt.Fprintf(opts.Logs, "local: %s left out: %v\n", r.LogicalID, err)
 			continue
 		}
-		arn, err := e.assembly.GetAtt(r, "Arn")
+		arn, err := a.GetAtt(r, "Arn")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		e.fns[arn] = f
 		list = append(list, f)
@@ -72,7 +97,7 @@ func (e *Env) functions(ctx context.Context) error {
 	builds, targets := gobuild.NewBuilds(gobuild.HostEnv), map[string]string{}
 	for _, f := range list {
 		if _, ok := targets[f.entry]; !ok {
-			targets[f.entry] = filepath.Join(e.work, "build-"+strconv.Itoa(len(targets)))
+			targets[f.entry] = filepath.Join(opts.Work, "build-"+strconv.Itoa(len(targets)))
 		}
 		f.bootstrap = filepath.Join(targets[f.entry], "bootstrap")
 	}
@@ -82,28 +107,56 @@ func (e *Env) functions(ctx context.Context) error {
 		err, _ := builds.Wait(out)
 		all = append(all, err)
 	}
-	return errors.Join(all...)
+	if err := errors.Join(all...); err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
-func (e *Env) newFunction(r Resource, entry string) (*function, error) {
+// Has reports whether arn (unqualified) is a function Load loaded.
+func (e *Functions) Has(arn string) bool {
+	_, ok := e.fns[arn]
+	return ok
+}
+
+// Invoke sends one event to the function with this ARN (qualified or not)
+// and returns its response payload. It fails with ErrFunction when the
+// function failed or is not a Go function of the templates, and with
+// ctx's error when ctx ends first.
+func (e *Functions) Invoke(ctx context.Context, arn string, event any) ([]byte, error) {
+	f, ok := e.fns[template.Unqualified(arn)]
+	if !ok {
+		return nil, fmt.Errorf("%w: function %s is not a Go function of the templates", ErrFunction, arn)
+	}
+	return f.invoke(ctx, e.opts.RIE, event)
+}
+
+// Stop stops every emulator.
+func (e *Functions) Stop() {
+	for _, f := range e.fns {
+		f.stop()
+	}
+}
+
+func (e *Functions) newFunction(a *template.Assembly, r template.Resource, entry string) (*function, error) {
 	dir, err := gobuild.ResolveEntry(entry)
 	if err != nil {
 		return nil, err
 	}
 	var env struct{ Variables map[string]any }
-	if err := e.assembly.decode(r, "Environment", &env); err != nil {
+	if err := a.Decode(r, "Environment", &env); err != nil {
 		return nil, err
 	}
 	timeout := 3 * time.Second
 	if t, ok := r.Properties["Timeout"].(float64); ok {
 		timeout = time.Duration(t) * time.Second
 	}
-	name, err := e.assembly.Ref(r)
+	name, err := a.Ref(r)
 	if err != nil {
 		return nil, err
 	}
 	f := &function{res: r, name: name, entry: dir, timeout: timeout, logs: e.opts.Logs}
-	f.env = append(f.env, e.motoEnv()...)
+	f.env = append(f.env, e.opts.Env...)
 	f.env = append(f.env, "AWS_LAMBDA_FUNCTION_NAME="+name, "AWS_LAMBDA_FUNCTION_TIMEOUT="+strconv.Itoa(int(timeout.Seconds())),
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE="+fmt.Sprint(r.Properties["MemorySize"]), "AWS_LAMBDA_LOG_FORMAT=JSON")
 	for k, v := range env.Variables {
@@ -114,12 +167,6 @@ func (e *Env) newFunction(r Resource, entry string) (*function, error) {
 		f.env = append(f.env, k+"="+s)
 	}
 	return f, nil
-}
-
-// motoEnv is the environment that sends the AWS SDK to moto.
-func (e *Env) motoEnv() []string {
-	return []string{"AWS_ENDPOINT_URL=" + e.Moto, "AWS_REGION=" + e.assembly.Region, "AWS_DEFAULT_REGION=" + e.assembly.Region,
-		"AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing", "PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 }
 
 // start runs the emulator with the function's bootstrap; f.mu is held.
@@ -156,7 +203,7 @@ func (f *function) stop() {
 }
 
 // invoke sends one event and returns the function's response payload. It
-// fails with errFunction when the function failed, and with ctx's error
+// fails with ErrFunction when the function failed, and with ctx's error
 // when ctx ends first (the emulator is then restarted, as Lambda replaces
 // a timed-out execution environment).
 func (f *function) invoke(ctx context.Context, rie string, event any) ([]byte, error) {
@@ -192,7 +239,7 @@ func (f *function) invoke(ctx context.Context, rie string, event any) ([]byte, e
 		}
 		var failure struct{ ErrorType, ErrorMessage string }
 		if json.Unmarshal(payload, &failure) != nil || failure.ErrorType != "" || resp.StatusCode != http.StatusOK {
-			return payload, fmt.Errorf("%w: %s %s", errFunction, failure.ErrorType, strings.TrimSpace(string(payload)))
+			return payload, fmt.Errorf("%w: %s %s", ErrFunction, failure.ErrorType, strings.TrimSpace(string(payload)))
 		}
 		return payload, nil
 	}

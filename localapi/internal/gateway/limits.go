@@ -1,6 +1,8 @@
-package localapi
+package gateway
 
 import (
+	"github.com/acme/customers-api/localapi/internal/template"
+
 	"errors"
 	"fmt"
 	"strings"
@@ -98,12 +100,12 @@ func (l *limits) admit(k *apiKey, m *method, now time.Time) string {
 
 // loadKeys reads the API keys bound by usage plans to the gateway's stage.
 // A key without a Value gets a random one, as API Gateway generates it.
-func (g *Gateway) loadKeys(api Resource, stage Resource) error {
+func (g *Gateway) loadKeys(api template.Resource, stage template.Resource) error {
 	a := g.assembly
 	g.keys = map[string]*apiKey{}
 	byID := map[string]*apiKey{}
 	for _, r := range a.Resources("AWS::ApiGateway::ApiKey") {
-		k := &apiKey{id: "key" + shortHash(r.Key()), name: r.LogicalID}
+		k := &apiKey{id: "key" + template.ShortHash(r.Key()), name: r.LogicalID}
 		k.enabled, _ = r.Properties["Enabled"].(bool)
 		if n, ok := r.Properties["Name"]; ok {
 			k.name, _ = a.String(r.Stack, n)
@@ -114,7 +116,7 @@ func (g *Gateway) loadKeys(api Resource, stage Resource) error {
 				return err
 			}
 		} else {
-			k.value = randomString(40)
+			k.value = template.RandomString(40)
 		}
 		byID[r.Key()] = k
 		g.keys[k.value] = k
@@ -132,7 +134,7 @@ func (g *Gateway) loadKeys(api Resource, stage Resource) error {
 		if n, ok := r.Properties["UsagePlanName"]; ok {
 			name, _ = a.String(r.Stack, n)
 		}
-		if err := errors.Join(a.decode(r, "Throttle", &props.Throttle), a.decode(r, "Quota", &props.Quota)); err != nil {
+		if err := errors.Join(a.Decode(r, "Throttle", &props.Throttle), a.Decode(r, "Quota", &props.Quota)); err != nil {
 			return err
 		}
 		stages, _ := r.Properties["ApiStages"].([]any)
@@ -144,7 +146,7 @@ func (g *Gateway) loadKeys(api Resource, stage Resource) error {
 			if !ok1 || !ok2 || apiRes.Key() != api.Key() || stageRes.Key() != stage.Key() {
 				continue
 			}
-			bound = &plan{id: "plan" + shortHash(r.Key()), name: name, methods: map[string]*throttle{}}
+			bound = &plan{id: "plan" + template.ShortHash(r.Key()), name: name, methods: map[string]*throttle{}}
 			overrides, _ := s["Throttle"].(map[string]any)
 			for path, t := range overrides {
 				t, _ := t.(map[string]any)
@@ -180,12 +182,12 @@ func (g *Gateway) loadKeys(api Resource, stage Resource) error {
 
 // loadStageThrottles reads the stage's method settings: the "/*" "*"
 // default and per-method overrides, keyed by "/path/VERB".
-func (g *Gateway) loadStageThrottles(stage Resource) error {
+func (g *Gateway) loadStageThrottles(stage template.Resource) error {
 	var settings []struct {
 		ResourcePath, HttpMethod                  string
 		ThrottlingRateLimit, ThrottlingBurstLimit *float64
 	}
-	if err := g.assembly.decode(stage, "MethodSettings", &settings); err != nil {
+	if err := g.assembly.Decode(stage, "MethodSettings", &settings); err != nil {
 		return err
 	}
 	g.stageThrottles = map[string]throttle{}

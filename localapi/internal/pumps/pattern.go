@@ -1,4 +1,4 @@
-package localapi
+package pumps
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package localapi
+package gateway
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/acme/customers-api/localapi/internal/template"
 )
 
 // node is an AWS::ApiGateway::Resource (or the root) and its methods.
@@ -42,19 +44,19 @@ type mockResponse struct {
 }
 
 // loadRoutes builds the resource tree of the REST API r.
-func (g *Gateway) loadRoutes(api Resource) error {
+func (g *Gateway) loadRoutes(api template.Resource) error {
 	a := g.assembly
 	g.root = &node{path: "/", methods: map[string]*method{}}
 	nodes := map[string]*node{"root": g.root}
 	// Resources: parents before children.
-	pending := []Resource{}
+	pending := []template.Resource{}
 	for _, r := range a.Resources("AWS::ApiGateway::Resource") {
 		if owner, ok := a.Lookup(r.Stack, r.Properties["RestApiId"]); ok && owner.Key() == api.Key() {
 			pending = append(pending, r)
 		}
 	}
 	for len(pending) > 0 {
-		var later []Resource
+		var later []template.Resource
 		for _, r := range pending {
 			parent, ok := g.parent(r, nodes)
 			if !ok {
@@ -94,7 +96,7 @@ func (g *Gateway) loadRoutes(api Resource) error {
 	return nil
 }
 
-func (g *Gateway) parent(r Resource, nodes map[string]*node) (*node, bool) {
+func (g *Gateway) parent(r template.Resource, nodes map[string]*node) (*node, bool) {
 	p := r.Properties["ParentId"]
 	if m, ok := p.(map[string]any); ok {
 		if att, ok := m["Fn::GetAtt"].([]any); ok && len(att) == 2 && att[1] == "RootResourceId" {
@@ -109,7 +111,7 @@ func (g *Gateway) parent(r Resource, nodes map[string]*node) (*node, bool) {
 	return n, ok
 }
 
-func (g *Gateway) loadMethod(r Resource, path string) (*method, error) {
+func (g *Gateway) loadMethod(r template.Resource, path string) (*method, error) {
 	a := g.assembly
 	p := r.Properties
 	m := &method{id: r.LogicalID, resourcePath: path, params: map[string]bool{}, models: map[string]*jsonschema.Schema{}, timeoutMillis: 29000}
@@ -117,7 +119,7 @@ func (g *Gateway) loadMethod(r Resource, path string) (*method, error) {
 	m.operation, _ = p["OperationName"].(string)
 	m.authType, _ = p["AuthorizationType"].(string)
 	m.apiKeyRequired, _ = p["ApiKeyRequired"].(bool)
-	if err := a.decode(r, "AuthorizationScopes", &m.scopes); err != nil {
+	if err := a.Decode(r, "AuthorizationScopes", &m.scopes); err != nil {
 		return nil, err
 	}
 	switch m.authType {
@@ -129,7 +131,7 @@ func (g *Gateway) loadMethod(r Resource, path string) (*method, error) {
 			return nil, fmt.Errorf("authorizer not in the template")
 		}
 		var arns []string
-		if err := a.decode(auth, "ProviderARNs", &arns); err != nil {
+		if err := a.Decode(auth, "ProviderARNs", &arns); err != nil {
 			return nil, err
 		}
 		for _, arn := range arns {
@@ -142,7 +144,7 @@ func (g *Gateway) loadMethod(r Resource, path string) (*method, error) {
 		return nil, fmt.Errorf("authorization type %s is not modelled", m.authType)
 	}
 	var params map[string]bool
-	if err := a.decode(r, "RequestParameters", &params); err != nil {
+	if err := a.Decode(r, "RequestParameters", &params); err != nil {
 		return nil, err
 	}
 	for k, required := range params {
@@ -179,7 +181,7 @@ func (g *Gateway) loadMethod(r Resource, path string) (*method, error) {
 		if !ok || !strings.Contains(uri, ":lambda:path/") {
 			return nil, fmt.Errorf("integration %s is not a Lambda proxy", uri)
 		}
-		m.function = unqualified(fn)
+		m.function = template.Unqualified(fn)
 	case "MOCK":
 		responses, _ := integration["IntegrationResponses"].([]any)
 		for _, ir := range responses {
@@ -209,17 +211,7 @@ func (g *Gateway) loadMethod(r Resource, path string) (*method, error) {
 	return m, nil
 }
 
-// unqualified strips an alias or version from a function ARN: the local
-// environment runs one version of each function, the one in the template.
-func unqualified(arn string) string {
-	parts := strings.Split(arn, ":")
-	if len(parts) == 8 {
-		return strings.Join(parts[:7], ":")
-	}
-	return arn
-}
-
-func compileModel(model Resource) (*jsonschema.Schema, error) {
+func compileModel(model template.Resource) (*jsonschema.Schema, error) {
 	schema := model.Properties["Schema"]
 	if s, ok := schema.(string); ok {
 		if err := json.Unmarshal([]byte(s), &schema); err != nil {

@@ -1,10 +1,16 @@
-package localapi
+// Package pumps runs the event source mappings of the templates as Lambda
+// runs them (DynamoDB streams and SQS queues polled, batches delivered to
+// the function, batch item failures and on-failure destinations honoured),
+// and collects what EventBridge rules deliver to their SQS targets.
+package pumps
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -13,6 +19,8 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/acme/customers-api/internal/motoserver"
+	"github.com/acme/customers-api/localapi/internal/provision"
+	"github.com/acme/customers-api/localapi/internal/template"
 )
 
 // mapping is an AWS::Lambda::EventSourceMapping from a DynamoDB stream or
@@ -27,7 +35,71 @@ type mapping struct {
 	stream               *motoserver.StreamReader
 }
 
-func (e *Env) mappings() ([]*mapping, error) {
+// Options configure New.
+type Options struct {
+	// AWS sends the SDK to moto.
+	AWS aws.Config
+	// Invoke calls a function by ARN; Has says whether it is one of the
+	// functions Invoke runs.
+	Invoke func(ctx context.Context, function string, event any) ([]byte, error)
+	Has    func(function string) bool
+	// PollInterval is how often a mapping polls its source and a target
+	// queue is drained.
+	PollInterval time.Duration
+	// Logs receives the failures of batches.
+	Logs io.Writer
+}
+
+// Pumps are the event source mappings and rule targets of the templates.
+type Pumps struct {
+	assembly   *template.Assembly
+	opts       Options
+	sqs        *sqs.Client
+	motoConfig aws.Config
+	mappings   []*mapping
+	targets    []provision.Target
+	wg         sync.WaitGroup
+
+	eventsMu sync.Mutex
+	events   map[string][]json.RawMessage // by rule logical id
+}
+
+// New reads the templates' event source mappings; targets are the rule
+// targets whose events Events returns. A mapping whose source or function
+// the local environment does not run, or whose filter it does not model, is
+// an error.
+func New(a *template.Assembly, targets []provision.Target, opts Options) (*Pumps, error) {
+	e := &Pumps{assembly: a, opts: opts, sqs: sqs.NewFromConfig(opts.AWS), motoConfig: opts.AWS, targets: targets, events: map[string][]json.RawMessage{}}
+	var err error
+	if e.mappings, err = e.load(); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Start polls every mapping's source and drains every target queue until
+// ctx ends; Wait waits for them to stop.
+func (e *Pumps) Start(ctx context.Context) {
+	for _, m := range e.mappings {
+		e.wg.Go(func() { e.pump(ctx, m) })
+	}
+	for _, t := range e.targets {
+		e.wg.Go(func() { e.collect(ctx, t) })
+	}
+}
+
+// Wait waits until the goroutines of Start have stopped.
+func (e *Pumps) Wait() { e.wg.Wait() }
+
+func (e *Pumps) invokeFunction(ctx context.Context, function string, event any) ([]byte, error) {
+	return e.opts.Invoke(ctx, function, event)
+}
+
+func (e *Pumps) logf(format string, args ...any) {
+	fmt.Fprintf(e.opts.Logs, format+"\n", args...)
+}
+
+func (e *Pumps) load() ([]*mapping, error) {
 	a := e.assembly
 	var out []*mapping
 	for _, r := range a.Resources("AWS::Lambda::EventSourceMapping") {
@@ -36,8 +108,8 @@ func (e *Env) mappings() ([]*mapping, error) {
 		if err != nil {
 			return nil, fmt.Errorf("localapi: %s: %w", r.LogicalID, err)
 		}
-		m.function = e.functionARN(fn)
-		if _, ok := e.fns[m.function]; !ok {
+		m.function = a.FunctionARN(fn)
+		if !e.opts.Has(m.function) {
 			return nil, fmt.Errorf("localapi: %s: function %s is not a Go function of the templates", r.LogicalID, fn)
 		}
 		if m.source, err = a.String(r.Stack, r.Properties["EventSourceArn"]); err != nil {
@@ -47,12 +119,12 @@ func (e *Env) mappings() ([]*mapping, error) {
 			m.batchSize = int(b)
 		}
 		var types []string
-		if err := a.decode(r, "FunctionResponseTypes", &types); err != nil {
+		if err := a.Decode(r, "FunctionResponseTypes", &types); err != nil {
 			return nil, err
 		}
 		m.partial = len(types) == 1 && types[0] == "ReportBatchItemFailures"
 		var criteria struct{ Filters []struct{ Pattern string } }
-		if err := a.decode(r, "FilterCriteria", &criteria); err != nil {
+		if err := a.Decode(r, "FilterCriteria", &criteria); err != nil {
 			return nil, err
 		}
 		for _, f := range criteria.Filters {
@@ -63,15 +135,15 @@ func (e *Env) mappings() ([]*mapping, error) {
 			m.filters = append(m.filters, p)
 		}
 		var dest struct{ OnFailure struct{ Destination string } }
-		if err := a.decode(r, "DestinationConfig", &dest); err != nil {
+		if err := a.Decode(r, "DestinationConfig", &dest); err != nil {
 			return nil, err
 		}
-		m.onFailure = e.assembly.queueURL(dest.OnFailure.Destination)
+		m.onFailure = e.assembly.QueueURL(dest.OnFailure.Destination)
 		switch {
 		case strings.HasPrefix(m.source, "arn:aws:dynamodb:"):
 			m.stream = motoserver.NewStreamReader(e.motoConfig, m.source)
 		case strings.HasPrefix(m.source, "arn:aws:sqs:"):
-			if m.queueURL = e.assembly.queueURL(m.source); m.queueURL == "" {
+			if m.queueURL = e.assembly.QueueURL(m.source); m.queueURL == "" {
 				return nil, fmt.Errorf("localapi: %s: queue %s is not in the templates", r.LogicalID, m.source)
 			}
 		default:
@@ -82,18 +154,9 @@ func (e *Env) mappings() ([]*mapping, error) {
 	return out, nil
 }
 
-// functionARN turns a function name, ARN or qualified name into the
-// unqualified ARN that keys e.fns.
-func (e *Env) functionARN(fn string) string {
-	if !strings.HasPrefix(fn, "arn:") {
-		fn = e.assembly.Arn("lambda", "function:"+fn)
-	}
-	return unqualified(fn)
-}
-
 // pump polls the mapping's source until ctx ends and invokes the function
 // with each batch, as Lambda's event source mappings do.
-func (e *Env) pump(ctx context.Context, m *mapping) {
+func (e *Pumps) pump(ctx context.Context, m *mapping) {
 	for ctx.Err() == nil {
 		var err error
 		if m.stream != nil {
@@ -115,7 +178,7 @@ func (e *Env) pump(ctx context.Context, m *mapping) {
 // batches. A batch that fails three times goes to the on-failure
 // destination, so that the mapping moves on as Lambda's does once the
 // retries are spent.
-func (e *Env) pumpStream(ctx context.Context, m *mapping) error {
+func (e *Pumps) pumpStream(ctx context.Context, m *mapping) error {
 	records, err := m.stream.Next(ctx)
 	if err != nil {
 		return err
@@ -159,7 +222,7 @@ func (e *Env) pumpStream(ctx context.Context, m *mapping) error {
 // deletes the messages that did not fail; failed ones return after their
 // visibility timeout and reach the queue's dead-letter queue by its
 // redrive policy.
-func (e *Env) pumpQueue(ctx context.Context, m *mapping) error {
+func (e *Pumps) pumpQueue(ctx context.Context, m *mapping) error {
 	out, err := e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &m.queueURL, MaxNumberOfMessages: int32(min(m.batchSize, 10)),
 		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
 		MessageAttributeNames:       []string{"All"}})
@@ -209,4 +272,35 @@ func (m *mapping) matches(r events.DynamoDBEventRecord) bool {
 		}
 	}
 	return false
+}
+
+// Events returns the events delivered so far to each rule's SQS target,
+// by the rule's logical id, oldest first. The local environment drains the
+// target queues to keep them.
+func (e *Pumps) Events() map[string][]json.RawMessage {
+	e.eventsMu.Lock()
+	defer e.eventsMu.Unlock()
+	out := map[string][]json.RawMessage{}
+	for k, v := range e.events {
+		out[k] = append([]json.RawMessage(nil), v...)
+	}
+	return out
+}
+
+func (e *Pumps) collect(ctx context.Context, t provision.Target) {
+	for ctx.Err() == nil {
+		out, err := e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &t.Queue, MaxNumberOfMessages: 10})
+		if err == nil {
+			for _, m := range out.Messages {
+				e.eventsMu.Lock()
+				e.events[t.Rule] = append(e.events[t.Rule], json.RawMessage(aws.ToString(m.Body)))
+				e.eventsMu.Unlock()
+				e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &t.Queue, ReceiptHandle: m.ReceiptHandle})
+			}
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(e.opts.PollInterval):
+		}
+	}
 }
