@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/acme/customers-api/cdktest"
 	"github.com/acme/customers-api/internal/config"
 	"github.com/acme/customers-api/stacks"
 )
@@ -18,7 +17,7 @@ func TestAnInvalidEnvironmentStopsSynthNamingTheEnvironmentAndField(t *testing.T
 		t.Fatal(err)
 	}
 	staging.LogRetentionDays = -1
-	app, err := cdktest.NewApp("../cdk.json", t.TempDir())
+	app, err := newTestApp(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +36,7 @@ func TestAnImportedUserPoolReplacesTheAuthStack(t *testing.T) {
 		t.Fatal(err)
 	}
 	dev.Auth = config.Auth{ExistingUserPoolID: "eu-west-1_Central123"}
-	app, err := cdktest.NewApp("../cdk.json", t.TempDir())
+	app, err := newTestApp(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +65,7 @@ func TestACustomDomainUsesTLS12AndAnExistingWebACLCanBeAttached(t *testing.T) {
 	}
 	staging.CustomDomain = &config.CustomDomain{Name: "api.staging.example.com",
 		CertificateARN: "arn:aws:acm:eu-west-1:222222222222:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"}
-	app, err := cdktest.NewApp("../cdk.json", t.TempDir())
+	app, err := newTestApp(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

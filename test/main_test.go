@@ -49,7 +49,7 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(dir)
-	app, err := cdktest.NewApp("../cdk.json", dir)
+	app, err := newTestApp(dir)
 	if err != nil {
 		return 0, err
 	}
@@ -59,6 +59,10 @@ func run(m *testing.M) (int, error) {
 	assemblyDir = *app.Synth(nil).Directory()
 	return m.Run(), nil
 }
+
+// newTestApp is an app as `cdk synth` builds it (cdk.json's context and
+// settings), writing to dir, with bundling skipped.
+func newTestApp(dir string) (awscdk.App, error) { return cdktest.NewApp("../cdk.json", dir) }
 
 // allStacks calls f with every stack of every environment.
 func allStacks(t *testing.T, f func(t *testing.T, s *stacks.Deployment, stack awscdk.Stack)) {

@@ -10,7 +10,8 @@
 // the local gateway). The commands see neither this repository's files
 // (only the module, through the replace) nor its node_modules, .venv or
 // .tools on PATH, so a consumer that needs a file of this repository fails
-// here.
+// here. The one exception is named: the emulator and moto's Python of the
+// local gateway, passed through localapi's variables (see localTools).
 package consumer
 
 import (
