@@ -80,6 +80,11 @@ type Options struct {
 	// "Customers-dev-"; empty means every template, which must then hold
 	// exactly one REST API.
 	Stacks string
+	// Account is the 12-digit account the templates are deployed to: the
+	// account of the ARNs the gateway builds (a method's execute-api ARN,
+	// compared with the templates' IAM policies) and of the proxy events.
+	// Default: 123456789012 (package cfnref's).
+	Account string
 	// Port is the gateway's port on 127.0.0.1; 0 picks a free one.
 	Port int
 	// IdentityPort is the identity server's port; 0 picks a free one.
@@ -156,6 +161,9 @@ func Start(ctx context.Context, opts Options) (_ *Env, err error) {
 	}()
 	if e.assembly, err = template.Load(opts.Assembly, opts.Stacks); err != nil {
 		return nil, err
+	}
+	if opts.Account != "" {
+		e.assembly.Account = opts.Account
 	}
 	if e.work, err = os.MkdirTemp("", "localapi"); err != nil {
 		return nil, err

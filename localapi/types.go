@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/acme/customers-api/localapi/internal/gateway"
@@ -97,6 +98,14 @@ func (g *Gateway) APIKeys() map[string]string { return g.g.APIKeys() }
 
 // Paths returns the resource paths that have a method for verb, sorted.
 func (g *Gateway) Paths(verb string) []string { return g.g.Paths(verb) }
+
+// Credentials returns the access key the gateway accepts for the IAM role
+// with this logical id, role name or ARN: sign requests to IAM-authorized
+// (AWS_IAM) methods with it, for the service execute-api in the templates'
+// region. The role's identity-based policies in the templates decide what
+// it may invoke. There is no STS: the key stands for the role itself. It
+// fails for a role the templates lack, or when no method is AWS_IAM.
+func (g *Gateway) Credentials(role string) (aws.Credentials, error) { return g.g.Credentials(role) }
 
 // ServeHTTP runs a request through API Gateway's steps in order: route,
 // authorizer, API key, usage plan quota and throttles, stage throttle,

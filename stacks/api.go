@@ -35,27 +35,6 @@ type ApiStack struct {
 	Customers *resourceapi.ResourceAPI
 }
 
-// handler is where an operation's code lives and what it may do to the
-// table: exactly what it calls (see internal/customers/store and
-// lambdakit/idempotency), on the items of the prefixes it touches.
-type handler struct {
-	entry  string
-	access resourceapi.TableAccess
-}
-
-var handlers = map[string]handler{
-	"list": {"functions/list-customers", resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem"},
-		LeadingKeys: td.LeadingKeys(td.CustomerPrefix, td.EmailPrefix), IndexActions: []string{"dynamodb:Query"}, Indexes: []string{td.ListIndex, td.StatusIndex}}},
-	"get": {"functions/get-customer", resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem"},
-		LeadingKeys: td.LeadingKeys(td.CustomerPrefix)}},
-	"create": {"functions/create-customer", resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
-		LeadingKeys: td.LeadingKeys(td.CustomerPrefix, td.EmailPrefix, td.IdempotencyPrefix)}},
-	"update": {"functions/update-customer", resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
-		LeadingKeys: td.LeadingKeys(td.CustomerPrefix, td.EmailPrefix)}},
-	"delete": {"functions/delete-customer", resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:DeleteItem"},
-		LeadingKeys: td.LeadingKeys(td.CustomerPrefix, td.EmailPrefix)}},
-}
-
 // NewApiStack builds the customers API through the public resourceapi
 // construct, as any other team would.
 func NewApiStack(scope constructs.Construct, id string, props ApiStackProps) *ApiStack {
@@ -72,12 +51,13 @@ func NewApiStack(scope constructs.Construct, id string, props ApiStackProps) *Ap
 	})
 	var ops []resourceapi.Operation
 	for _, op := range contract.Operations {
-		h := handlers[op.Name]
 		ops = append(ops, resourceapi.Operation{
-			Name: op.Name, Method: op.Method, Path: op.Path, Entry: h.entry, Scopes: []string{op.Scope},
+			Name: string(op.Name), Method: op.Method, Path: op.Path, Entry: op.Entry, Scopes: []string{op.Scope},
 			BodyModel: op.BodyModel, BodySchema: contract.Schema(op.BodySchema),
 			QuerySchema: contract.Schema(op.QuerySchema), PathSchema: contract.Schema(op.PathSchema),
-			Access: h.access, Write: op.Write,
+			Access: resourceapi.TableAccess{Actions: op.Table.Actions, LeadingKeys: td.LeadingKeys(op.Table.KeyPrefixes...),
+				IndexActions: op.Table.IndexActions, Indexes: op.Table.Indexes},
+			Write: op.Write,
 		})
 	}
 	a := env.Alarms

@@ -99,17 +99,9 @@ func (d *deliveries) resource(r cfnref.Resource, v any) cfnref.Resource {
 // policy resolves a policy document of r and parses it.
 func (d *deliveries) policy(r cfnref.Resource, doc any) *policysim.Policy {
 	d.t.Helper()
-	v, err := d.ts.Value(r.Stack, doc)
-	if err != nil {
-		d.t.Fatalf("%s: %v", r.Key(), err)
-	}
-	b, err := json.Marshal(v)
+	p, err := policysim.TemplatePolicy(d.ts, r, doc)
 	if err != nil {
 		d.t.Fatal(err)
-	}
-	p, err := policysim.Parse(b)
-	if err != nil {
-		d.t.Fatalf("%s: %v", r.Key(), err)
 	}
 	return p
 }
@@ -145,19 +137,11 @@ func (d *deliveries) index() {
 	}
 	d.lambdaPermissions()
 	for _, r := range d.ts.Resources("AWS::IAM::Role") {
-		arn := d.getAtt(r, "Arn")
-		d.trust[arn] = d.policy(r, r.Properties["AssumeRolePolicyDocument"])
-		for _, inline := range items(r.Properties["Policies"]) {
-			doc, _ := inline.(map[string]any)
-			d.identity[arn] = append(d.identity[arn], d.policy(r, doc["PolicyDocument"]))
-		}
+		d.trust[d.getAtt(r, "Arn")] = d.policy(r, r.Properties["AssumeRolePolicyDocument"])
 	}
-	for _, r := range d.ts.Resources("AWS::IAM::Policy") {
-		p := d.policy(r, r.Properties["PolicyDocument"])
-		for _, role := range items(r.Properties["Roles"]) {
-			arn := d.getAtt(d.resource(r, role), "Arn")
-			d.identity[arn] = append(d.identity[arn], p)
-		}
+	var err error
+	if d.identity, err = policysim.IdentityPolicies(d.ts); err != nil {
+		d.t.Fatal(err)
 	}
 }
 
@@ -168,46 +152,15 @@ func (d *deliveries) attach(arn string, p *policysim.Policy) {
 	d.policies[arn] = p
 }
 
-// lambdaPermissions turns each AWS::Lambda::Permission into the statement
-// Lambda adds to the function's resource-based policy for it: the
-// principal, the action, the function (or version or alias) ARN, and
-// ArnLike AWS:SourceArn / StringEquals AWS:SourceAccount conditions when
-// set ("Viewing resource-based IAM policies in Lambda",
-// https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html,
-// and the AddPermission API reference).
+// lambdaPermissions attaches the resource-based policy Lambda builds from
+// the AWS::Lambda::Permission resources to each function, version or alias
+// (policysim.LambdaPolicies).
 func (d *deliveries) lambdaPermissions() {
-	statements := map[string][]any{}
-	for _, r := range d.ts.Resources("AWS::Lambda::Permission") {
-		for k := range r.Properties {
-			if !slices.Contains([]string{"Action", "FunctionName", "Principal", "SourceArn", "SourceAccount"}, k) {
-				d.t.Fatalf("%s: Lambda permission property %s is not modelled", r.Key(), k)
-			}
-		}
-		fn := d.functionARN(d.str(r, r.Properties["FunctionName"]))
-		principal := d.str(r, r.Properties["Principal"])
-		if !strings.HasSuffix(principal, ".amazonaws.com") {
-			d.t.Fatalf("%s: principal %s is not modelled", r.Key(), principal)
-		}
-		cond := map[string]any{}
-		if v, ok := r.Properties["SourceArn"]; ok {
-			cond["ArnLike"] = map[string]any{"AWS:SourceArn": d.str(r, v)}
-		}
-		if v, ok := r.Properties["SourceAccount"]; ok {
-			cond["StringEquals"] = map[string]any{"AWS:SourceAccount": d.str(r, v)}
-		}
-		s := map[string]any{"Effect": "Allow", "Principal": map[string]any{"Service": principal},
-			"Action": d.str(r, r.Properties["Action"]), "Resource": fn}
-		if len(cond) > 0 {
-			s["Condition"] = cond
-		}
-		statements[fn] = append(statements[fn], s)
+	policies, err := policysim.LambdaPolicies(d.ts)
+	if err != nil {
+		d.t.Fatal(err)
 	}
-	for fn, list := range statements {
-		b, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": list})
-		p, err := policysim.Parse(b)
-		if err != nil {
-			d.t.Fatal(err)
-		}
+	for fn, p := range policies {
 		d.attach(fn, p)
 	}
 }

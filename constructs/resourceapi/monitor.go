@@ -31,6 +31,11 @@ func (r *ResourceAPI) monitor(p Props) {
 		m.WAF(r.API.WebACL.MetricName)
 	}
 	timeout := cdkx.OrDefault(p.Functions.Timeout, gofunction.DefaultTimeout)
+	for _, a := range p.Authorizers {
+		// A failing authorizer fails every request it guards (a 500): it
+		// pages as the API does.
+		m.Function(authorizerAlarmName(a.Name), r.Authorizers[a.Name].Function, timeout)
+	}
 	var logs []awslogs.ILogGroup
 	for _, op := range p.Operations {
 		m.Subsystem(op.Name)

@@ -4,9 +4,11 @@
 //
 //   - one Go Lambda per operation (constructs/gofunction), each allowed only
 //     its own DynamoDB actions;
-//   - a REST API where every method needs a Cognito token with the
-//     operation's scopes and an API key, is validated against the schemas,
-//     throttled, logged and optionally guarded by WAF (constructs/restapi);
+//   - a REST API where every method needs an API key and a Cognito token
+//     with the operation's scopes (or, per operation, a Lambda authorizer
+//     built from a Go package, or IAM SigV4 for service-to-service callers,
+//     see GrantInvoke), is validated against the schemas, throttled, logged
+//     and optionally guarded by WAF (constructs/restapi);
 //   - a DynamoDB table with point-in-time recovery (constructs/table), or
 //     the one you pass in;
 //   - optionally, business events from the table's stream through SNS and
@@ -45,8 +47,17 @@ type Operation struct {
 	Method, Path string
 	// Entry is the handler's Go main package (see gofunction.Props.Entry).
 	Entry string
-	// Scopes are the OAuth scopes that allow the call.
+	// Scopes are the OAuth scopes that allow the call with a Cognito
+	// token. Required unless IAM or Authorizer is set; not allowed with
+	// them.
 	Scopes []string
+	// IAM authorizes the operation by SigV4 and the caller's IAM policies
+	// instead of Cognito, for service-to-service callers; allow a role
+	// with ResourceAPI.GrantInvoke. Default: false.
+	IAM bool
+	// Authorizer names one of Props.Authorizers, a Lambda authorizer, to
+	// authorize the operation instead of Cognito. Default: "".
+	Authorizer string
 	// BodyModel and BodySchema describe the request body (JSON Schema
 	// draft-04); QuerySchema and PathSchema the parameters.
 	BodyModel                           string
@@ -74,8 +85,12 @@ type Props struct {
 	Table    awsdynamodb.ITable
 	NewTable *table.Props
 	// UserPool authenticates callers; create it with constructs/userpool
-	// (in a stateful stack) or import a central one.
+	// (in a stateful stack) or import a central one. Required when an
+	// operation has neither IAM nor Authorizer.
 	UserPool awscognito.IUserPool
+	// Authorizers are Lambda authorizers built from Go packages; an
+	// operation names one in Operation.Authorizer.
+	Authorizers []Authorizer
 	// Functions are every function's settings (see gofunction.Settings);
 	// Retain also keeps the API's logs and the event queues.
 	Functions gofunction.Settings
@@ -100,6 +115,8 @@ type ResourceAPI struct {
 	API   *restapi.RestAPI
 	// Functions by operation name.
 	Functions map[string]*gofunction.Function
+	// Authorizers are the Lambda authorizers' functions by name.
+	Authorizers map[string]*gofunction.Function
 	// Events is nil when Props.Events is nil.
 	Events     *eventfanout.EventFanout
 	Monitoring *monitoring.Monitoring
@@ -108,12 +125,14 @@ type ResourceAPI struct {
 	// SmokeChecks are the pre-traffic hooks by operation name (with
 	// Rollout.SmokeCheckEntry).
 	SmokeChecks map[string]*gofunction.Function
+
+	operations map[string]Operation // by name
 }
 
 // New creates the resource API.
 func New(scope constructs.Construct, id string, p Props) *ResourceAPI {
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	r := &ResourceAPI{Construct: c, Functions: map[string]*gofunction.Function{}}
+	r := &ResourceAPI{Construct: c, Functions: map[string]*gofunction.Function{}, Authorizers: map[string]*gofunction.Function{}, operations: map[string]Operation{}}
 	if !validate(c, p) {
 		return r
 	}
@@ -127,6 +146,7 @@ func New(scope constructs.Construct, id string, p Props) *ResourceAPI {
 	if p.Events != nil {
 		entries = append(entries, p.Events.PublisherEntry, p.Events.ForwarderEntry)
 	}
+	entries = append(entries, authorizerEntries(p)...)
 	gofunction.Prebuild(c, entries...)
 	r.Table = p.Table
 	if r.Table == nil {
@@ -144,18 +164,19 @@ func New(scope constructs.Construct, id string, p Props) *ResourceAPI {
 		})
 		grant(fn, r.Table, op.Access)
 		r.Functions[op.Name] = fn
+		r.operations[op.Name] = op
 		var throttle *restapi.Throttle
 		if op.Write {
 			throttle = p.WriteThrottle
 		}
 		ops = append(ops, restapi.Operation{
-			Method: op.Method, Path: op.Path, Handler: fn.Alias, Scopes: op.Scopes,
+			Method: op.Method, Path: op.Path, Handler: fn.Alias, Scopes: op.Scopes, IAM: op.IAM, Authorizer: op.Authorizer,
 			BodyModel: op.BodyModel, BodySchema: op.BodySchema, QuerySchema: op.QuerySchema, PathSchema: op.PathSchema,
 			Throttle: throttle,
 		})
 	}
 	r.API = restapi.New(c, "Api", restapi.Props{
-		Name: p.Name, Description: p.Description, Operations: ops, UserPool: p.UserPool,
+		Name: p.Name, Description: p.Description, Operations: ops, UserPool: p.UserPool, Authorizers: r.authorizers(p),
 		LogRetentionDays: p.Functions.LogRetentionDays, Retain: p.Functions.Retain, Settings: p.API,
 	})
 	if r.API.Stage == nil {

@@ -2,6 +2,7 @@ package resourceapi
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -84,10 +85,13 @@ func (r *ResourceAPI) rollout(p Props) {
 	if r.Events != nil {
 		functions["publisher"], functions["forwarder"] = r.Events.Publisher, r.Events.Forwarder
 	}
+	for name, fn := range r.Authorizers {
+		functions[authorizerAlarmName(name)] = fn
+	}
 	r.Deployments = DeploymentGroups{}
 	for name, fn := range functions {
 		alarms := []interfacesawscloudwatch.IAlarmRef{r.Monitoring.Alarms[name+"Errors"], r.Monitoring.Alarms[name+"Throttles"]}
-		if _, api := r.Functions[name]; api {
+		if _, api := r.Functions[name]; api || strings.HasPrefix(name, "authorizer-") {
 			alarms = append(alarms, r.Monitoring.Alarms["Api5xxRate"])
 		}
 		var hook awslambda.IFunction

@@ -15,9 +15,10 @@ func validate(c constructs.Construct, p Props) bool {
 	if p.Name == "" {
 		problems = append(problems, "Name is required")
 	}
-	if p.UserPool == nil {
-		problems = append(problems, "UserPool is required: every method needs a Cognito token")
+	if p.UserPool == nil && slices.ContainsFunc(p.Operations, func(op Operation) bool { return !op.IAM && op.Authorizer == "" }) {
+		problems = append(problems, "UserPool is required: every operation without IAM or an Authorizer needs a Cognito token")
 	}
+	problems = append(problems, validateAuthorizers(p)...)
 	if p.Table == nil && p.NewTable == nil {
 		problems = append(problems, "Table or NewTable is required")
 	}

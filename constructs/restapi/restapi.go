@@ -1,6 +1,8 @@
 // Package restapi creates the front door of a serverless API: an API
-// Gateway REST API (regional) where every method needs a Cognito token with
-// the operation's scopes and an API key, is validated against JSON Schemas
+// Gateway REST API (regional) where every method needs an API key and an
+// authorized caller (a Cognito token with the operation's scopes by
+// default; per operation, a Lambda authorizer or IAM SigV4 for
+// service-to-service callers, never none), is validated against JSON Schemas
 // before any Lambda runs, and is metered by usage plans; the stage writes
 // JSON access logs, traces with X-Ray and throttles; every error API Gateway
 // itself returns is application/problem+json; a WAF web ACL can guard it.
@@ -55,8 +57,17 @@ type Operation struct {
 	Method, Path string
 	// Handler serves the operation through Lambda proxy integration.
 	Handler awslambda.IFunction
-	// Scopes are the OAuth scopes that allow the call (any one of them).
+	// Scopes are the OAuth scopes that allow the call (any one of them)
+	// with a Cognito token. Required for a Cognito-authorized operation;
+	// not allowed with IAM or Authorizer.
 	Scopes []string
+	// IAM authorizes the method by the caller's SigV4 signature and IAM
+	// policies (AWS_IAM), for service-to-service callers: allow a role with
+	// RestAPI.GrantInvoke. Default: false, Cognito.
+	IAM bool
+	// Authorizer names the LambdaAuthorizer of Props.Authorizers that
+	// authorizes the method (CUSTOM). Default: "", Cognito.
+	Authorizer string
 	// BodyModel names the request body model; BodySchema is its JSON
 	// Schema (draft-04). Both empty for operations without a body.
 	BodyModel  string
@@ -85,8 +96,11 @@ type Props struct {
 	StageName string
 	// Operations are the API's methods.
 	Operations []Operation
-	// UserPool authenticates callers. Required.
+	// UserPool authenticates callers of the Cognito-authorized operations
+	// (those with neither IAM nor Authorizer). Required when there is one.
 	UserPool awscognito.IUserPool
+	// Authorizers are the API's Lambda authorizers; operations name them.
+	Authorizers []LambdaAuthorizer
 	// LogRetentionDays is the access and WAF log retention (default 30).
 	LogRetentionDays int
 	// Retain keeps the log groups when the stack is deleted.
@@ -125,10 +139,13 @@ type Settings struct {
 // RestAPI is the created API and everything it owns.
 type RestAPI struct {
 	constructs.Construct
-	Api        awsapigateway.RestApi
-	Stage      awsapigateway.Stage
+	Api   awsapigateway.RestApi
+	Stage awsapigateway.Stage
+	// Authorizer is the Cognito authorizer; nil when no operation uses it.
 	Authorizer awsapigateway.CognitoUserPoolsAuthorizer
-	AccessLogs awslogs.LogGroup
+	// Authorizers are the Lambda authorizers by LambdaAuthorizer.Name.
+	Authorizers map[string]awsapigateway.IAuthorizer
+	AccessLogs  awslogs.LogGroup
 	// StageName is the stage's name, e.g. "v1".
 	StageName string
 	// ExecutionLogs is the group API Gateway writes execution logs to.
@@ -141,6 +158,8 @@ type RestAPI struct {
 	UsagePlans map[string]awsapigateway.UsagePlan
 	APIKeys    map[string]awsapigateway.IApiKey
 	Methods    map[string]awsapigateway.Method
+
+	iam map[string]bool // IAM-authorized methods by key
 }
 
 // AllowedHeaders are the request headers browsers may send.
@@ -152,10 +171,12 @@ var modelName = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 func New(scope constructs.Construct, id string, props Props) *RestAPI {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	r := &RestAPI{
-		Construct:  c,
-		UsagePlans: map[string]awsapigateway.UsagePlan{},
-		APIKeys:    map[string]awsapigateway.IApiKey{},
-		Methods:    map[string]awsapigateway.Method{},
+		Construct:   c,
+		UsagePlans:  map[string]awsapigateway.UsagePlan{},
+		APIKeys:     map[string]awsapigateway.IApiKey{},
+		Methods:     map[string]awsapigateway.Method{},
+		Authorizers: map[string]awsapigateway.IAuthorizer{},
+		iam:         map[string]bool{},
 	}
 	retention, err := cdkx.Retention(cdkx.OrDefault(props.LogRetentionDays, 30))
 	if !r.validate(props) {
@@ -214,11 +235,12 @@ func New(scope constructs.Construct, id string, props Props) *RestAPI {
 			AppliesTo: &[]interface{}{jsii.String("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")},
 		}}, jsii.Bool(true))
 	}
-	if props.UserPool != nil {
+	if props.UserPool != nil && usesCognito(props.Operations) {
 		r.Authorizer = awsapigateway.NewCognitoUserPoolsAuthorizer(c, jsii.String("Authorizer"), &awsapigateway.CognitoUserPoolsAuthorizerProps{
 			CognitoUserPools: &[]awscognito.IUserPool{props.UserPool},
 		})
 	}
+	r.addAuthorizers(props.Name, props.Authorizers)
 	r.addGatewayResponses(props.CORSOrigins)
 	r.addOperations(props.Operations)
 	r.addMethodNotAllowed(props.Operations, props.CORSOrigins)
@@ -248,8 +270,8 @@ func (r *RestAPI) validate(p Props) bool {
 	if p.Name == "" {
 		bad("Name is required")
 	}
-	if p.UserPool == nil {
-		bad("UserPool is required: every method needs a Cognito token")
+	if p.UserPool == nil && usesCognito(p.Operations) {
+		bad("UserPool is required: every method without IAM or an Authorizer needs a Cognito token")
 	}
 	if len(p.UsagePlans) == 0 {
 		bad("at least one UsagePlan is required: every method needs an API key")
@@ -273,7 +295,7 @@ func (r *RestAPI) validate(p Props) bool {
 			bad("operation %s is defined twice", op.Key())
 		case op.Handler == nil:
 			bad("operation %s has no Handler", op.Key())
-		case len(op.Scopes) == 0:
+		case len(op.Scopes) == 0 && op.authorization() == "COGNITO_USER_POOLS":
 			bad("operation %s has no Scopes", op.Key())
 		case (op.BodyModel == "") != (len(op.BodySchema) == 0), op.BodyModel != "" && !modelName.MatchString(op.BodyModel):
 			bad("operation %s needs both an alphanumeric BodyModel and a BodySchema, or neither", op.Key())
@@ -282,6 +304,7 @@ func (r *RestAPI) validate(p Props) bool {
 		}
 		seen[op.Key()] = true
 	}
+	validateAuthorization(p, bad)
 	for _, msg := range problems {
 		cdkx.Error(r.Construct, "restapi: %s", msg)
 	}
@@ -363,18 +386,13 @@ func (r *RestAPI) addOperations(ops []Operation) {
 	})
 	models := map[string]awscdk.CfnResource{}
 	for _, op := range ops {
-		if op.Handler == nil || len(op.Scopes) == 0 {
-			continue // reported by validate
-		}
 		opts := &awsapigateway.MethodOptions{
-			AuthorizationType:   awsapigateway.AuthorizationType_COGNITO,
-			Authorizer:          r.Authorizer,
-			AuthorizationScopes: jsii.Strings(op.Scopes...),
-			ApiKeyRequired:      jsii.Bool(true),
-			RequestValidator:    paramValidator,
-			RequestParameters:   r.requestParameters(op),
-			OperationName:       jsii.String(OperationName(op)),
+			ApiKeyRequired:    jsii.Bool(true),
+			RequestValidator:  paramValidator,
+			RequestParameters: r.requestParameters(op),
+			OperationName:     jsii.String(OperationName(op)),
 		}
+		r.methodAuthorization(op, opts)
 		var model awscdk.CfnResource
 		if op.BodyModel != "" {
 			model = models[op.BodyModel]
@@ -398,6 +416,8 @@ func (r *RestAPI) addOperations(ops []Operation) {
 		})
 		resource := r.Api.Root().ResourceForPath(jsii.String(op.Path))
 		r.Methods[op.Key()] = resource.AddMethod(jsii.String(op.Method), integration, opts)
+		r.iam[op.Key()] = op.IAM
+		suppressCognitoFinding(r.Methods[op.Key()], op)
 		if op.Method == "GET" {
 			// RFC 9110 §9.1: a general-purpose server MUST support HEAD. API
 			// Gateway answers only the methods a resource has, so HEAD is
@@ -406,6 +426,7 @@ func (r *RestAPI) addOperations(ops []Operation) {
 			head := *opts
 			head.OperationName = jsii.String(OperationName(headOf(op)))
 			r.Methods[headOf(op).Key()] = resource.AddMethod(jsii.String("HEAD"), integration, &head)
+			suppressCognitoFinding(r.Methods[headOf(op).Key()], op)
 		}
 	}
 }

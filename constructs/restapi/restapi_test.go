@@ -17,6 +17,12 @@ func TestMain(m *testing.M) { cdkmain.Run(m) }
 
 // api builds a one-method API; change edits the props first.
 func api(change func(*restapi.Props)) awscdk.Stack {
+	stack, _ := build(change)
+	return stack
+}
+
+// build is api, with the construct.
+func build(change func(*restapi.Props)) (awscdk.Stack, *restapi.RestAPI) {
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}})
 	fn := awslambda.NewFunction(stack, jsii.String("Fn"), &awslambda.FunctionProps{
@@ -34,8 +40,7 @@ func api(change func(*restapi.Props)) awscdk.Stack {
 	if change != nil {
 		change(&p)
 	}
-	restapi.New(stack, "Api", p)
-	return stack
+	return stack, restapi.New(stack, "Api", p)
 }
 
 func TestEveryMethodNeedsATokenWithItsScopeAnAPIKeyAndValidParameters(t *testing.T) {

@@ -1,6 +1,9 @@
 // Command delete-customer is the Lambda function behind DELETE /customers/{id}.
 package main
 
-import "github.com/acme/customers-api/internal/customers/handlers"
+import (
+	"github.com/acme/customers-api/internal/customers/contract"
+	"github.com/acme/customers-api/internal/customers/handlers"
+)
 
-func main() { handlers.Main((*handlers.Handlers).Delete) }
+func main() { handlers.Main(contract.Delete) }

@@ -1,6 +1,9 @@
 // Command get-customer is the Lambda function behind GET /customers/{id}.
 package main
 
-import "github.com/acme/customers-api/internal/customers/handlers"
+import (
+	"github.com/acme/customers-api/internal/customers/contract"
+	"github.com/acme/customers-api/internal/customers/handlers"
+)
 
-func main() { handlers.Main((*handlers.Handlers).Get) }
+func main() { handlers.Main(contract.Get) }

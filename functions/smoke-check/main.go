@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/acme/customers-api/internal/customers/contract"
 	"github.com/acme/customers-api/internal/customers/smoke"
 	"github.com/acme/customers-api/lambdakit/envvars"
 	"github.com/acme/customers-api/lambdakit/smokecheck"
@@ -14,7 +15,7 @@ import (
 
 func main() {
 	op := os.Getenv(envvars.SmokeOperation)
-	check, ok := smoke.Checks[op]
+	check, ok := smoke.Checks[contract.OperationName(op)]
 	if !ok {
 		slog.Error("start-up failed: no smoke check for this operation", "operation", op)
 		os.Exit(1)

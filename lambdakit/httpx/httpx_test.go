@@ -109,6 +109,21 @@ func TestPrincipalSeparatesUsersOfOneClientFromMachineClients(t *testing.T) {
 	}
 }
 
+// A Lambda authorizer's principalId and an IAM caller's ARN are principals
+// too, so that idempotency keys of two partners or two services never meet.
+func TestPrincipalOfALambdaAuthorizerOrAnIAMCaller(t *testing.T) {
+	partner := &Request{}
+	partner.RequestContext.Authorizer = map[string]any{"principalId": "partner:acme", "partnerId": "acme"}
+	service := &Request{}
+	service.RequestContext.Identity.UserArn = "arn:aws:sts::111111111111:assumed-role/shipping/s1"
+	if got, want := Principal(partner), "authorizer:partner:acme"; got != want {
+		t.Errorf("Lambda authorizer: %q, want %q", got, want)
+	}
+	if got, want := Principal(service), "iam:arn:aws:sts::111111111111:assumed-role/shipping/s1"; got != want {
+		t.Errorf("IAM: %q, want %q", got, want)
+	}
+}
+
 func TestCORSHeadersOnlyForAllowedOrigins(t *testing.T) {
 	svc := &Service{Logger: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil)), AllowedOrigins: []string{"https://app.example.com"}}
 	h := svc.Handle("GET /x", func(context.Context, *Request) (Response, error) { return JSON(200, "ok", nil) })

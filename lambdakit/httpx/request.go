@@ -85,20 +85,28 @@ func MatchesStrong(header, etag string) bool {
 	return matchList(header, Representation{Exists: true, ETag: etag}, strongMatch)
 }
 
-// Principal identifies the authenticated caller from the Cognito access
+// Principal identifies the authenticated caller. From the Cognito access
 // token's claims: "user:<sub>" for a token issued to a user (it carries a
 // username, whatever app client the user signed in with), "client:<client_id>"
-// for a client-credentials token (no username; sub is the client). ""
-// when the request carries no claims. Two users of one app client are two
-// principals.
+// for a client-credentials token (no username; sub is the client). Two
+// users of one app client are two principals. From a Lambda authorizer,
+// "authorizer:<principalId>" (requestContext.authorizer.principalId); from
+// IAM (AWS_IAM), "iam:<ARN>" (requestContext.identity.userArn, the
+// caller's user or assumed-role session). "" when the request carries none
+// of these.
 func Principal(req *Request) string {
 	claims, _ := req.RequestContext.Authorizer["claims"].(map[string]any)
 	claim := func(name string) string { v, _ := claims[name].(string); return v }
+	principalID, _ := req.RequestContext.Authorizer["principalId"].(string)
 	switch {
 	case claim("username") != "" && claim("sub") != "":
 		return "user:" + claim("sub")
 	case claim("client_id") != "":
 		return "client:" + claim("client_id")
+	case claims == nil && principalID != "":
+		return "authorizer:" + principalID
+	case req.RequestContext.Identity.UserArn != "":
+		return "iam:" + req.RequestContext.Identity.UserArn
 	}
 	return ""
 }

@@ -3,9 +3,12 @@
 package infra
 
 import (
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -15,6 +18,7 @@ import (
 	"github.com/acme/customers-api/constructs/restapi"
 	"github.com/acme/customers-api/constructs/table"
 	"github.com/acme/customers-api/constructs/userpool"
+	"github.com/acme/customers-api/examples/orders/orders"
 	"github.com/acme/customers-api/examples/orders/schemas"
 )
 
@@ -33,6 +37,25 @@ type Stack struct {
 	awscdk.Stack
 	Users  *userpool.UserPool
 	Orders *resourceapi.ResourceAPI
+	// Shipping stands for the role of another service, in the same
+	// account, that reads orders over IAM (SigV4): it may call
+	// GET /internal/orders/{id} and nothing else.
+	Shipping awsiam.Role
+}
+
+// DevPartners are the partners' tokens of the dev stage, by partner id;
+// "globex" is suspended. Only their SHA-256 digests reach the template. A
+// real stage configures the digests of tokens handed out of band.
+var DevPartners = map[string]string{"acme": "dev-partner-token-acme", "globex": "dev-partner-token-globex"}
+
+// partnerTokens is the PartnerTokensEnv value for tokens by partner.
+func partnerTokens(tokens map[string]string) string {
+	var entries []string
+	for id, token := range tokens {
+		entries = append(entries, id+"="+orders.TokenDigest(token))
+	}
+	sort.Strings(entries)
+	return strings.Join(entries, ",")
 }
 
 // Props returns the orders API's resourceapi props for a user pool; tests
@@ -51,7 +74,22 @@ func Props(stage string, users *userpool.UserPool, alarmEmails []string) resourc
 			{Name: "get", Method: "GET", Path: "/orders/{id}", Entry: "functions/get-order",
 				Scopes: []string{users.Scope("read")}, PathSchema: schemas.Read(schemas.Path),
 				Access: resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem"}, LeadingKeys: []string{"ORDER#*"}}},
+			// Partners read orders with a partner token, checked by a Lambda
+			// authorizer; other services of the account read them over IAM.
+			{Name: "partner-get", Method: "GET", Path: "/partner/orders/{id}", Entry: "functions/get-order", Authorizer: "partners",
+				PathSchema: schemas.Read(schemas.Path),
+				Access:     resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem"}, LeadingKeys: []string{"ORDER#*"}}},
+			{Name: "service-get", Method: "GET", Path: "/internal/orders/{id}", Entry: "functions/get-order", IAM: true,
+				PathSchema: schemas.Read(schemas.Path),
+				Access:     resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem"}, LeadingKeys: []string{"ORDER#*"}}},
 		},
+		Authorizers: []resourceapi.Authorizer{{
+			Name: "partners", Entry: "functions/authorize-partner",
+			Environment: map[string]string{orders.PartnerTokensEnv: partnerTokens(DevPartners), orders.SuspendedPartnersEnv: "globex"},
+			AuthorizerSettings: restapi.AuthorizerSettings{
+				Type: restapi.TokenAuthorizer, IdentitySources: []string{"method.request.header.Authorization"}, ResultsTTL: 5 * time.Minute,
+			},
+		}},
 		Functions: gofunction.Settings{MemoryMB: 256, Timeout: 10 * time.Second, LogRetentionDays: 30},
 		API: restapi.Settings{
 			Throttle:   restapi.Throttle{RateLimit: 100, BurstLimit: 200},
@@ -69,6 +107,11 @@ func NewStack(scope constructs.Construct, id string, p StackProps) *Stack {
 		ResourceServer: "orders", Scopes: []string{"read", "write"}, DomainPrefix: "orders-" + p.Stage,
 		CallbackURLs: []string{"https://shop.example.com/callback"},
 	})
-	orders := resourceapi.New(stack, "Orders", Props(p.Stage, users, p.AlarmEmails))
-	return &Stack{Stack: stack, Users: users, Orders: orders}
+	api := resourceapi.New(stack, "Orders", Props(p.Stage, users, p.AlarmEmails))
+	shipping := awsiam.NewRole(stack, jsii.String("ShippingService"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewAccountPrincipal(stack.Account()),
+		Description: jsii.String("Stands for the shipping service's role: reads orders over IAM"),
+	})
+	api.GrantInvoke(shipping, "service-get")
+	return &Stack{Stack: stack, Users: users, Orders: api, Shipping: shipping}
 }

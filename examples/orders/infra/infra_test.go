@@ -54,8 +54,8 @@ func TestNoCdkNagFindings(t *testing.T) {
 
 func TestTwoFunctionsEachWithItsOwnTableAccess(t *testing.T) {
 	s := newStack(t)
-	if len(s.Orders.Functions) != 2 {
-		t.Fatalf("%d functions, want create and get", len(s.Orders.Functions))
+	if len(s.Orders.Functions) != 4 {
+		t.Fatalf("%d functions, want create, get, partner-get and service-get", len(s.Orders.Functions))
 	}
 	tmpl := assertions.Template_FromStack(s.Stack, nil)
 	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
@@ -65,22 +65,24 @@ func TestTwoFunctionsEachWithItsOwnTableAccess(t *testing.T) {
 		})})},
 	})
 	methods := *tmpl.FindResources(jsii.String("AWS::ApiGateway::Method"), nil)
-	var secured []string
+	secured := map[string][]string{} // authorization type → methods with an API key
 	for _, m := range methods {
 		p := (*m)["Properties"].(map[string]any)
-		if p["HttpMethod"] != "OPTIONS" && p["AuthorizationType"] == "COGNITO_USER_POOLS" && p["ApiKeyRequired"] == true {
-			secured = append(secured, p["HttpMethod"].(string))
+		if p["HttpMethod"] != "ANY" && p["ApiKeyRequired"] == true {
+			secured[p["AuthorizationType"].(string)] = append(secured[p["AuthorizationType"].(string)], p["HttpMethod"].(string))
 		}
 	}
-	slices.Sort(secured)
-	// The GET brings its HEAD twin, secured alike.
-	if strings.Join(secured, ",") != "GET,HEAD,POST" {
-		t.Errorf("secured methods %v, want GET, HEAD and POST", secured)
+	// Each GET brings its HEAD twin, secured alike.
+	for typ, want := range map[string]string{"COGNITO_USER_POOLS": "GET,HEAD,POST", "CUSTOM": "GET,HEAD", "AWS_IAM": "GET,HEAD"} {
+		slices.Sort(secured[typ])
+		if got := strings.Join(secured[typ], ","); got != want {
+			t.Errorf("%s methods with an API key: %s, want %s", typ, got, want)
+		}
 	}
 	tmpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(1))
-	// A paging composite per subsystem (the API, create, get, the table)
-	// and Unhealthy over them.
-	tmpl.ResourceCountIs(jsii.String("AWS::CloudWatch::CompositeAlarm"), jsii.Number(5))
+	// A paging composite per subsystem (the API, create, get, partner-get,
+	// service-get, the table) and Unhealthy over them.
+	tmpl.ResourceCountIs(jsii.String("AWS::CloudWatch::CompositeAlarm"), jsii.Number(7))
 }
 
 func TestRemovingARequiredPropIsAnAnnotationError(t *testing.T) {

@@ -1,7 +1,8 @@
-// Package orders is the example consumer's handler code: two operations on
+// Package orders is the example consumer's handler code: operations on
 // an orders table, built only from the public handler helpers of
-// github.com/acme/customers-api/functions (httpx, idempotency, validate,
-// ddb, lambdaenv, metrics, tracing).
+// github.com/acme/customers-api/lambdakit (httpx, idempotency, validate,
+// ddb, lambdaenv, metrics, tracing), and the partner routes' Lambda
+// authorizer (PartnerAuthorizer).
 package orders
 
 import (

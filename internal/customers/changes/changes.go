@@ -43,8 +43,8 @@ type Data struct {
 
 // Map returns the events of one stream record, in order.
 func Map(rec events.DynamoDBEventRecord) ([]envelope.Event, error) {
-	oldImg, newImg := rec.Change.OldImage, rec.Change.NewImage
-	if kind(newImg) != td.TypeCustomer && kind(oldImg) != td.TypeCustomer {
+	oldImg, newImg := store.Image(rec.Change.OldImage), store.Image(rec.Change.NewImage)
+	if newImg.ItemType() != td.TypeCustomer && oldImg.ItemType() != td.TypeCustomer {
 		return nil, nil
 	}
 	switch events.DynamoDBOperationType(rec.EventName) {
@@ -53,7 +53,7 @@ func Map(rec events.DynamoDBEventRecord) ([]envelope.Event, error) {
 		if err != nil {
 			return nil, err
 		}
-		ev, err := event(Created, c, c.CreatedDate, trace(newImg), Data{Customer: c})
+		ev, err := event(Created, c, c.CreatedDate, newImg.TraceHeader(), Data{Customer: c})
 		return []envelope.Event{ev}, err
 	case events.DynamoDBOperationTypeModify:
 		return modified(oldImg, newImg)
@@ -70,7 +70,7 @@ func Map(rec events.DynamoDBEventRecord) ([]envelope.Event, error) {
 	return nil, fmt.Errorf("stream record %s: unknown event name %q", rec.EventID, rec.EventName)
 }
 
-func modified(oldImg, newImg map[string]events.DynamoDBAttributeValue) ([]envelope.Event, error) {
+func modified(oldImg, newImg store.Image) ([]envelope.Event, error) {
 	prev, err := customer(oldImg)
 	if err != nil {
 		return nil, err
@@ -86,11 +86,11 @@ func modified(oldImg, newImg map[string]events.DynamoDBAttributeValue) ([]envelo
 		}
 	}
 	slices.Sort(changed)
-	ev, err := event(Updated, c, c.UpdatedDate, trace(newImg), Data{Customer: c, ChangedFields: changed})
+	ev, err := event(Updated, c, c.UpdatedDate, newImg.TraceHeader(), Data{Customer: c, ChangedFields: changed})
 	if err != nil || prev.Status == c.Status {
 		return []envelope.Event{ev}, err
 	}
-	sc, err := event(StatusChanged, c, c.UpdatedDate, trace(newImg), Data{Customer: c, PreviousStatus: prev.Status})
+	sc, err := event(StatusChanged, c, c.UpdatedDate, newImg.TraceHeader(), Data{Customer: c, PreviousStatus: prev.Status})
 	return []envelope.Event{ev, sc}, err
 }
 
@@ -98,47 +98,19 @@ func event(typ string, c customers.Customer, at time.Time, trace string, d Data)
 	return envelope.New(envelope.ID(c.ID, strconv.FormatInt(c.Version, 10), typ), typ, Source, c.ID, DataSchema, at, trace, d)
 }
 
-func kind(img map[string]events.DynamoDBAttributeValue) string { return str(img, td.TypeAttribute) }
-
-func trace(img map[string]events.DynamoDBAttributeValue) string { return str(img, "traceHeader") }
-
-func str(img map[string]events.DynamoDBAttributeValue, name string) string {
-	if v, ok := img[name]; ok && v.DataType() == events.DataTypeString {
-		return v.String()
-	}
-	return ""
-}
-
-// customer reads a customer item image.
-func customer(img map[string]events.DynamoDBAttributeValue) (customers.Customer, error) {
-	id := str(img, "customerId")
-	version, err := strconv.ParseInt(numberOf(img, "version"), 10, 64)
+// customer reads a customer item image (store.Image).
+func customer(img store.Image) (customers.Customer, error) {
+	c, err := img.Customer()
 	if err != nil {
-		return customers.Customer{}, fmt.Errorf("customer %q: version: %w", id, err)
-	}
-	created, err1 := store.ParseTime(str(img, "createdDate"))
-	updated, err2 := store.ParseTime(str(img, "updatedDate"))
-	if err1 != nil || err2 != nil || id == "" {
-		return customers.Customer{}, fmt.Errorf("customer %q: incomplete image", id)
-	}
-	c := customers.Customer{
-		ID: id, Name: str(img, "name"), Email: str(img, "email"), Status: customers.Status(str(img, "status")),
-		CreatedDate: created, UpdatedDate: updated, Version: version,
+		return customers.Customer{}, err
 	}
 	// An image that is not a whole customer (overwritten by another item
 	// type, or corrupted) must not become an event that breaks the
 	// published schema: the record fails, and the DLQ keeps it.
-	if customers.CheckPath(map[string]string{"id": c.ID}) != nil || c.Name == "" || c.Email == "" || !c.Status.Valid() || version < 1 {
-		return customers.Customer{}, fmt.Errorf("customer %q: the image is not a valid customer", id)
+	if customers.CheckPath(map[string]string{"id": c.ID}) != nil || c.Name == "" || c.Email == "" || !c.Status.Valid() || c.Version < 1 {
+		return customers.Customer{}, fmt.Errorf("customer %q: the image is not a valid customer", c.ID)
 	}
 	return c, nil
-}
-
-func numberOf(img map[string]events.DynamoDBAttributeValue, name string) string {
-	if v, ok := img[name]; ok && v.DataType() == events.DataTypeNumber {
-		return v.Number()
-	}
-	return ""
 }
 
 // Attributes are the SNS message attributes of a customer event: its type

@@ -1,12 +1,18 @@
 // Package contract describes the customers API once: its operations, their
-// scopes, and the JSON Schemas of their bodies, parameters and responses.
-// The Api stack builds API Gateway from it, tools/openapi writes the OpenAPI
-// document from it, and the handlers validate with the same schemas. It
-// depends on nothing but the schema files.
+// scopes, the JSON Schemas of their bodies, parameters and responses, and,
+// per operation, the Lambda entry point that serves it and what that
+// function may do to the table. The Api stack builds API Gateway, the
+// functions and their IAM policies from it, tools/openapi writes the
+// OpenAPI document from it, the handlers validate with the same schemas,
+// and smoke checks and metrics are keyed by its OperationName. It depends
+// on nothing but the schema files and the table's layout
+// (internal/customers/tabledesign), so the stacks link no runtime SDK
+// through it.
 package contract
 
 import (
 	"github.com/acme/customers-api/internal/customers/schemas"
+	td "github.com/acme/customers-api/internal/customers/tabledesign"
 )
 
 // Business event types (CloudEvents type and EventBridge detail-type), and
@@ -29,14 +35,30 @@ const (
 	ScopeWrite     = ResourceServer + "/write"
 )
 
+// OperationName is an operation's short, unique name: the key of its
+// function (resourceapi.ResourceAPI.Functions), its smoke check
+// (internal/customers/smoke.Checks, chosen by envvars.SmokeOperation) and
+// its metrics' Operation dimension.
+type OperationName string
+
+// The operations of the customers API.
+const (
+	List   OperationName = "list"
+	Get    OperationName = "get"
+	Create OperationName = "create"
+	Update OperationName = "update"
+	Delete OperationName = "delete"
+)
+
 // Operation is one method of the API.
 type Operation struct {
-	// Name is short and unique ("list"); ID is the OpenAPI operationId.
-	Name, ID string
-	Method   string
-	Path     string
-	Summary  string
-	Scope    string
+	// Name is the operation's name; ID is the OpenAPI operationId.
+	Name    OperationName
+	ID      string
+	Method  string
+	Path    string
+	Summary string
+	Scope   string
 	// Schema files in schemas.FS; "" where the operation has none.
 	BodySchema, QuerySchema, PathSchema, ResponseSchema string
 	// BodyModel names the body's API Gateway model.
@@ -48,6 +70,27 @@ type Operation struct {
 	Headers map[string]bool
 	// Write operations get the environment's write throttle.
 	Write bool
+	// Entry is the Go main package of the operation's Lambda function,
+	// relative to the module root (see gofunction.Props.Entry). Its main
+	// calls handlers.Main with Name (internal/repocheck checks it).
+	Entry string
+	// Table is what the function may do to the customers table.
+	Table TableAccess
+}
+
+// TableAccess is what an operation's function may do to the customers
+// table: exactly the IAM actions of the DynamoDB calls its handler makes
+// (see internal/customers/store and lambdakit/idempotency; a
+// TransactWriteItems needs the action of each item it writes, per
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html),
+// on the items whose partition key starts with one of KeyPrefixes
+// (tabledesign's prefixes, the dynamodb:LeadingKeys condition), and
+// IndexActions on the named global secondary Indexes.
+type TableAccess struct {
+	Actions      []string
+	KeyPrefixes  []string
+	IndexActions []string
+	Indexes      []string
 }
 
 // CommonErrors can come from any operation: API Gateway (401, 403, 413, 415,
@@ -69,27 +112,40 @@ func preconditions(required ...string) map[string]bool {
 // statuses and headers, no body), and a method a path lacks is 405 with
 // Allow (constructs/restapi).
 var Operations = []Operation{
-	{Name: "list", ID: "listCustomers", Method: "GET", Path: "/customers", Scope: ScopeRead,
+	{Name: List, ID: "listCustomers", Method: "GET", Path: "/customers", Scope: ScopeRead,
 		Summary:     "List customers newest first, filter by status, or look one up by e-mail",
 		QuerySchema: schemas.ListQuery, ResponseSchema: schemas.List,
-		Statuses: []int{200, 304, 412}, Headers: preconditions()},
-	{Name: "get", ID: "getCustomer", Method: "GET", Path: "/customers/{id}", Scope: ScopeRead,
+		Statuses: []int{200, 304, 412}, Headers: preconditions(),
+		Entry: "functions/list-customers",
+		Table: TableAccess{Actions: []string{"dynamodb:GetItem"}, KeyPrefixes: []string{td.CustomerPrefix, td.EmailPrefix},
+			IndexActions: []string{"dynamodb:Query"}, Indexes: []string{td.ListIndex, td.StatusIndex}}},
+	{Name: Get, ID: "getCustomer", Method: "GET", Path: "/customers/{id}", Scope: ScopeRead,
 		Summary:    "Get a customer",
 		PathSchema: schemas.Path, ResponseSchema: schemas.Customer,
-		Statuses: []int{200, 304, 404, 412}, Headers: preconditions()},
-	{Name: "create", ID: "createCustomer", Method: "POST", Path: "/customers", Scope: ScopeWrite, Write: true,
+		Statuses: []int{200, 304, 404, 412}, Headers: preconditions(),
+		Entry: "functions/get-customer",
+		Table: TableAccess{Actions: []string{"dynamodb:GetItem"}, KeyPrefixes: []string{td.CustomerPrefix}}},
+	{Name: Create, ID: "createCustomer", Method: "POST", Path: "/customers", Scope: ScopeWrite, Write: true,
 		Summary:    "Create a customer",
 		BodySchema: schemas.Create, BodyModel: "CustomerCreate", ResponseSchema: schemas.Customer,
-		Statuses: []int{201, 409, 412, 413, 415, 422}, Headers: with(preconditions(), "Idempotency-Key")},
-	{Name: "update", ID: "updateCustomer", Method: "PUT", Path: "/customers/{id}", Scope: ScopeWrite, Write: true,
+		Statuses: []int{201, 409, 412, 413, 415, 422}, Headers: with(preconditions(), "Idempotency-Key"),
+		Entry: "functions/create-customer",
+		Table: TableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+			KeyPrefixes: []string{td.CustomerPrefix, td.EmailPrefix, td.IdempotencyPrefix}}},
+	{Name: Update, ID: "updateCustomer", Method: "PUT", Path: "/customers/{id}", Scope: ScopeWrite, Write: true,
 		Summary:    "Replace a customer's name, e-mail and status",
 		BodySchema: schemas.Update, BodyModel: "CustomerUpdate", PathSchema: schemas.Path,
 		ResponseSchema: schemas.Customer,
-		Statuses:       []int{200, 404, 409, 412, 413, 415, 428}, Headers: preconditions("If-Match")},
-	{Name: "delete", ID: "deleteCustomer", Method: "DELETE", Path: "/customers/{id}", Scope: ScopeWrite, Write: true,
+		Statuses:       []int{200, 404, 409, 412, 413, 415, 428}, Headers: preconditions("If-Match"),
+		Entry: "functions/update-customer",
+		Table: TableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
+			KeyPrefixes: []string{td.CustomerPrefix, td.EmailPrefix}}},
+	{Name: Delete, ID: "deleteCustomer", Method: "DELETE", Path: "/customers/{id}", Scope: ScopeWrite, Write: true,
 		Summary:    "Delete a customer",
 		PathSchema: schemas.Path,
-		Statuses:   []int{204, 404, 409, 412}, Headers: preconditions()},
+		Statuses:   []int{204, 404, 409, 412}, Headers: preconditions(),
+		Entry: "functions/delete-customer",
+		Table: TableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:DeleteItem"}, KeyPrefixes: []string{td.CustomerPrefix, td.EmailPrefix}}},
 }
 
 // with adds an optional header to h.
@@ -113,11 +169,11 @@ func Schema(file string) []byte {
 // Route is the operation's route as the handlers log it, e.g.
 // "GET /customers/{id}". An unknown name panics: it is a programming error
 // caught by every handler test.
-func Route(name string) string {
+func Route(name OperationName) string {
 	for _, op := range Operations {
 		if op.Name == name {
 			return op.Method + " " + op.Path
 		}
 	}
-	panic("contract: no operation " + name)
+	panic("contract: no operation " + string(name))
 }

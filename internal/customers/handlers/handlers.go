@@ -1,6 +1,7 @@
 // Package handlers implements the five /customers operations as API Gateway
 // Lambda proxy handlers. Each operation is deployed as its own function, so
-// each main package only picks its operation and calls Main.
+// each main package (contract.Operation.Entry) only names its operation and
+// calls Main.
 package handlers
 
 import (
@@ -86,9 +87,9 @@ func New(d Deps) *Handlers {
 }
 
 // operationName maps a route ("POST /customers") to its name in the
-// contract ("create"), the metrics' Operation dimension.
-var operationName = func() map[string]string {
-	m := map[string]string{}
+// contract (contract.Create), the metrics' Operation dimension.
+var operationName = func() map[string]contract.OperationName {
+	m := map[string]contract.OperationName{}
 	for _, op := range contract.Operations {
 		m[op.Method+" "+op.Path] = op.Name
 	}
@@ -108,11 +109,11 @@ func (h *Handlers) observe(_ context.Context, o httpx.Outcome) {
 	switch {
 	case o.Response.Headers[idempotency.HeaderReplayed] == "true":
 		count("IdempotentReplays")
-	case op == "create" && o.Status == http.StatusCreated:
+	case op == contract.Create && o.Status == http.StatusCreated:
 		count("CustomersCreated")
-	case op == "update" && o.Status == http.StatusOK:
+	case op == contract.Update && o.Status == http.StatusOK:
 		count("CustomersUpdated")
-	case op == "delete" && o.Status == http.StatusNoContent:
+	case op == contract.Delete && o.Status == http.StatusNoContent:
 		count("CustomersDeleted")
 	case o.Status == http.StatusConflict || o.Status == http.StatusPreconditionFailed:
 		count("Conflicts")
@@ -120,38 +121,71 @@ func (h *Handlers) observe(_ context.Context, o httpx.Outcome) {
 	if o.ColdStart {
 		count("ColdStarts")
 	}
-	h.metrics.Emit(map[string]string{"Operation": op}, ms...)
+	h.metrics.Emit(map[string]string{"Operation": string(op)}, ms...)
 }
 
 // List handles GET /customers.
-func (h *Handlers) List() httpx.LambdaFunc { return h.svc.Handle(contract.Route("list"), h.list) }
+func (h *Handlers) List() httpx.LambdaFunc {
+	return h.svc.Handle(contract.Route(contract.List), h.list)
+}
 
 // Get handles GET /customers/{id}.
-func (h *Handlers) Get() httpx.LambdaFunc { return h.svc.Handle(contract.Route("get"), h.get) }
+func (h *Handlers) Get() httpx.LambdaFunc { return h.svc.Handle(contract.Route(contract.Get), h.get) }
 
 // Create handles POST /customers.
-func (h *Handlers) Create() httpx.LambdaFunc { return h.svc.Handle(contract.Route("create"), h.create) }
+func (h *Handlers) Create() httpx.LambdaFunc {
+	return h.svc.Handle(contract.Route(contract.Create), h.create)
+}
 
 // Update handles PUT /customers/{id}.
-func (h *Handlers) Update() httpx.LambdaFunc { return h.svc.Handle(contract.Route("update"), h.update) }
+func (h *Handlers) Update() httpx.LambdaFunc {
+	return h.svc.Handle(contract.Route(contract.Update), h.update)
+}
 
 // Delete handles DELETE /customers/{id}.
-func (h *Handlers) Delete() httpx.LambdaFunc { return h.svc.Handle(contract.Route("delete"), h.delete) }
+func (h *Handlers) Delete() httpx.LambdaFunc {
+	return h.svc.Handle(contract.Route(contract.Delete), h.delete)
+}
 
-// Main is the body of every handler's main: it builds the DynamoDB client
+// operations are the handlers by operation: for each of
+// contract.Operations, the method that serves it.
+var operations = map[contract.OperationName]func(*Handlers) httpx.LambdaFunc{
+	contract.List:   (*Handlers).List,
+	contract.Get:    (*Handlers).Get,
+	contract.Create: (*Handlers).Create,
+	contract.Update: (*Handlers).Update,
+	contract.Delete: (*Handlers).Delete,
+}
+
+// For returns the handler of op, and false when op has none.
+func (h *Handlers) For(op contract.OperationName) (httpx.LambdaFunc, bool) {
+	serve, ok := operations[op]
+	if !ok {
+		return nil, false
+	}
+	return serve(h), true
+}
+
+// Main is the body of every operation's main: it builds the DynamoDB client
 // once per container, from the environment (TABLE_NAME, ALLOWED_ORIGINS as a
 // comma-separated list, the AWS variables), and starts the Lambda runtime
-// with the chosen operation.
-func Main(operation func(*Handlers) httpx.LambdaFunc) {
+// with the handler of op (see Handlers.For). An op without a handler exits
+// with status 1 before the runtime starts, so the function fails its init.
+func Main(op contract.OperationName) {
 	logger, env, cfg := lambdaenv.Start(envvars.TableName)
 	var origins []string
 	if v := os.Getenv(envvars.AllowedOrigins); v != "" {
 		origins = strings.Split(v, ",")
 	}
-	lambda.Start(operation(New(Deps{
+	handler, ok := New(Deps{
 		DB: ddb.New(cfg), Table: env[envvars.TableName], Logger: logger, AllowedOrigins: origins, Trace: tracing.Request,
 		Metrics: metrics.New(os.Stdout, contract.MetricsNamespace, map[string]string{"Service": "customers"}),
-	})))
+	}).For(op)
+	if !ok {
+		logger.Error("start-up failed: no handler for this operation", "operation", op)
+		os.Exit(1)
+	}
+	lambda.Start(handler)
 }
 
 // mapError is the one place where domain errors get HTTP statuses.

@@ -47,7 +47,8 @@ type Scenario struct {
 	// request prepares the table (unmetered) and returns the request to
 	// measure, which must answer status.
 	request func(ctx context.Context, e *env) (events.APIGatewayProxyRequest, int, error)
-	handler func(*handlers.Handlers) httpx.LambdaFunc
+	// Operation is the operation whose handler serves the request.
+	Operation contract.OperationName
 }
 
 // Result is a scenario's measurement.
@@ -81,52 +82,52 @@ var Scenarios = []Scenario{
 		request: func(ctx context.Context, e *env) (events.APIGatewayProxyRequest, int, error) {
 			id, err := e.create(ctx)
 			return ByID("GET", id, nil, ""), http.StatusOK, err
-		}, handler: (*handlers.Handlers).Get},
+		}, Operation: contract.Get},
 	{Name: "list (a page of 20)", Minimum: 1, Why: "the 8 shard queries run in parallel: 1 in sequence, 8 in all; one list partition would be 1 query but throttles at 1,000 writes a second (README, Table design)",
 		request: func(context.Context, *env) (events.APIGatewayProxyRequest, int, error) {
 			return events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/customers", Resource: "/customers",
 				QueryStringParameters: map[string]string{"limit": "20"}}, http.StatusOK, nil
-		}, handler: (*handlers.Handlers).List},
+		}, Operation: contract.List},
 	{Name: "lookup by e-mail", Minimum: 2, Why: "the claim holds the id, then the customer is read; a copy of the customer in the claim would make it 1, at the price of a transaction (2× write units) on every update",
 		request: func(ctx context.Context, e *env) (events.APIGatewayProxyRequest, int, error) {
 			_, err := e.create(ctx)
 			return events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/customers", Resource: "/customers",
 				QueryStringParameters: map[string]string{"email": e.email()}}, http.StatusOK, err
-		}, handler: (*handlers.Handlers).List},
+		}, Operation: contract.List},
 	{Name: "create", Minimum: 1, Why: "one transaction: the customer and its e-mail claim", Write: true,
 		request: func(_ context.Context, e *env) (events.APIGatewayProxyRequest, int, error) {
 			return e.post(nil, e.nextEmail()), http.StatusCreated, nil
-		}, handler: (*handlers.Handlers).Create},
+		}, Operation: contract.Create},
 	{Name: "create with Idempotency-Key", Minimum: 1, Why: "one transaction: the customer, its claim and the idempotency record holding the response", GenericAs: "create",
 		request: func(_ context.Context, e *env) (events.APIGatewayProxyRequest, int, error) {
 			return e.post(e.nextKey(), e.nextEmail()), http.StatusCreated, nil
-		}, handler: (*handlers.Handlers).Create},
+		}, Operation: contract.Create},
 	{Name: "retry of a create with Idempotency-Key (replay)", Minimum: 1, Why: "the cancelled transaction returns the stored response (ReturnValuesOnConditionCheckFailure ALL_OLD)",
 		request: func(ctx context.Context, e *env) (events.APIGatewayProxyRequest, int, error) {
 			first := e.post(e.nextKey(), e.nextEmail())
 			return first, http.StatusCreated, e.send(ctx, e.plain.Create(), first, http.StatusCreated)
-		}, handler: (*handlers.Handlers).Create},
+		}, Operation: contract.Create},
 	{Name: "create with Idempotency-Key, e-mail taken (409)", Minimum: 2, Why: "the cancelled transaction writes nothing; storing the 409 for a retry is one more conditional put",
 		request: func(ctx context.Context, e *env) (events.APIGatewayProxyRequest, int, error) {
 			_, err := e.create(ctx)
 			taken := e.email()
 			return e.post(e.nextKey(), taken), http.StatusConflict, err
-		}, handler: (*handlers.Handlers).Create},
+		}, Operation: contract.Create},
 	{Name: "update keeping the e-mail", Minimum: 1, Why: "one conditional UpdateItem on the If-Match version, returning the new item", Write: true,
 		request: func(ctx context.Context, e *env) (events.APIGatewayProxyRequest, int, error) {
 			id, err := e.create(ctx)
 			return e.put(id, e.email()), http.StatusOK, err
-		}, handler: (*handlers.Handlers).Update},
+		}, Operation: contract.Update},
 	{Name: "update changing the e-mail", Minimum: 2, Why: "the old claim's key is the old address, which only the stored customer holds: it is read (the failed conditional update returns it) before the transaction that moves the claim", Write: true,
 		request: func(ctx context.Context, e *env) (events.APIGatewayProxyRequest, int, error) {
 			id, err := e.create(ctx)
 			return e.put(id, e.nextEmail()), http.StatusOK, err
-		}, handler: (*handlers.Handlers).Update},
+		}, Operation: contract.Update},
 	{Name: "delete", Minimum: 2, Why: "the claim's key is the address, which only the stored customer holds: a read, then the transaction deleting both", Write: true,
 		request: func(ctx context.Context, e *env) (events.APIGatewayProxyRequest, int, error) {
 			id, err := e.create(ctx)
 			return ByID("DELETE", id, map[string]string{"If-Match": `"1"`}, ""), http.StatusNoContent, err
-		}, handler: (*handlers.Handlers).Delete},
+		}, Operation: contract.Delete},
 }
 
 // env is a table with plain handlers to prepare it and metered ones to
@@ -244,12 +245,16 @@ func Measure(ctx context.Context, srv *moto.Server) ([]Result, error) {
 	for _, s := range Scenarios {
 		r := Result{Scenario: s}
 		var err error
-		if r.Summary, err = e.measure(ctx, s, s.handler(e.metered)); err != nil {
+		serve, ok := e.metered.For(s.Operation)
+		if !ok {
+			return nil, fmt.Errorf("%s: operation %q has no handler", s.Name, s.Operation)
+		}
+		if r.Summary, err = e.measure(ctx, s, serve); err != nil {
 			return nil, fmt.Errorf("%s: %w", s.Name, err)
 		}
 		r.LogBytes = e.logged.take()
 		if s.Write {
-			wrapped, err := e.measure(ctx, s, e.wrap(s.handler(e.metered)))
+			wrapped, err := e.measure(ctx, s, e.wrap(serve))
 			if err != nil {
 				return nil, fmt.Errorf("%s, wrapped: %w", s.Name, err)
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/acme/customers-api/internal/customers/contract"
 	"github.com/acme/customers-api/lambdakit/httpx"
 	"github.com/acme/customers-api/lambdakit/smokecheck"
 )
@@ -29,16 +30,17 @@ func request(method, path, id, body string, query, headers map[string]string) ev
 	return r
 }
 
-// Checks by operation name (see contract.Operations).
-var Checks = map[string]smokecheck.Check{
-	"get": {Request: request("GET", "/customers/"+missing, missing, "", nil, nil),
+// Checks by operation (see contract.Operations); the pre-traffic hook of
+// an operation's function picks its own by envvars.SmokeOperation.
+var Checks = map[contract.OperationName]smokecheck.Check{
+	contract.Get: {Request: request("GET", "/customers/"+missing, missing, "", nil, nil),
 		Status: http.StatusNotFound, ContentType: httpx.ContentTypeProblem},
-	"update": {Request: request("PUT", "/customers/"+missing, missing, `{"name":"Smoke","email":"smoke@example.com","status":"ACTIVE"}`, nil, map[string]string{"If-Match": `"1"`}),
+	contract.Update: {Request: request("PUT", "/customers/"+missing, missing, `{"name":"Smoke","email":"smoke@example.com","status":"ACTIVE"}`, nil, map[string]string{"If-Match": `"1"`}),
 		Status: http.StatusNotFound, ContentType: httpx.ContentTypeProblem},
-	"delete": {Request: request("DELETE", "/customers/"+missing, missing, "", nil, nil),
+	contract.Delete: {Request: request("DELETE", "/customers/"+missing, missing, "", nil, nil),
 		Status: http.StatusNotFound, ContentType: httpx.ContentTypeProblem},
-	"list": {Request: request("GET", "/customers", "", "", map[string]string{"email": "nobody@smoke-check.invalid"}, nil),
+	contract.List: {Request: request("GET", "/customers", "", "", map[string]string{"email": "nobody@smoke-check.invalid"}, nil),
 		Status: http.StatusOK, ContentType: "application/json"},
-	"create": {Request: request("POST", "/customers", "", `{}`, nil, nil),
+	contract.Create: {Request: request("POST", "/customers", "", `{}`, nil, nil),
 		Status: http.StatusBadRequest, ContentType: httpx.ContentTypeProblem},
 }

@@ -52,11 +52,6 @@ func (r *reports) PutLifecycleEventHookExecutionStatus(_ context.Context, in *co
 	return &codedeploy.PutLifecycleEventHookExecutionStatusOutput{}, nil
 }
 
-func handlerFor(h *handlers.Handlers, op string) version {
-	return map[string]version{"list": version(h.List()), "get": version(h.Get()), "create": version(h.Create()),
-		"update": version(h.Update()), "delete": version(h.Delete())}[op]
-}
-
 func check(t *testing.T, target version, c smokecheck.Check) cdtypes.LifecycleEventStatus {
 	t.Helper()
 	var r reports
@@ -81,7 +76,11 @@ func TestEveryOperationsSmokeCheckPassesAHealthyVersionAndFailsABrokenOne(t *tes
 			t.Errorf("operation %s has no smoke check", op.Name)
 			continue
 		}
-		if got := check(t, handlerFor(h, op.Name), c); got != cdtypes.LifecycleEventStatusSucceeded {
+		serve, ok := h.For(op.Name)
+		if !ok {
+			t.Fatalf("operation %s has no handler", op.Name)
+		}
+		if got := check(t, version(serve), c); got != cdtypes.LifecycleEventStatusSucceeded {
 			t.Errorf("%s: the healthy version was reported %s", op.Name, got)
 		}
 		broken := func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {

@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -51,7 +50,7 @@ func ShardLimit(n int) int { return min(n, 2*((n+td.ListShards-1)/td.ListShards)
 // again, for a whole page.
 func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 	type shard struct {
-		items []customerItem
+		items []sdkItem
 		next  map[string]types.AttributeValue // LastEvaluatedKey
 		err   error
 	}
@@ -60,7 +59,7 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 	for sh := range pending {
 		pending[sh] = sh
 	}
-	var merged []customerItem
+	var merged []sdkItem
 	for len(pending) > 0 {
 		var wg sync.WaitGroup
 		for _, sh := range pending {
@@ -79,9 +78,10 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 					r.err = ddb.Classify("list customers", err)
 					return
 				}
-				var items []customerItem
-				r.err = attributevalue.UnmarshalListOfMaps(out.Items, &items)
-				r.items, r.next = append(r.items, items...), out.LastEvaluatedKey
+				for _, it := range out.Items {
+					r.items = append(r.items, it)
+				}
+				r.next = out.LastEvaluatedKey
 			}()
 		}
 		wg.Wait()
@@ -92,12 +92,12 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 			}
 			merged = append(merged, r.items...)
 		}
-		slices.SortFunc(merged, func(a, b customerItem) int { return strings.Compare(b.ListSK, a.ListSK) })
+		slices.SortFunc(merged, func(a, b sdkItem) int { return strings.Compare(b.s(td.ListSortKey), a.s(td.ListSortKey)) })
 		// A shard with more items must be read on while the page is not
 		// full or its last item read is newer than the page's last.
 		pending, limit = pending[:0], q.Limit
 		for sh, r := range shards {
-			if r.next != nil && (len(merged) < q.Limit || len(r.items) == 0 || r.items[len(r.items)-1].ListSK > merged[q.Limit-1].ListSK) {
+			if r.next != nil && (len(merged) < q.Limit || len(r.items) == 0 || r.items[len(r.items)-1].s(td.ListSortKey) > merged[q.Limit-1].s(td.ListSortKey)) {
 				pending = append(pending, sh)
 			}
 		}
@@ -111,14 +111,14 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 	}
 	page := Page{Items: make([]customers.Customer, 0, len(merged))}
 	for _, it := range merged {
-		c, err := fromItem(it)
+		c, err := decodeCustomer(it)
 		if err != nil {
 			return Page{}, err
 		}
 		page.Items = append(page.Items, c)
 	}
 	if more && len(merged) > 0 {
-		page.Next = merged[len(merged)-1].ListSK
+		page.Next = merged[len(merged)-1].s(td.ListSortKey)
 	}
 	return page, nil
 }

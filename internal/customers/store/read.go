@@ -3,24 +3,23 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/acme/customers-api/internal/customers"
+	td "github.com/acme/customers-api/internal/customers/tabledesign"
 	"github.com/acme/customers-api/lambdakit/ddb"
 )
 
 // Get returns the customer with the given id, or customers.ErrNotFound.
 func (s *Store) Get(ctx context.Context, id string) (customers.Customer, error) {
-	var it customerItem
-	if err := s.getItem(ctx, customerKey(id), "customer "+id, &it); err != nil {
+	it, err := s.getItem(ctx, customerKey(id), "customer "+id)
+	if err != nil {
 		return customers.Customer{}, err
 	}
-	return fromItem(it)
+	return decodeCustomer(it)
 }
 
 // lookupAttempts bounds how often FindByEmail re-reads a claim whose
@@ -34,11 +33,11 @@ const lookupAttempts = 3
 // asked for.
 func (s *Store) FindByEmail(ctx context.Context, email string) (customers.Customer, error) {
 	for range lookupAttempts {
-		var it emailItem
-		if err := s.getItem(ctx, emailKey(email), "e-mail claim", &it); err != nil {
+		claim, err := s.getItem(ctx, emailKey(email), "e-mail claim")
+		if err != nil {
 			return customers.Customer{}, err
 		}
-		c, err := s.Get(ctx, it.CustomerID)
+		c, err := s.Get(ctx, claim.s(td.CustomerIDAttribute))
 		switch {
 		case err == nil && c.Email == email:
 			return c, nil
@@ -51,18 +50,15 @@ func (s *Store) FindByEmail(ctx context.Context, email string) (customers.Custom
 	return customers.Customer{}, customers.ErrNotFound
 }
 
-// getItem reads one item, strongly consistent, into v; a missing item is
+// getItem reads one item, strongly consistent; a missing item is
 // customers.ErrNotFound. what names the item in errors.
-func (s *Store) getItem(ctx context.Context, key map[string]types.AttributeValue, what string, v any) error {
+func (s *Store) getItem(ctx context.Context, key map[string]types.AttributeValue, what string) (sdkItem, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key, ConsistentRead: aws.Bool(true)})
 	if err != nil {
-		return ddb.Classify("get "+what, err)
+		return nil, ddb.Classify("get "+what, err)
 	}
 	if out.Item == nil {
-		return customers.ErrNotFound
+		return nil, customers.ErrNotFound
 	}
-	if err := attributevalue.UnmarshalMap(out.Item, v); err != nil {
-		return fmt.Errorf("decode %s: %w", what, err)
-	}
-	return nil
+	return out.Item, nil
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -26,8 +25,8 @@ type ScanAPI interface {
 // reconciliation tool.
 func UpdatedBetween(ctx context.Context, db ScanAPI, table string, from, to time.Time) ([]customers.Customer, error) {
 	filter := expression.Name(td.TypeAttribute).Equal(expression.Value(td.TypeCustomer)).
-		And(expression.Name("updatedDate").GreaterThanEqual(expression.Value(from.UTC().Format(td.TimeLayout)))).
-		And(expression.Name("updatedDate").LessThan(expression.Value(to.UTC().Format(td.TimeLayout))))
+		And(expression.Name(td.UpdatedDateAttribute).GreaterThanEqual(expression.Value(timestamp(from)))).
+		And(expression.Name(td.UpdatedDateAttribute).LessThan(expression.Value(timestamp(to))))
 	expr, err := expression.NewBuilder().WithFilter(filter).Build()
 	if err != nil {
 		return nil, fmt.Errorf("build scan: %w", err)
@@ -40,12 +39,8 @@ func UpdatedBetween(ctx context.Context, db ScanAPI, table string, from, to time
 		if err != nil {
 			return nil, ddb.Classify("scan customers", err)
 		}
-		var items []customerItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, fmt.Errorf("decode customers: %w", err)
-		}
-		for _, it := range items {
-			c, err := fromItem(it)
+		for _, it := range page.Items {
+			c, err := decodeCustomer(sdkItem(it))
 			if err != nil {
 				return nil, err
 			}

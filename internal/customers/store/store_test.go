@@ -4,16 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/acme/customers-api/internal/customers"
 	"github.com/acme/customers-api/internal/customers/store"
 	"github.com/acme/customers-api/internal/customers/store/storetest"
 	"github.com/acme/customers-api/internal/testenv/moto"
+	"github.com/acme/customers-api/lambdakit/ddb"
 )
 
 var srv *moto.Server
@@ -234,5 +239,79 @@ func TestAShardHoldingMostOfAPageIsReadAgain(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got[:min(len(got), 12)]); diff != "" || len(first.Items) != 10 {
 		t.Errorf("%d on the first page; the newest 12 (-want +got):\n%s", len(first.Items), diff)
+	}
+}
+
+// A change of status moves the customer to the new status's listing and
+// out of the old one, whether the change keeps the e-mail address (Apply's
+// one UpdateItem) or changes it (Update's transaction); every stored field
+// reads back as written.
+func TestAStatusChangeMovesTheCustomerBetweenStatusListings(t *testing.T) {
+	s, ctx := newStore(t), context.Background()
+	listed := func(status customers.Status) []string {
+		t.Helper()
+		p, err := s.List(ctx, store.ListQuery{Status: status, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, c := range p.Items {
+			ids = append(ids, c.ID)
+		}
+		return ids
+	}
+	for _, newEmail := range []bool{false, true} {
+		c := customer(1, fmt.Sprintf("status-%t@example.com", newEmail))
+		if err := s.Create(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		ch := store.Change{ID: c.ID, Name: "Renamed", Email: c.Email, Status: customers.Suspended, Versions: []int64{1}, Updated: t0.Add(time.Hour)}
+		if newEmail {
+			ch.Email = "moved-" + c.Email
+		}
+		if _, err := s.Apply(ctx, ch); err != nil {
+			t.Fatal(err)
+		}
+		want := customers.Customer{ID: c.ID, Name: ch.Name, Email: ch.Email, Status: ch.Status, CreatedDate: c.CreatedDate, UpdatedDate: ch.Updated, Version: 2}
+		if got, err := s.Get(ctx, c.ID); err != nil || !cmp.Equal(want, got) {
+			t.Errorf("e-mail changed %t: stored (-want +got):\n%s%v", newEmail, cmp.Diff(want, got), err)
+		}
+		if ids := listed(customers.Suspended); !slices.Contains(ids, c.ID) {
+			t.Errorf("e-mail changed %t: SUSPENDED listing %v lacks %s", newEmail, ids, c.ID)
+		}
+		if ids := listed(customers.Active); slices.Contains(ids, c.ID) {
+			t.Errorf("e-mail changed %t: ACTIVE listing %v still has %s", newEmail, ids, c.ID)
+		}
+	}
+}
+
+// conflicting answers every transaction as DynamoDB does while another
+// transaction is in progress on its items: cancelled, with the reason
+// TransactionConflict (see
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-conflict-handling).
+type conflicting struct{ store.API }
+
+func (conflicting) TransactWriteItems(_ context.Context, in *dynamodb.TransactWriteItemsInput, _ ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	reasons := make([]types.CancellationReason, len(in.TransactItems))
+	for i := range reasons {
+		reasons[i].Code = aws.String("TransactionConflict")
+	}
+	return nil, &types.TransactionCanceledException{Message: aws.String("Transaction cancelled"), CancellationReasons: reasons}
+}
+
+// When the deadline comes while a write waits out a conflict, the error is
+// still the conflict, with its reasons, for a caller to read (an
+// idempotent create answers a duplicate in flight with 409, not 503).
+func TestADeadlineDuringAConflictKeepsTheConflict(t *testing.T) {
+	s := store.New(conflicting{}, "customers")
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Millisecond)
+	defer cancel()
+	err := s.Create(ctx, customer(1, "ada@example.com"))
+	if !ddb.Conflicted(err) {
+		t.Errorf("Create = %v, want the TransactionConflict cancellation", err)
+	}
+	var unavailable *ddb.UnavailableError
+	if !errors.As(err, &unavailable) {
+		t.Errorf("Create = %v, want an *ddb.UnavailableError (503 when nothing else answers)", err)
 	}
 }

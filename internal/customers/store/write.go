@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -26,15 +25,8 @@ import (
 // error still wraps the cancellation, so the reasons of also's items can be
 // read from it.
 func (s *Store) Create(ctx context.Context, c customers.Customer, also ...types.TransactWriteItem) error {
-	put, err := s.putCustomer(c, traceOf(ctx))
-	if err != nil {
-		return err
-	}
-	claim, err := s.claimEmail(c)
-	if err != nil {
-		return err
-	}
-	err = s.transact(ctx, "create customer", append([]types.TransactWriteItem{put, claim}, also...)...)
+	items := []types.TransactWriteItem{s.putNew(customerItem(c, traceOf(ctx))), s.putNew(emailClaim(c))}
+	err := s.transact(ctx, "create customer", append(items, also...)...)
 	if ddb.CancellationReason(err, 1) == "ConditionalCheckFailed" {
 		return fmt.Errorf("%w: %w", customers.ErrEmailTaken, err)
 	}
@@ -82,22 +74,15 @@ func (s *Store) Apply(ctx context.Context, ch Change) (customers.Customer, error
 		for _, v := range ch.Versions[1:] {
 			others = append(others, expression.Value(v))
 		}
-		versionOK = expression.Name("version").In(expression.Value(ch.Versions[0]), others...)
+		versionOK = expression.Name(td.VersionAttribute).In(expression.Value(ch.Versions[0]), others...)
 	}
 	token := rand.Text()
-	statusPK := td.StatusPartition(string(ch.Status), shard(ch.ID))
-	update := expression.
-		Set(expression.Name("name"), expression.Value(ch.Name)).
-		Set(expression.Name("status"), expression.Value(string(ch.Status))).
-		Set(expression.Name("updatedDate"), expression.Value(ch.Updated.UTC().Format(td.TimeLayout))).
-		Set(expression.Name("version"), expression.Name("version").Plus(expression.Value(1))).
-		Set(expression.Name(td.StatusPartitionKey), expression.Value(statusPK)).
-		Set(expression.Name("traceHeader"), expression.Value(traceOf(ctx))).
-		Set(expression.Name("writeToken"), expression.Value(token))
+	update := changeSet(customers.Customer{ID: ch.ID, Name: ch.Name, Status: ch.Status, UpdatedDate: ch.Updated}, traceOf(ctx), token).
+		Set(expression.Name(td.VersionAttribute), expression.Name(td.VersionAttribute).Plus(expression.Value(1)))
 	cond := versionOK.
-		And(expression.Name("email").Equal(expression.Value(ch.Email))).
-		And(expression.Not(expression.Name("name").Equal(expression.Value(ch.Name)).
-			And(expression.Name("status").Equal(expression.Value(string(ch.Status))))))
+		And(expression.Name(td.EmailAttribute).Equal(expression.Value(ch.Email))).
+		And(expression.Not(expression.Name(td.NameAttribute).Equal(expression.Value(ch.Name)).
+			And(expression.Name(td.StatusAttribute).Equal(expression.Value(string(ch.Status))))))
 	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
 	if err != nil {
 		return customers.Customer{}, fmt.Errorf("build update: %w", err)
@@ -114,16 +99,16 @@ func (s *Store) Apply(ctx context.Context, ch Change) (customers.Customer, error
 		if err != nil {
 			return customers.Customer{}, ddb.Classify("update customer", err)
 		}
-		return decodeCustomer(out.Attributes)
+		return decodeCustomer(sdkItem(out.Attributes))
 	}
 	if failed.Item == nil {
 		return customers.Customer{}, customers.ErrNotFound
 	}
-	stored, err := decodeCustomer(failed.Item)
+	stored, err := decodeCustomer(sdkItem(failed.Item))
 	switch {
 	case err != nil:
 		return customers.Customer{}, err
-	case writeTokenOf(failed.Item) == token:
+	case sdkItem(failed.Item).s(td.WriteTokenAttribute) == token:
 		return stored, nil // the SDK retried this update after it applied
 	case !ch.admits(stored.Version):
 		return customers.Customer{}, customers.ErrVersionMismatch
@@ -136,22 +121,28 @@ func (s *Store) Apply(ctx context.Context, ch Change) (customers.Customer, error
 	return next, s.Update(ctx, stored, next)
 }
 
+// changeSet sets what every change of a customer writes besides its e-mail
+// address and version: c's name, status (and status index key) and
+// updatedDate, the request's trace header and the change's write token.
+func changeSet(c customers.Customer, trace, token string) expression.UpdateBuilder {
+	return expression.
+		Set(expression.Name(td.NameAttribute), expression.Value(c.Name)).
+		Set(expression.Name(td.StatusAttribute), expression.Value(string(c.Status))).
+		Set(expression.Name(td.UpdatedDateAttribute), expression.Value(timestamp(c.UpdatedDate))).
+		Set(expression.Name(td.StatusPartitionKey), expression.Value(statusPartition(c.ID, c.Status))).
+		Set(expression.Name(td.TraceHeaderAttribute), expression.Value(trace)).
+		Set(expression.Name(td.WriteTokenAttribute), expression.Value(token))
+}
+
 // Update replaces prev with next (next.Version must be prev.Version+1). It
 // returns customers.ErrVersionMismatch when the stored customer is no longer
 // at prev.Version, and customers.ErrEmailTaken when next's new e-mail address
 // belongs to someone else.
 func (s *Store) Update(ctx context.Context, prev, next customers.Customer) error {
-	it := toItem(next)
 	token := rand.Text()
-	update := expression.
-		Set(expression.Name("name"), expression.Value(it.Name)).
-		Set(expression.Name("email"), expression.Value(it.Email)).
-		Set(expression.Name("status"), expression.Value(it.Status)).
-		Set(expression.Name("updatedDate"), expression.Value(it.UpdatedDate)).
-		Set(expression.Name("version"), expression.Value(it.Version)).
-		Set(expression.Name(td.StatusPartitionKey), expression.Value(it.StatusPK)).
-		Set(expression.Name("traceHeader"), expression.Value(traceOf(ctx))).
-		Set(expression.Name("writeToken"), expression.Value(token))
+	update := changeSet(next, traceOf(ctx), token).
+		Set(expression.Name(td.EmailAttribute), expression.Value(next.Email)).
+		Set(expression.Name(td.VersionAttribute), expression.Value(next.Version))
 	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(sameVersion(prev.Version)).Build()
 	if err != nil {
 		return fmt.Errorf("build update: %w", err)
@@ -170,16 +161,12 @@ func (s *Store) Update(ctx context.Context, prev, next customers.Customer) error
 			// carries this update's write token, the update did apply.
 			// Otherwise someone else changed the customer, even to the same
 			// values in the same millisecond.
-			if writeTokenOf(failed.Item) == token {
+			if sdkItem(failed.Item).s(td.WriteTokenAttribute) == token {
 				return nil
 			}
 			return customers.ErrVersionMismatch
 		}
 		return ddb.Classify("update customer", err)
-	}
-	claim, err := s.claimEmail(next)
-	if err != nil {
-		return err
 	}
 	err = s.transact(ctx, "update customer",
 		types.TransactWriteItem{Update: &types.Update{
@@ -187,7 +174,7 @@ func (s *Store) Update(ctx context.Context, prev, next customers.Customer) error
 			UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
 			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 		}},
-		claim,
+		s.putNew(emailClaim(next)),
 		s.releaseEmail(prev),
 	)
 	switch {
@@ -220,42 +207,23 @@ func (s *Store) Delete(ctx context.Context, c customers.Customer) error {
 }
 
 func sameVersion(v int64) expression.ConditionBuilder {
-	return expression.Name("version").Equal(expression.Value(v))
+	return expression.Name(td.VersionAttribute).Equal(expression.Value(v))
 }
 
-func (s *Store) putCustomer(c customers.Customer, trace string) (types.TransactWriteItem, error) {
-	it := toItem(c)
-	it.TraceHeader = trace
-	item, err := attributevalue.MarshalMap(it)
-	if err != nil {
-		return types.TransactWriteItem{}, fmt.Errorf("encode customer: %w", err)
-	}
+// putNew writes item, unless an item with its key exists.
+func (s *Store) putNew(item map[string]types.AttributeValue) types.TransactWriteItem {
 	return types.TransactWriteItem{Put: &types.Put{
 		TableName: &s.table, Item: item,
 		ConditionExpression: aws.String("attribute_not_exists(" + td.PartitionKey + ")"),
-	}}, nil
-}
-
-func (s *Store) claimEmail(c customers.Customer) (types.TransactWriteItem, error) {
-	emailPK, emailSK := td.EmailKey(c.Email)
-	item, err := attributevalue.MarshalMap(emailItem{
-		PK: emailPK, SK: emailSK, Type: td.TypeEmail, CustomerID: c.ID,
-	})
-	if err != nil {
-		return types.TransactWriteItem{}, fmt.Errorf("encode e-mail claim: %w", err)
-	}
-	return types.TransactWriteItem{Put: &types.Put{
-		TableName: &s.table, Item: item,
-		ConditionExpression: aws.String("attribute_not_exists(" + td.PartitionKey + ")"),
-	}}, nil
+	}}
 }
 
 // releaseEmail deletes c's e-mail claim, but only while it is c's.
 func (s *Store) releaseEmail(c customers.Customer) types.TransactWriteItem {
 	return types.TransactWriteItem{Delete: &types.Delete{
 		TableName: &s.table, Key: emailKey(c.Email),
-		ConditionExpression:       aws.String("customerId = :id"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":id": &types.AttributeValueMemberS{Value: c.ID}},
+		ConditionExpression:       aws.String(td.CustomerIDAttribute + " = :id"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":id": str(c.ID)},
 	}}
 }
 
@@ -272,7 +240,10 @@ func (s *Store) transact(ctx context.Context, op string, items ...types.Transact
 		}
 		select {
 		case <-ctx.Done():
-			return ddb.Classify(op, ctx.Err())
+			// The deadline came during the pause: the conflict is the
+			// answer, with its reasons (idempotency.Store.Commit reads a
+			// TransactionConflict as a duplicate in flight, a 409).
+			return ddb.Classify(op, err)
 		case <-time.After(time.Duration(10*(attempt+1)) * time.Millisecond):
 		}
 	}

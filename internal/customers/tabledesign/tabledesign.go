@@ -52,6 +52,33 @@ const (
 // filter selects customer items by it).
 const TypeAttribute = "type"
 
+// The attributes of a customer item besides its keys, TypeAttribute and
+// the list indexes' keys: the customer's fields, and what each write
+// records. They are named here once; internal/customers/store encodes and
+// decodes items with them (for its reads, writes and update expressions,
+// and for the stream images internal/customers/changes maps to events).
+// An e-mail claim has TypeAttribute and CustomerIDAttribute.
+const (
+	CustomerIDAttribute = "customerId"
+	NameAttribute       = "name"
+	EmailAttribute      = "email"
+	StatusAttribute     = "status"
+	// CreatedDateAttribute and UpdatedDateAttribute are strings in
+	// TimeLayout.
+	CreatedDateAttribute = "createdDate"
+	UpdatedDateAttribute = "updatedDate"
+	// VersionAttribute is a number: 1 on create, one more on each change.
+	VersionAttribute = "version"
+	// TraceHeaderAttribute is the X-Ray trace header of the request that
+	// wrote the version (absent without one); the event publisher passes
+	// it on.
+	TraceHeaderAttribute = "traceHeader"
+	// WriteTokenAttribute is unique to the update that wrote the version
+	// (absent after a create), so that an SDK retry recognizes its own
+	// write.
+	WriteTokenAttribute = "writeToken"
+)
+
 // Item types.
 const (
 	TypeCustomer    = "customer"

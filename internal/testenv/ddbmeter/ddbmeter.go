@@ -76,11 +76,31 @@ type Call struct {
 	Unpriced bool
 	// Unknown is an operation the meter cannot price.
 	Unknown bool
+	// Requests are what IAM authorizes the call as (none when Unknown).
+	Requests []Request
 }
 
-// New returns a meter for one table with the given key attributes and
-// global secondary indexes; peek reads the items writes touch and must not
-// be metered itself.
+// Request is one action IAM authorizes a call as: a GetItem, PutItem,
+// UpdateItem or DeleteItem on one item, whose partition key value is what
+// the dynamodb:LeadingKeys condition key compares
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html);
+// each item of a TransactWriteItems is authorized as its own PutItem,
+// UpdateItem, DeleteItem or ConditionCheckItem
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html);
+// a Query or Scan is authorized on the table or on the index it names.
+type Request struct {
+	// Action is the IAM action, e.g. "dynamodb:PutItem".
+	Action string
+	// PartitionKey is the item's partition key value ("" for a Query or
+	// Scan).
+	PartitionKey string
+	// Index is the index a Query or Scan reads ("" for the table).
+	Index string
+}
+
+// New returns a meter for one table with the given key attributes (the
+// partition key first) and global secondary indexes; peek reads the items
+// writes touch and must not be metered itself.
 func New(peek *dynamodb.Client, keyAttributes []string, indexes ...Index) *Meter {
 	return &Meter{peek: peek, keys: keyAttributes, indexes: indexes}
 }
@@ -109,7 +129,7 @@ type write struct {
 }
 
 func (m *Meter) handle(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-	call := Call{Operation: middleware.GetOperationName(ctx)}
+	call := Call{Operation: middleware.GetOperationName(ctx), Requests: m.requests(in.Parameters)}
 	writes, known := m.writes(in.Parameters)
 	peekCtx := context.WithoutCancel(ctx)
 	before := m.items(peekCtx, writes)
@@ -179,6 +199,49 @@ func (m *Meter) writes(params any) (ws []write, known bool) {
 		return ws, true
 	}
 	return nil, false
+}
+
+// requests are what IAM authorizes the call of params as (see Request);
+// nil for an operation the meter does not know.
+func (m *Meter) requests(params any) []Request {
+	item := func(action string, key map[string]types.AttributeValue) Request {
+		pk, _ := key[m.keys[0]].(*types.AttributeValueMemberS)
+		r := Request{Action: "dynamodb:" + action}
+		if pk != nil {
+			r.PartitionKey = pk.Value
+		}
+		return r
+	}
+	switch p := params.(type) {
+	case *dynamodb.GetItemInput:
+		return []Request{item("GetItem", p.Key)}
+	case *dynamodb.PutItemInput:
+		return []Request{item("PutItem", p.Item)}
+	case *dynamodb.UpdateItemInput:
+		return []Request{item("UpdateItem", p.Key)}
+	case *dynamodb.DeleteItemInput:
+		return []Request{item("DeleteItem", p.Key)}
+	case *dynamodb.QueryInput:
+		return []Request{{Action: "dynamodb:Query", Index: aws.ToString(p.IndexName)}}
+	case *dynamodb.ScanInput:
+		return []Request{{Action: "dynamodb:Scan", Index: aws.ToString(p.IndexName)}}
+	case *dynamodb.TransactWriteItemsInput:
+		var rs []Request
+		for _, it := range p.TransactItems {
+			switch {
+			case it.Put != nil:
+				rs = append(rs, item("PutItem", it.Put.Item))
+			case it.Update != nil:
+				rs = append(rs, item("UpdateItem", it.Update.Key))
+			case it.Delete != nil:
+				rs = append(rs, item("DeleteItem", it.Delete.Key))
+			case it.ConditionCheck != nil:
+				rs = append(rs, item("ConditionCheckItem", it.ConditionCheck.Key))
+			}
+		}
+		return rs
+	}
+	return nil
 }
 
 func (m *Meter) keyOf(item map[string]types.AttributeValue) map[string]types.AttributeValue {
@@ -331,6 +394,8 @@ type Summary struct {
 	ReadUnits, WriteUnits, IndexWriteUnits float64
 	// Unpriced counts cancelled transactions, whose units are not included.
 	Unpriced int
+	// Requests are the calls' Requests, in order of their start.
+	Requests []Request
 }
 
 // Summarize adds up calls; an unknown operation is an error.
@@ -351,6 +416,7 @@ func Summarize(calls []Call) (Summary, error) {
 		}
 		s.Sequential = max(s.Sequential, chain[i])
 		s.Operations = append(s.Operations, c.Operation)
+		s.Requests = append(s.Requests, c.Requests...)
 		s.ReadUnits += c.ReadUnits
 		s.WriteUnits += c.WriteUnits
 		s.IndexWriteUnits += c.IndexWriteUnits

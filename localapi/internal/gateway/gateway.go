@@ -35,6 +35,8 @@ type Gateway struct {
 	stageThrottles map[string]throttle
 	limits         *limits
 	accessLog      string
+	authorizers    map[string]*lambdaAuthorizer // by resource key
+	callers        map[string]*caller           // IAM callers by access key id
 
 	jwksMu sync.Mutex
 	jwks   map[string]*jose.JSONWebKeySet // by issuer
@@ -76,8 +78,14 @@ func New(a *template.Assembly, id *identity.Server, opts Options, invoke Invoke)
 	if stage.LogicalID == "" {
 		return nil, fmt.Errorf("localapi: REST API %s has no stage", api.LogicalID)
 	}
-	g := &Gateway{assembly: a, identity: id, opts: opts, invoke: invoke, apiID: "local" + template.ShortHash(api.Key())[:6],
-		limits: newLimits(), jwks: map[string]*jose.JSONWebKeySet{}}
+	g := &Gateway{assembly: a, identity: id, opts: opts, invoke: invoke,
+		limits: newLimits(), jwks: map[string]*jose.JSONWebKeySet{}, authorizers: map[string]*lambdaAuthorizer{}}
+	// The API's id is the one its Ref resolves to, so that execute-api
+	// ARNs match the templates' IAM policies.
+	var err error
+	if g.apiID, err = a.Ref(api); err != nil {
+		return nil, err
+	}
 	g.stage, _ = stage.Properties["StageName"].(string)
 	if als, ok := stage.Properties["AccessLogSetting"].(map[string]any); ok {
 		g.accessLog, _ = als["Format"].(string)
@@ -107,6 +115,8 @@ type requestContext struct {
 	requestID, path, verb, resourcePath, sourceIP, userAgent string
 	apiKey, apiKeyID                                         string
 	claims                                                   map[string]string
+	authorizer                                               map[string]any // a Lambda authorizer's principalId and context
+	caller                                                   *caller        // the IAM caller
 	errorType, errorMessage, validationError                 string
 	status                                                   int
 	start                                                    time.Time
@@ -187,13 +197,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc.resourcePath = n.path
-	if m.authType == "COGNITO_USER_POOLS" {
-		claims, typ, msg := g.authorize(r.Header.Get("Authorization"), m)
-		if typ != "" {
-			g.fail(w, rc, typ, msg)
-			return
-		}
-		rc.claims = claims
+	if typ, msg := g.authorizeCaller(r, rc, m, params, body); typ != "" {
+		g.fail(w, rc, typ, msg)
+		return
 	}
 	if m.apiKeyRequired {
 		rc.apiKey = r.Header.Get("X-Api-Key")

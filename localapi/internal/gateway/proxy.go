@@ -146,5 +146,6 @@ func (g *Gateway) event(r *http.Request, rc *requestContext, m *method, params m
 	if rc.claims != nil {
 		e.RequestContext.Authorizer = map[string]any{"claims": rc.claims}
 	}
+	rc.callerIdentity(&e)
 	return e
 }

@@ -34,17 +34,21 @@ var defaults = map[string]struct {
 	status           int
 	message, errType string
 }{
-	accessDenied:       {403, "User is not authorized to access this resource", "AccessDeniedException"},
-	badRequestBody:     {400, "Invalid request body", "BadRequestException"},
-	badRequestParams:   {400, "Missing required request parameters", "BadRequestException"},
-	integrationFailure: {502, "Internal server error", "InternalServerErrorException"},
-	integrationTimeout: {504, "Endpoint request timed out", "InternalServerErrorException"},
-	invalidAPIKey:      {403, "Forbidden", "ForbiddenException"},
-	missingAuthToken:   {403, "Missing Authentication Token", "MissingAuthenticationTokenException"},
-	quotaExceeded:      {429, "Limit Exceeded", "LimitExceededException"},
-	requestTooLarge:    {413, "Request Too Long", "RequestTooLongException"},
-	throttled:          {429, "Too Many Requests", "TooManyRequestsException"},
-	unauthorized:       {401, "Unauthorized", "UnauthorizedException"},
+	accessDenied: {403, "User is not authorized to access this resource", "AccessDeniedException"},
+	// A Lambda authorizer's error other than "Unauthorized", or its
+	// malformed answer.
+	authorizerConfigurationError: {500, "", "AuthorizerConfigurationException"},
+	invalidSignature:             {403, "The request signature we calculated does not match the signature you provided.", "InvalidSignatureException"},
+	badRequestBody:               {400, "Invalid request body", "BadRequestException"},
+	badRequestParams:             {400, "Missing required request parameters", "BadRequestException"},
+	integrationFailure:           {502, "Internal server error", "InternalServerErrorException"},
+	integrationTimeout:           {504, "Endpoint request timed out", "InternalServerErrorException"},
+	invalidAPIKey:                {403, "Forbidden", "ForbiddenException"},
+	missingAuthToken:             {403, "Missing Authentication Token", "MissingAuthenticationTokenException"},
+	quotaExceeded:                {429, "Limit Exceeded", "LimitExceededException"},
+	requestTooLarge:              {413, "Request Too Long", "RequestTooLongException"},
+	throttled:                    {429, "Too Many Requests", "TooManyRequestsException"},
+	unauthorized:                 {401, "Unauthorized", "UnauthorizedException"},
 }
 
 // gatewayResponse is an AWS::ApiGateway::GatewayResponse.

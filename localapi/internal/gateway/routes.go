@@ -22,7 +22,8 @@ type node struct {
 // method is an AWS::ApiGateway::Method.
 type method struct {
 	id, verb, resourcePath, operation string
-	authType                          string // NONE, COGNITO_USER_POOLS
+	authType                          string            // NONE, COGNITO_USER_POOLS, CUSTOM, AWS_IAM
+	authorizer                        *lambdaAuthorizer // of a CUSTOM method
 	issuers                           []string
 	scopes                            []string
 	apiKeyRequired                    bool
@@ -140,6 +141,17 @@ func (g *Gateway) loadMethod(r template.Resource, path string) (*method, error) 
 		if src, _ := auth.Properties["IdentitySource"].(string); src != "" && src != "method.request.header.Authorization" {
 			return nil, fmt.Errorf("identity source %s is not modelled (only the Authorization header)", src)
 		}
+	case "CUSTOM":
+		var err error
+		if m.authorizer, err = g.loadAuthorizer(r.Stack, p["AuthorizerId"]); err != nil {
+			return nil, err
+		}
+	case "AWS_IAM":
+		if g.callers == nil {
+			if err := g.loadCallers(); err != nil {
+				return nil, err
+			}
+		}
 	default:
 		return nil, fmt.Errorf("authorization type %s is not modelled", m.authType)
 	}
@@ -177,11 +189,9 @@ func (g *Gateway) loadMethod(r template.Resource, path string) (*method, error) 
 		if err != nil {
 			return nil, err
 		}
-		fn, ok := strings.CutSuffix(uri[strings.Index(uri, "/functions/")+len("/functions/"):], "/invocations")
-		if !ok || !strings.Contains(uri, ":lambda:path/") {
-			return nil, fmt.Errorf("integration %s is not a Lambda proxy", uri)
+		if m.function, err = lambdaFunctionOf(uri); err != nil {
+			return nil, fmt.Errorf("integration: %w", err)
 		}
-		m.function = template.Unqualified(fn)
 	case "MOCK":
 		responses, _ := integration["IntegrationResponses"].([]any)
 		for _, ir := range responses {
