@@ -43,6 +43,8 @@ func NewStack(scope constructs.Construct, id string, p StackProps) *Stack {
 	users := userpool.New(stack, "Users", userpool.Props{
 		ResourceServer: "products", Scopes: []string{"read", "write"}, DomainPrefix: "products-" + p.Stage,
 		CallbackURLs: []string{"https://shop.example.com/callback"},
+		// The pool holds the users: deleting the stack must not delete them.
+		Retain: true,
 	})
 	api := resourceapi.New(stack, "Products", resourceapi.Props{
 		Name:        "products-" + p.Stage,
