@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -185,6 +186,9 @@ func (f *function) start(rie string) error {
 	f.cmd.Env = f.env
 	f.cmd.Stdout, f.cmd.Stderr = f.logs, f.logs
 	f.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Should a process survive kill, its hold on the output pipe must not
+	// keep Wait waiting.
+	f.cmd.WaitDelay = time.Second
 	if err := f.cmd.Start(); err != nil {
 		return err
 	}
@@ -196,10 +200,30 @@ func (f *function) stop() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.cmd != nil && f.cmd.Process != nil {
-		syscall.Kill(-f.cmd.Process.Pid, syscall.SIGKILL)
-		f.cmd.Wait()
-		f.cmd = nil
+		f.kill()
 	}
+}
+
+// kill ends the execution environment, as Lambda ends a timed-out one: the
+// emulator's process group and the bootstrap's, which the emulator starts
+// in a group of its own (found as the emulator's child in /proc). f.mu is
+// held.
+func (f *function) kill() {
+	pid := f.cmd.Process.Pid
+	// Each thread lists the children it started (proc(5)).
+	lists, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	for _, list := range lists {
+		children, _ := os.ReadFile(list)
+		for _, c := range strings.Fields(string(children)) {
+			if child, err := strconv.Atoi(c); err == nil {
+				syscall.Kill(-child, syscall.SIGKILL)
+				syscall.Kill(child, syscall.SIGKILL)
+			}
+		}
+	}
+	syscall.Kill(-pid, syscall.SIGKILL)
+	f.cmd.Wait()
+	f.cmd = nil
 }
 
 // invoke sends one event and returns the function's response payload. It
@@ -223,9 +247,7 @@ func (f *function) invoke(ctx context.Context, rie string, event any) ([]byte, e
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			if ctx.Err() != nil {
-				syscall.Kill(-f.cmd.Process.Pid, syscall.SIGKILL)
-				f.cmd.Wait()
-				f.cmd = nil
+				f.kill()
 				return nil, ctx.Err()
 			}
 			// The emulator is still starting.
