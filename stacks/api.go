@@ -67,6 +67,9 @@ func NewApiStack(scope constructs.Construct, id string, props ApiStackProps) *Ap
 		Operations:  ops,
 		Table:       table,
 		UserPool:    pool,
+		// The environment's Retain decides; resourceapi retains everything
+		// unless Disposable.
+		Disposable: !env.Retain,
 		Functions: gofunction.Settings{
 			MemoryMB: env.Lambda.MemoryMB, Timeout: time.Duration(env.Lambda.TimeoutSeconds) * time.Second,
 			LogRetentionDays: env.LogRetentionDays, Retain: env.Retain, ProvisionedConcurrency: env.Lambda.ProvisionedConcurrency,

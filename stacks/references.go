@@ -1,10 +1,9 @@
 package stacks
 
 import (
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/aws/jsii-runtime-go"
 
+	"github.com/acme/customers-api/constructs/ssmref"
 	"github.com/acme/customers-api/internal/config"
 )
 
@@ -13,7 +12,7 @@ import (
 // every change to the table's stream or a replacement of the pool. The
 // table has a deterministic name; what is generated (the stream's ARN, the
 // pool's ARN) is published in SSM parameters by its own stack and resolved
-// when the Api stack deploys.
+// when the Api stack deploys, with constructs/ssmref.
 
 // TableName is the customers table's physical name.
 func TableName(env config.Environment) string { return "customers-" + env.Name }
@@ -32,17 +31,14 @@ const (
 // ParameterName is the full SSM name of one of the environment's values.
 func ParameterName(env config.Environment, name string) string { return env.ParameterName(name) }
 
-// publish writes value to the environment's SSM parameter name.
+// publish writes value to the environment's SSM parameter name (see
+// constructs/ssmref).
 func publish(scope constructs.Construct, id string, env config.Environment, name string, value *string) {
-	awsssm.NewStringParameter(scope, jsii.String(id), &awsssm.StringParameterProps{
-		ParameterName: jsii.String(ParameterName(env, name)),
-		StringValue:   value,
-		Description:   jsii.String("Read by Customers-" + env.Name + "-Api when it deploys"),
-	})
+	ssmref.Publish(scope, id, ParameterName(env, name), value, "Read by Customers-"+env.Name+"-Api when it deploys")
 }
 
 // resolve is the value of the environment's SSM parameter name, read when
-// the stack deploys.
+// the stack deploys (see constructs/ssmref).
 func resolve(scope constructs.Construct, env config.Environment, name string) *string {
-	return awsssm.StringParameter_ValueForStringParameter(scope, jsii.String(ParameterName(env, name)), nil)
+	return ssmref.Resolve(scope, ParameterName(env, name))
 }

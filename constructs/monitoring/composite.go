@@ -86,8 +86,13 @@ func (m *Monitoring) withinLimits(name string, members []member) bool {
 
 // Finish creates each subsystem's paging composite, the Unhealthy
 // composite over them, and the alarm status panel. Call it once, after
-// the last alarm; later, only Page with a new subsystem and Notify.
+// the last alarm (a second call is an annotation error and changes
+// nothing); later, only Page with a new subsystem and Notify.
 func (m *Monitoring) Finish() {
+	if m.finished {
+		cdkx.Error(m.Construct, "monitoring: Finish called twice; the composites exist already (add later alarms with Page to a new subsystem, or Notify)")
+		return
+	}
 	if len(m.subsystems) == 0 {
 		cdkx.Error(m.Construct, "monitoring: Finish called before any paging alarm was added")
 		return

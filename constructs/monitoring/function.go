@@ -15,7 +15,7 @@ func (m *Monitoring) Function(name string, fn awslambda.IFunction, timeout time.
 	opts := &awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("Sum")}
 	duration := fn.MetricDuration(&awscloudwatch.MetricOptions{Period: minutes(5), Statistic: jsii.String("p99"), Label: jsii.String(name + " p99")})
 	concurrency := fn.Metric(jsii.String("ConcurrentExecutions"), &awscloudwatch.MetricOptions{Period: minutes(1), Statistic: jsii.String("Maximum")})
-	m.add(alarm{name: name + "Errors", metric: fn.MetricErrors(opts), breach: atLeast(1), missing: noDataIsHealthy, periods: 1,
+	m.add(alarm{name: name + "Errors", metric: fn.MetricErrors(opts), breach: atLeast(float64(m.t.FunctionErrorsPer5Min)), missing: noDataIsHealthy, periods: 1,
 		check: fmt.Sprintf("Function %s failed. Check first: its log group for level ERROR lines and their error field.", name)})
 	m.add(alarm{name: name + "Throttles", metric: fn.MetricThrottles(opts), breach: atLeast(1), missing: noDataIsHealthy, periods: 1,
 		check: fmt.Sprintf("Function %s was throttled. Check first: account concurrency (ConcurrentExecutions) and any reserved concurrency.", name)})

@@ -26,7 +26,9 @@
 // Composites stay within CloudWatch's limits (PutCompositeAlarm: at most
 // 100 alarms in a rule, an AlarmRule of at most 10240 characters): a
 // composite that would exceed one is an annotation error naming the limit.
-// Call Finish once, after the last alarm.
+// Call Finish once, after the last alarm; a second call is an annotation
+// error. (constructs/resourceapi calls it in New: add your own alarms there
+// with Props.MoreAlarms.)
 //
 // The topic (NewAlarmTopic) accepts CloudWatch's publishes for the alarms
 // named "<Name>-*" of the stack's account and region, so every alarm name
@@ -66,13 +68,17 @@ type Thresholds struct {
 	// WAFBlockedPer5Min is how many requests the web ACL may block in 5
 	// minutes before it alarms (an attack, or a rule blocking real users).
 	WAFBlockedPer5Min int
+	// FunctionErrorsPer5Min is how many failed invocations of one function
+	// in 5 minutes make its Errors alarm fire (and, through it, page and
+	// roll a deployment back). Default: 1, every failure.
+	FunctionErrorsPer5Min int
 }
 
 // Defaults are the thresholds used for zero fields.
 var Defaults = Thresholds{
 	API5xxPercent: 1, API4xxPercent: 10, APILatencyP99: time.Second,
 	DurationPercentOfTimeout: 80, ConcurrencyLimit: 1000, ConcurrencyPercent: 80,
-	IteratorAge: time.Minute, QueueAge: 5 * time.Minute, WAFBlockedPer5Min: 500,
+	IteratorAge: time.Minute, QueueAge: 5 * time.Minute, WAFBlockedPer5Min: 500, FunctionErrorsPer5Min: 1,
 }
 
 // Props describes the monitoring.
@@ -175,6 +181,7 @@ func withDefaults(t Thresholds) Thresholds {
 	t.IteratorAge = cdkx.OrDefault(t.IteratorAge, d.IteratorAge)
 	t.QueueAge = cdkx.OrDefault(t.QueueAge, d.QueueAge)
 	t.WAFBlockedPer5Min = cdkx.OrDefault(t.WAFBlockedPer5Min, d.WAFBlockedPer5Min)
+	t.FunctionErrorsPer5Min = cdkx.OrDefault(t.FunctionErrorsPer5Min, d.FunctionErrorsPer5Min)
 	return t
 }
 

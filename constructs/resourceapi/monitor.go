@@ -39,7 +39,7 @@ func (r *ResourceAPI) monitor(p Props) {
 	var logs []awslogs.ILogGroup
 	for _, op := range p.Operations {
 		m.Subsystem(op.Name)
-		m.Function(op.Name, r.Functions[op.Name].Function, timeout)
+		m.Function(op.Name, r.Functions[op.Name].Function, cdkx.OrDefault(functionSettings(p, op).Timeout, gofunction.DefaultTimeout))
 		logs = append(logs, r.Functions[op.Name].LogGroup)
 		if hook, ok := r.SmokeChecks[op.Name]; ok {
 			m.Function(op.Name+"SmokeCheck", hook.Function, gofunction.DefaultTimeout)
@@ -80,5 +80,8 @@ func (r *ResourceAPI) monitor(p Props) {
 		m.EventPipeline(lag, dlqs)
 	}
 	m.LogQueries(logs)
+	if p.MoreAlarms != nil {
+		p.MoreAlarms(r)
+	}
 	m.Finish()
 }

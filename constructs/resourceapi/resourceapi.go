@@ -18,13 +18,20 @@
 //     (constructs/monitoring).
 //
 // Stateful resources you want to keep apart (the table, the user pool) can
-// be created in another stack and passed in. Invalid props are reported as
-// error annotations on the construct, which fail synth with a clear message.
+// be created in another stack and passed in; those it creates are retained
+// with the stack unless Props.Disposable. Invalid props are reported as
+// error annotations on the construct, each naming the prop, which fail
+// synth; New never panics. Synth also refuses what would deploy but not
+// work: a scope the pool's resource servers do not have, a body schema
+// that is not draft 4, a throttle above the stage's, an Idempotent
+// operation whose table or access lambdakit/idempotency cannot use, and a
+// method added to the API by hand without an authorizer.
 package resourceapi
 
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
@@ -33,6 +40,7 @@ import (
 
 	"github.com/acme/customers-api/constructs/eventfanout"
 	"github.com/acme/customers-api/constructs/gofunction"
+	"github.com/acme/customers-api/constructs/internal/cdkx"
 	"github.com/acme/customers-api/constructs/monitoring"
 	"github.com/acme/customers-api/constructs/restapi"
 	"github.com/acme/customers-api/constructs/table"
@@ -64,10 +72,26 @@ type Operation struct {
 	BodySchema, QuerySchema, PathSchema []byte
 	// Access is the function's table access.
 	Access TableAccess
+	// Idempotent says the handler keeps lambdakit/idempotency records in
+	// the table (Store.Do or Store.Commit): New then requires the table's
+	// keys and TTL attribute to be the ones the records use and Access to
+	// hold the actions and leading keys the store needs (see
+	// lambdakit/idempotency/layout). Default: false.
+	Idempotent bool
 	// Write methods get Props.WriteThrottle.
 	Write bool
-	// Environment adds variables; envvars.TableName and
-	// envvars.AllowedOrigins are set.
+	// Throttle, when set, is this method's throttle, in place of the
+	// stage's (or, for a Write method, Props.WriteThrottle). Its rate and
+	// burst must not exceed the stage's. Default: nil.
+	Throttle *restapi.Throttle
+	// MemoryMB and Timeout, when set, replace Props.Functions' for this
+	// operation's function; its DurationNearTimeout alarm follows Timeout.
+	// Default: Props.Functions' (whose defaults are gofunction's).
+	MemoryMB int
+	Timeout  time.Duration
+	// Environment adds variables; envvars.TableName,
+	// envvars.AllowedOrigins and, when API.ProblemTypeBase is set,
+	// envvars.ProblemTypeBase are set.
 	Environment map[string]string
 }
 
@@ -80,8 +104,7 @@ type Props struct {
 	Name        string
 	Description string
 	Operations  []Operation
-	// Table is an existing table; NewTable creates one (ignored when Table
-	// is set).
+	// Table is an existing table; NewTable creates one. Set one of them.
 	Table    awsdynamodb.ITable
 	NewTable *table.Props
 	// UserPool authenticates callers; create it with constructs/userpool
@@ -92,8 +115,18 @@ type Props struct {
 	// operation names one in Operation.Authorizer.
 	Authorizers []Authorizer
 	// Functions are every function's settings (see gofunction.Settings);
-	// Retain also keeps the API's logs and the event queues.
+	// Retain also keeps the API's logs and the event queues. Unless
+	// Disposable, Retain is on whatever it says here.
 	Functions gofunction.Settings
+	// Disposable lets the stack's deletion delete what it holds: the table
+	// New creates (and its deletion protection) follows NewTable.Retain,
+	// and the logs, queues, keys and bus follow Functions.Retain, both
+	// false unless set. Only for throwaway environments; a Name ending in
+	// "-prod" cannot be Disposable.
+	// Default: false: everything stateful is retained (RemovalPolicy
+	// RETAIN, the table with deletion protection), whatever the Retain
+	// fields say.
+	Disposable bool
 	// API is the front door (see restapi.Settings); WriteThrottle, when
 	// set, replaces the stage throttle on Write operations.
 	API           restapi.Settings
@@ -106,6 +139,15 @@ type Props struct {
 	Alarms monitoring.Settings
 	// Rollout is how each function's new version takes traffic.
 	Rollout Rollout
+	// MoreAlarms, when set, is called once the functions, API, table,
+	// events and alarms exist (not yet the deployment groups), before the
+	// monitoring's Finish: page your own alarms there with
+	// r.Monitoring.Page(subsystem, alarms...) (a subsystem of your own, or
+	// one of New's: "api", an operation's name, "data", "alarms",
+	// "events"), so that they join a paging composite and Unhealthy.
+	// Alarms paged after New returns can only form a new subsystem, outside
+	// Unhealthy. Default: nil.
+	MoreAlarms func(r *ResourceAPI)
 }
 
 // ResourceAPI is everything the construct created or was given.
@@ -129,13 +171,16 @@ type ResourceAPI struct {
 	operations map[string]Operation // by name
 }
 
-// New creates the resource API.
+// New creates the resource API. Invalid props are error annotations on
+// the construct, each naming the prop, which fail synth; New then builds
+// nothing more, and never panics.
 func New(scope constructs.Construct, id string, p Props) *ResourceAPI {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	r := &ResourceAPI{Construct: c, Functions: map[string]*gofunction.Function{}, Authorizers: map[string]*gofunction.Function{}, operations: map[string]Operation{}}
 	if !validate(c, p) {
 		return r
 	}
+	p = retained(p)
 	var entries []string
 	for _, op := range p.Operations {
 		entries = append(entries, op.Entry)
@@ -155,18 +200,21 @@ func New(scope constructs.Construct, id string, p Props) *ResourceAPI {
 	var ops []restapi.Operation
 	for _, op := range p.Operations {
 		env := map[string]string{envvars.TableName: *r.Table.TableName(), envvars.AllowedOrigins: strings.Join(p.API.CORSOrigins, ",")}
+		if p.API.ProblemTypeBase != "" {
+			env[envvars.ProblemTypeBase] = p.API.ProblemTypeBase
+		}
 		for k, v := range op.Environment {
 			env[k] = v
 		}
 		fn := gofunction.New(c, "Fn-"+op.Name, gofunction.Props{
 			Entry: op.Entry, Description: fmt.Sprintf("%s: %s %s", p.Name, op.Method, op.Path),
-			Settings: p.Functions, Environment: env,
+			Settings: functionSettings(p, op), Environment: env,
 		})
 		grant(fn, r.Table, op.Access)
 		r.Functions[op.Name] = fn
 		r.operations[op.Name] = op
-		var throttle *restapi.Throttle
-		if op.Write {
+		throttle := op.Throttle
+		if throttle == nil && op.Write {
 			throttle = p.WriteThrottle
 		}
 		ops = append(ops, restapi.Operation{
@@ -184,9 +232,35 @@ func New(scope constructs.Construct, id string, p Props) *ResourceAPI {
 	}
 	if e := p.Events; e != nil {
 		r.Events = eventfanout.New(c, "Events", eventfanout.Props{Name: p.Name, Table: r.Table, Functions: p.Functions, Settings: *e})
+		if r.Events.Publisher == nil || r.Events.Forwarder == nil {
+			return r // eventfanout reported invalid props
+		}
 	}
 	r.smokeChecks(p)
 	r.monitor(p)
 	r.rollout(p)
 	return r
+}
+
+// retained is p with every Retain on, unless p is Disposable.
+func retained(p Props) Props {
+	if p.Disposable {
+		return p
+	}
+	p.Functions.Retain = true
+	if p.NewTable != nil {
+		t := *p.NewTable
+		t.Retain = true
+		p.NewTable = &t
+	}
+	return p
+}
+
+// functionSettings are Props.Functions with the operation's own memory
+// and timeout.
+func functionSettings(p Props, op Operation) gofunction.Settings {
+	s := p.Functions
+	s.MemoryMB = cdkx.OrDefault(op.MemoryMB, s.MemoryMB)
+	s.Timeout = cdkx.OrDefault(op.Timeout, s.Timeout)
+	return s
 }

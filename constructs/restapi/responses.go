@@ -13,8 +13,8 @@ import (
 	"github.com/acme/customers-api/lambdakit/httpx/wire"
 )
 
-// ProblemTypeBase prefixes problem types, as in the handlers (see
-// wire.ProblemTypeBase).
+// ProblemTypeBase prefixes problem types unless Settings.ProblemTypeBase
+// says otherwise, as in the handlers (see wire.ProblemTypeBase).
 const ProblemTypeBase = wire.ProblemTypeBase
 
 // GatewayResponse is an error that API Gateway answers itself, before or
@@ -41,8 +41,11 @@ type GatewayResponse struct {
 // Cognito authorizer answers UNAUTHORIZED for a missing, invalid, expired
 // or under-scoped token alike, so UNAUTHORIZED's challenge has no error
 // code (§3.1 allows it, and requires it absent for a request without a
-// token); EXPIRED_TOKEN's is invalid_token and ACCESS_DENIED's (403)
-// insufficient_scope, for authorizers that send them.
+// token). A token without the operation's scope is therefore a 401 here,
+// never a 403: the Cognito authorizer does not send ACCESS_DENIED for a
+// scope. EXPIRED_TOKEN's challenge is invalid_token, and ACCESS_DENIED's
+// (403) insufficient_scope, for the authorizers that send them (a Lambda
+// authorizer's Deny policy is ACCESS_DENIED).
 var GatewayResponses = []GatewayResponse{
 	{Type: awsapigateway.ResponseType_BAD_REQUEST_BODY(), Status: 400, Slug: "validation-error", Detail: "The request body does not match the operation's schema; see errors.",
 		// $context.error.validationErrorString can quote the rejected
@@ -74,7 +77,7 @@ const Realm = "api"
 
 // problemTemplate is the body of a gateway response, in the shape of
 // httpx.Problem; $context.requestId is the id clients quote.
-func problemTemplate(g GatewayResponse) string {
+func problemTemplate(typeBase string, g GatewayResponse) string {
 	status, title := "", "Error"
 	if g.Status != 0 {
 		status = fmt.Sprintf(`"status":%d,`, g.Status)
@@ -85,7 +88,7 @@ func problemTemplate(g GatewayResponse) string {
 		errs = `,"errors":[{"pointer":"","detail":` + g.Errors + `}]`
 	}
 	return fmt.Sprintf(`{"type":"%s%s","title":"%s",%s"detail":"%s","requestId":"$context.requestId"%s}`,
-		ProblemTypeBase, g.Slug, title, status, g.Detail, errs)
+		typeBase, g.Slug, title, status, g.Detail, errs)
 }
 
 func (r *RestAPI) addGatewayResponses(origins []string) {
@@ -109,7 +112,7 @@ func (r *RestAPI) addGatewayResponses(origins []string) {
 		opts := &awsapigateway.GatewayResponseOptions{
 			Type:            g.Type,
 			ResponseHeaders: &headers,
-			Templates:       &map[string]*string{"application/json": jsii.String(problemTemplate(g))},
+			Templates:       &map[string]*string{"application/json": jsii.String(problemTemplate(r.ProblemTypeBase, g))},
 		}
 		if g.Status != 0 {
 			opts.StatusCode = jsii.String(fmt.Sprint(g.Status))
@@ -173,7 +176,7 @@ func (r *RestAPI) addMethodNotAllowed(ops []Operation, origins []string) {
 			declared[name] = jsii.Bool(true)
 		}
 		body := fmt.Sprintf(`{"type":"%smethod-not-allowed","title":"%s","status":405,"detail":"The resource does not have this method; Allow lists those it has.","requestId":"$context.requestId"}`,
-			ProblemTypeBase, http.StatusText(http.StatusMethodNotAllowed))
+			r.ProblemTypeBase, http.StatusText(http.StatusMethodNotAllowed))
 		integration := awsapigateway.NewMockIntegration(&awsapigateway.IntegrationOptions{
 			RequestTemplates: &map[string]*string{"application/json": jsii.String(`{"statusCode": 405}`)},
 			IntegrationResponses: &[]*awsapigateway.IntegrationResponse{{
@@ -186,6 +189,7 @@ func (r *RestAPI) addMethodNotAllowed(ops []Operation, origins []string) {
 			AuthorizationType: awsapigateway.AuthorizationType_NONE,
 			MethodResponses:   &[]*awsapigateway.MethodResponse{{StatusCode: jsii.String("405"), ResponseParameters: &declared}},
 		})
+		r.leaveOpen(m)
 		cdknag.NagSuppressions_AddResourceSuppressions(m, &[]*cdknag.NagPackSuppression{
 			{Id: jsii.String("AwsSolutions-APIG4"), Reason: jsii.String("The ANY method only answers 405 Method Not Allowed from a MOCK integration; it reaches no backend.")},
 			{Id: jsii.String("AwsSolutions-COG4"), Reason: jsii.String("The ANY method only answers 405 Method Not Allowed from a MOCK integration; it reaches no backend.")},

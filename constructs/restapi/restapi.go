@@ -59,7 +59,10 @@ type Operation struct {
 	Handler awslambda.IFunction
 	// Scopes are the OAuth scopes that allow the call (any one of them)
 	// with a Cognito token. Required for a Cognito-authorized operation;
-	// not allowed with IAM or Authorizer.
+	// not allowed with IAM or Authorizer. API Gateway's Cognito authorizer
+	// answers a token that has none of them with 401 (UNAUTHORIZED), as it
+	// answers a missing or invalid token, not with 403: see
+	// GatewayResponses.
 	Scopes []string
 	// IAM authorizes the method by the caller's SigV4 signature and IAM
 	// policies (AWS_IAM), for service-to-service callers: allow a role with
@@ -92,8 +95,6 @@ type CustomDomain struct {
 type Props struct {
 	// Name is the API's name; Description is shown in the console.
 	Name, Description string
-	// StageName defaults to "v1".
-	StageName string
 	// Operations are the API's methods.
 	Operations []Operation
 	// UserPool authenticates callers of the Cognito-authorized operations
@@ -111,6 +112,10 @@ type Props struct {
 // Settings are the front door's settings; composites take them once and
 // pass them on whole.
 type Settings struct {
+	// StageName is the stage's name, the first segment of the invoke URL's
+	// path: letters, digits, "-" and "_", at most 128 characters
+	// ("AWS::ApiGateway::Stage", StageName). Default: "v1".
+	StageName string
 	// Throttle is the stage default for every method.
 	Throttle Throttle
 	// CORSOrigins may call the API from a browser; none disables CORS.
@@ -134,6 +139,13 @@ type Settings struct {
 	// AWS::XRay::SamplingRule named after the API, at most 32 characters).
 	// Default: X-Ray's default rule, 1 request a second, then 5%.
 	TraceSampling *TraceSampling
+	// ProblemTypeBase prefixes the type of every problem document the
+	// gateway answers (RFC 9457 §3.1.1: an absolute URI that identifies
+	// the problem type), e.g. "https://errors.example.com/"; set the
+	// handlers' to the same (constructs/resourceapi does, through
+	// envvars.ProblemTypeBase). It goes into the responses' VTL templates,
+	// so it must not hold '"', '\', '$' or '#'. Default: ProblemTypeBase.
+	ProblemTypeBase string
 }
 
 // RestAPI is the created API and everything it owns.
@@ -148,6 +160,9 @@ type RestAPI struct {
 	AccessLogs  awslogs.LogGroup
 	// StageName is the stage's name, e.g. "v1".
 	StageName string
+	// ProblemTypeBase prefixes the type of the problems API Gateway answers
+	// itself, e.g. "urn:problem-type:".
+	ProblemTypeBase string
 	// ExecutionLogs is the group API Gateway writes execution logs to.
 	ExecutionLogs awslogs.LogGroup
 	// WebACL and WAFLogs are nil when WAF is off.
@@ -158,14 +173,23 @@ type RestAPI struct {
 	UsagePlans map[string]awsapigateway.UsagePlan
 	APIKeys    map[string]awsapigateway.IApiKey
 	Methods    map[string]awsapigateway.Method
-
-	iam map[string]bool // IAM-authorized methods by key
+	// authorized checks, at synth, that every method has an authorizer.
+	authorized *everyMethodAuthorized
+	iam        map[string]bool // IAM-authorized methods by key
 }
 
 // AllowedHeaders are the request headers browsers may send.
 var AllowedHeaders = []string{"Authorization", "Content-Type", "X-Api-Key", "Idempotency-Key", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "X-Amzn-Trace-Id"}
 
 var modelName = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+
+// problemTypeBasePattern is an absolute URI (RFC 3986 §4.3: a scheme, ':'
+// and the rest) without characters that would break out of a JSON string
+// or start a VTL reference or directive.
+var problemTypeBasePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:[^"\\$#\s]*$`)
+
+// stageNamePattern is what API Gateway accepts as a stage's name.
+var stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 
 // New creates the API. Invalid props are error annotations.
 func New(scope constructs.Construct, id string, props Props) *RestAPI {
@@ -177,6 +201,7 @@ func New(scope constructs.Construct, id string, props Props) *RestAPI {
 		Methods:     map[string]awsapigateway.Method{},
 		Authorizers: map[string]awsapigateway.IAuthorizer{},
 		iam:         map[string]bool{},
+		authorized:  &everyMethodAuthorized{open: map[string]bool{}},
 	}
 	retention, err := cdkx.Retention(cdkx.OrDefault(props.LogRetentionDays, 30))
 	if !r.validate(props) {
@@ -190,6 +215,7 @@ func New(scope constructs.Construct, id string, props Props) *RestAPI {
 	})
 	stageName := cdkx.OrDefault(props.StageName, "v1")
 	r.StageName = stageName
+	r.ProblemTypeBase = cdkx.OrDefault(props.ProblemTypeBase, ProblemTypeBase)
 	r.Api = awsapigateway.NewRestApi(c, jsii.String("Api"), &awsapigateway.RestApiProps{
 		RestApiName:                 jsii.String(props.Name),
 		Description:                 cdkx.OptionalString(props.Description),
@@ -212,6 +238,7 @@ func New(scope constructs.Construct, id string, props Props) *RestAPI {
 		},
 	})
 	r.Stage = r.Api.DeploymentStage()
+	r.checkAuthorization()
 	r.redeployOnChange()
 	if props.TraceSampling != nil {
 		r.samplingRule(props.Name, *props.TraceSampling)
@@ -279,6 +306,12 @@ func (r *RestAPI) validate(p Props) bool {
 	if p.Throttle.RateLimit <= 0 || p.Throttle.BurstLimit <= 0 {
 		bad("Throttle needs a positive RateLimit and BurstLimit")
 	}
+	if p.StageName != "" && !stageNamePattern.MatchString(p.StageName) {
+		bad("StageName %q must be letters, digits, - and _, at most 128 characters", p.StageName)
+	}
+	if b := p.ProblemTypeBase; b != "" && !problemTypeBasePattern.MatchString(b) {
+		bad("ProblemTypeBase %q must be an absolute URI (a scheme, then ':') without '\"', '\\', '$', '#' or spaces", b)
+	}
 	if p.WAF && p.WebACLArn != "" {
 		bad("set WAF or WebACLArn, not both")
 	}
@@ -287,6 +320,15 @@ func (r *RestAPI) validate(p Props) bool {
 	}
 	if p.WAF && p.WAFRateLimit < 10 {
 		bad("WAFRateLimit must be at least 10 requests per 5 minutes")
+	}
+	for i, plan := range p.UsagePlans {
+		// A request is throttled by the stage (or method) limit and by its
+		// key's usage plan, whichever is lower ("Throttle requests to your
+		// REST APIs", API Gateway Developer Guide): a plan above the stage
+		// promises its consumers a rate they never get.
+		if plan.Throttle.RateLimit > p.Throttle.RateLimit || plan.Throttle.BurstLimit > p.Throttle.BurstLimit {
+			bad("UsagePlans[%d] (%s): Throttle %g/s, burst %d is above the stage's Throttle %g/s, burst %d, which binds first", i, plan.Name, plan.Throttle.RateLimit, plan.Throttle.BurstLimit, p.Throttle.RateLimit, p.Throttle.BurstLimit)
+		}
 	}
 	seen := map[string]bool{}
 	for _, op := range p.Operations {
@@ -301,6 +343,10 @@ func (r *RestAPI) validate(p Props) bool {
 			bad("operation %s needs both an alphanumeric BodyModel and a BodySchema, or neither", op.Key())
 		case !strings.HasPrefix(op.Path, "/"):
 			bad("operation %s: Path must start with /", op.Key())
+		case len(op.BodySchema) > 0:
+			if err := draft04(op.BodySchema); err != nil {
+				bad("operation %s: BodySchema: %v", op.Key(), err)
+			}
 		}
 		seen[op.Key()] = true
 	}
@@ -336,8 +382,6 @@ func domain(c constructs.Construct, d *CustomDomain) *awsapigateway.DomainNameOp
 	}
 }
 
-// methodThrottles gives operations with their own Throttle a stage method
-// setting.
 // JSONContentTypes are the Content-Type values whose bodies API Gateway
 // validates against an operation's body model.
 var JSONContentTypes = []string{"application/json", "application/json; charset=utf-8", "application/json;charset=utf-8", "application/json; charset=UTF-8"}

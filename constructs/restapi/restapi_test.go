@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
@@ -57,12 +58,21 @@ func TestInvalidPropsAreAnnotationErrors(t *testing.T) {
 		change func(*restapi.Props)
 		want   string
 	}{
-		"no usage plan": {func(p *restapi.Props) { p.UsagePlans = nil }, "at least one UsagePlan"},
-		"no throttle":   {func(p *restapi.Props) { p.Throttle = restapi.Throttle{} }, "Throttle needs a positive"},
-		"no scopes":     {func(p *restapi.Props) { p.Operations[0].Scopes = nil }, "has no Scopes"},
-		"WAF twice":     {func(p *restapi.Props) { p.WAF, p.WAFRateLimit, p.WebACLArn = true, 100, "arn:x" }, "not both"},
-		"no user pool":  {func(p *restapi.Props) { p.UserPool = nil }, "UserPool is required"},
-		"sampling rate": {func(p *restapi.Props) { p.TraceSampling = &restapi.TraceSampling{Rate: 5} }, "TraceSampling needs"},
+		"no usage plan":              {func(p *restapi.Props) { p.UsagePlans = nil }, "at least one UsagePlan"},
+		"no throttle":                {func(p *restapi.Props) { p.Throttle = restapi.Throttle{} }, "Throttle needs a positive"},
+		"no scopes":                  {func(p *restapi.Props) { p.Operations[0].Scopes = nil }, "has no Scopes"},
+		"WAF twice":                  {func(p *restapi.Props) { p.WAF, p.WAFRateLimit, p.WebACLArn = true, 100, "arn:x" }, "not both"},
+		"no user pool":               {func(p *restapi.Props) { p.UserPool = nil }, "UserPool is required"},
+		"sampling rate":              {func(p *restapi.Props) { p.TraceSampling = &restapi.TraceSampling{Rate: 5} }, "TraceSampling needs"},
+		"plan above the stage":       {func(p *restapi.Props) { p.UsagePlans[0].Throttle.RateLimit = 50 }, `UsagePlans\[0\] \(standard\): Throttle 50/s.* above the stage`},
+		"plan burst above the stage": {func(p *restapi.Props) { p.UsagePlans[0].Throttle.BurstLimit = 21 }, `UsagePlans\[0\] \(standard\): Throttle .*burst 21 is above`},
+		"a later draft's $schema": {func(p *restapi.Props) {
+			body(p, `{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"}`)
+		}, `BodySchema: \$schema is`},
+		"a later draft's keyword": {func(p *restapi.Props) { body(p, `{"type":"object","properties":{"kind":{"const":"a"}}}`) }, `BodySchema: "const" at "/properties/kind/const"`},
+		"a numeric exclusiveMinimum": {func(p *restapi.Props) {
+			body(p, `{"type":"object","properties":{"n":{"type":"number","exclusiveMinimum":0}}}`)
+		}, `BodySchema: "exclusiveMinimum" .* boolean`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			errs := assertions.Annotations_FromStack(api(c.change)).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(c.want)))
@@ -130,4 +140,46 @@ func TestAThrottledGETThrottlesItsHEADAlike(t *testing.T) {
 			"LoggingLevel": "ERROR", "DataTraceEnabled": false, "MetricsEnabled": true,
 		}}),
 	})
+}
+
+// body gives the operation a body model with schema.
+func body(p *restapi.Props, schema string) {
+	p.Operations[0].BodyModel, p.Operations[0].BodySchema = "Thing", []byte(schema)
+}
+
+// A draft 4 schema, with draft 4's $schema, a property named like a later
+// keyword and a boolean exclusiveMinimum, is accepted.
+func TestADraft04BodySchemaIsAccepted(t *testing.T) {
+	errs := assertions.Annotations_FromStack(api(func(p *restapi.Props) {
+		body(p, `{"$schema":"http://json-schema.org/draft-04/schema#","type":"object","required":["const"],"properties":{"const":{"type":"number","minimum":0,"exclusiveMinimum":true},"kind":{"enum":["if","then"]}}}`)
+	})).FindError(jsii.String("*"), assertions.Match_AnyValue())
+	if len(*errs) != 0 {
+		t.Errorf("%d errors for a draft 4 schema, want none", len(*errs))
+	}
+}
+
+// A method added to the API by hand, outside Operations, with no
+// authorizer fails synth; the 405 ANY methods (a MOCK, no backend) and
+// CORS preflights do not.
+func TestAMethodAddedByHandWithoutAnAuthorizerIsAnAnnotationError(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
+	fn := awslambda.NewFunction(stack, jsii.String("Fn"), &awslambda.FunctionProps{
+		Runtime: awslambda.Runtime_NODEJS_22_X(), Handler: jsii.String("index.handler"), Code: awslambda.Code_FromInline(jsii.String("x")),
+	})
+	r := restapi.New(stack, "Api", restapi.Props{
+		Name: "things", UserPool: awscognito.NewUserPool(stack, jsii.String("Pool"), nil),
+		Operations: []restapi.Operation{{Method: "GET", Path: "/things", Handler: fn, Scopes: []string{"things/read"}}},
+		Settings: restapi.Settings{
+			CORSOrigins: []string{"https://app.example.com"},
+			Throttle:    restapi.Throttle{RateLimit: 10, BurstLimit: 20},
+			UsagePlans:  []restapi.UsagePlan{{Name: "standard", Throttle: restapi.Throttle{RateLimit: 5, BurstLimit: 10}, QuotaPerDay: 100}},
+		},
+	})
+	r.Api.Root().AddResource(jsii.String("open"), nil).AddMethod(jsii.String("POST"), awsapigateway.NewLambdaIntegration(fn, nil), nil)
+	annotations := assertions.Annotations_FromStack(stack)
+	all := annotations.FindError(jsii.String("*"), assertions.Match_AnyValue())
+	open := annotations.FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(`restapi: method POST /open has no authorizer \(AuthorizationType NONE\)`)))
+	if len(*all) != 1 || len(*open) != 1 {
+		t.Errorf("%d errors, %d of them about POST /open; want that one only", len(*all), len(*open))
+	}
 }

@@ -6,6 +6,7 @@
 package table
 
 import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -118,9 +119,33 @@ func New(scope constructs.Construct, id string, props Props) *Table {
 		})
 	}
 	if props.LogicalID != "" {
-		t.Node().DefaultChild().(awsdynamodb.CfnTable).OverrideLogicalId(jsii.String(props.LogicalID))
+		if owner := logicalIDOwner(c, props.LogicalID); owner != "" {
+			cdkx.Error(c, "table: LogicalID %q is already the logical id of %s in this stack; give each table its own", props.LogicalID, owner)
+		} else {
+			t.Node().DefaultChild().(awsdynamodb.CfnTable).OverrideLogicalId(jsii.String(props.LogicalID))
+		}
 	}
 	return &Table{Construct: c, Table: t}
+}
+
+// logicalIDOwner is the path of the element of c's stack whose logical id
+// is id, or "" when there is none yet. A template's Resources hold each
+// logical id once ("Resources", CloudFormation User Guide: "The logical ID
+// must be ... unique within the template"); CDK fails a stack that breaks
+// this with an exception at synth, which in Go is a panic that hides every
+// annotation. Elements added after the table are not seen.
+func logicalIDOwner(c constructs.Construct, id string) string {
+	stack := awscdk.Stack_Of(c)
+	for _, n := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		el, ok := n.(awscdk.CfnElement)
+		if !ok || !*awscdk.CfnElement_IsCfnElement(n) {
+			continue
+		}
+		if got, ok := stack.Resolve(el.LogicalId()).(string); ok && got == id {
+			return *n.Node().Path()
+		}
+	}
+	return ""
 }
 
 // insights turns on Contributor Insights in mode; either mode shows the

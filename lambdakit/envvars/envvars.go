@@ -19,4 +19,8 @@ const (
 	// checks; SmokeOperation names the operation it serves.
 	SmokeTargetVersion = "SMOKE_TARGET_VERSION"
 	SmokeOperation     = "SMOKE_OPERATION"
+	// ProblemTypeBase, when set, prefixes the type of every problem the
+	// handlers answer (httpx.Service.ProblemTypeBase), as the API's own
+	// gateway responses do (restapi.Settings.ProblemTypeBase).
+	ProblemTypeBase = "PROBLEM_TYPE_BASE"
 )

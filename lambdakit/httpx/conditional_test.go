@@ -79,7 +79,7 @@ func TestPreconditionsFollowRFC9110Section13_2_2(t *testing.T) {
 					t.Fatalf("%s with %v = %d (%v), want %d", method, tc.headers, got, err, want)
 				}
 				if got == n304 {
-					resp := problemResponse(e, "req-1", "/x")
+					resp := problemResponse(e, ProblemTypeBase, "req-1", "/x")
 					if resp.Body != "" || resp.Headers["ETag"] != `"3"` || resp.Headers["Last-Modified"] != modified.Format(http.TimeFormat) {
 						t.Errorf("304 = %+v, want no body, the ETag and Last-Modified", resp)
 					}

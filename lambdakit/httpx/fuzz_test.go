@@ -91,7 +91,7 @@ func FuzzProblemRendering(f *testing.F) {
 			if typed && slices.Contains(documented, status) {
 				err = &Error{Status: status, Slug: slug, Title: http.StatusText(status), Detail: detail, Cause: err}
 			}
-			return problemResponse(classify(err, nil), "req-1", "/p")
+			return problemResponse(classify(err, nil), ProblemTypeBase, "req-1", "/p")
 		}
 		resp := render(cause)
 		if !slices.Contains(documented, resp.StatusCode) {

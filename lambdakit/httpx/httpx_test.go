@@ -10,6 +10,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/acme/customers-api/lambdakit/envvars"
+	"github.com/acme/customers-api/lambdakit/validate"
 )
 
 func TestAPanicBecomesA500ProblemAndALoggedCause(t *testing.T) {
@@ -197,6 +202,59 @@ func TestHEADAnswersAsGETWithoutTheBody(t *testing.T) {
 			}
 			if fmt.Sprint(get.Headers) != fmt.Sprint(head.Headers) {
 				t.Errorf("HEAD headers %v, GET's %v", head.Headers, get.Headers)
+			}
+		})
+	}
+}
+
+// A handler that returns validate.Errors, as lambdakit/validate gives
+// them, answers 400 with each field's pointer and detail, wrapped or not.
+func TestReturningValidateErrorsRendersA400WithTheirPointers(t *testing.T) {
+	fields := validate.Errors{{Pointer: "/email", Detail: "is not an e-mail address"}, {Pointer: "/name", Detail: "is too long"}}
+	for name, err := range map[string]error{"as returned": fields, "wrapped": fmt.Errorf("create customer: %w", fields)} {
+		t.Run(name, func(t *testing.T) {
+			svc := &Service{Logger: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil))}
+			h := svc.Handle("POST /things", func(context.Context, *Request) (Response, error) { return Response{}, err })
+			resp, herr := h(context.Background(), Request{HTTPMethod: "POST"})
+			if herr != nil {
+				t.Fatal(herr)
+			}
+			var p Problem
+			if err := json.Unmarshal([]byte(resp.Body), &p); err != nil {
+				t.Fatalf("body %s: %v", resp.Body, err)
+			}
+			if resp.StatusCode != http.StatusBadRequest || p.Type != ProblemTypeBase+"validation-error" || resp.Headers["Content-Type"] != ContentTypeProblem {
+				t.Errorf("answer %d %q %q, want 400 validation-error as %s", resp.StatusCode, p.Type, resp.Headers["Content-Type"], ContentTypeProblem)
+			}
+			if diff := cmp.Diff([]validate.FieldError(fields), p.Errors); diff != "" {
+				t.Errorf("errors (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// The problem type's base is the Service's, else the environment's
+// (constructs/resourceapi sets it from the API's setting), else
+// ProblemTypeBase.
+func TestProblemTypesTakeTheConfiguredBase(t *testing.T) {
+	for _, tc := range []struct {
+		name, service, env, want string
+	}{
+		{"default", "", "", ProblemTypeBase + "not-found"},
+		{"from the environment", "", "https://errors.example.com/", "https://errors.example.com/not-found"},
+		{"the Service's first", "tag:example.com,2026:", "https://errors.example.com/", "tag:example.com,2026:not-found"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(envvars.ProblemTypeBase, tc.env)
+			svc := &Service{Logger: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil)), ProblemTypeBase: tc.service}
+			h := svc.Handle("GET /things/{id}", func(context.Context, *Request) (Response, error) {
+				return Response{}, NewError(http.StatusNotFound, "not-found", "No such thing.")
+			})
+			resp, _ := h(context.Background(), Request{HTTPMethod: "GET"})
+			var p Problem
+			json.Unmarshal([]byte(resp.Body), &p)
+			if p.Type != tc.want {
+				t.Errorf("type %q, want %q", p.Type, tc.want)
 			}
 		})
 	}

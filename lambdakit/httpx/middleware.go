@@ -1,17 +1,20 @@
 package httpx
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/acme/customers-api/lambdakit/envvars"
 	"github.com/acme/customers-api/lambdakit/httpx/wire"
 )
 
@@ -19,7 +22,21 @@ import (
 type LambdaFunc func(context.Context, Request) (Response, error)
 
 // HandlerFunc is a handler written against this package: it returns a
-// response, or an error that the middleware turns into a problem response.
+// response, or an error that the middleware (Service.Handle) turns into an
+// RFC 9457 problem response, the first rule that fits deciding:
+//
+//   - an *Error (or one wrapped) is rendered as it is;
+//   - an error Service.Map maps is rendered as the *Error it returns;
+//   - validate.Errors (what lambdakit/validate returns, or one wrapped) is
+//     a 400 "validation-error" whose errors list holds each FieldError's
+//     JSON Pointer (RFC 6901) and detail, e.g.
+//     {"errors":[{"pointer":"/email","detail":"..."}]};
+//   - an error with a RetryAfter() time.Duration method (lambdakit/ddb's
+//     UnavailableError) is a 503 with Retry-After in whole seconds, at
+//     least 1;
+//   - context.DeadlineExceeded is a 503 with Retry-After: 1;
+//   - anything else, and a panic, is a 500 whose body never holds the
+//     error's text (the log line does).
 type HandlerFunc func(context.Context, *Request) (Response, error)
 
 // Service holds what every route of one Lambda shares.
@@ -39,6 +56,13 @@ type Service struct {
 	Trace func(ctx context.Context, route, requestID string) (context.Context, func(error))
 	// Observe, when set, sees every finished request, e.g. to emit metrics.
 	Observe func(ctx context.Context, o Outcome)
+	// ProblemTypeBase prefixes the type of every problem response, e.g.
+	// "https://errors.example.com/" gives
+	// "https://errors.example.com/validation-error". Default: the
+	// environment variable envvars.ProblemTypeBase (which
+	// constructs/resourceapi sets from the API's setting), else
+	// ProblemTypeBase.
+	ProblemTypeBase string
 
 	// served is set by the first request: a container serves one Service,
 	// so the first request is the cold start.
@@ -61,6 +85,7 @@ type exchangeKey struct{}
 type exchange struct {
 	requestID string
 	path      string
+	typeBase  string
 	mapErr    Mapper
 	attrs     []slog.Attr
 	problem   string
@@ -88,7 +113,7 @@ func ErrorResponse(ctx context.Context, err error) Response {
 	if e.Status >= 500 {
 		x.cause = err
 	}
-	return problemResponse(e, x.requestID, x.path)
+	return problemResponse(e, cmp.Or(x.typeBase, ProblemTypeBase), x.requestID, x.path)
 }
 
 // Handle wraps a handler for lambda.Start: it bounds the handler by the
@@ -104,7 +129,8 @@ func (s *Service) Handle(route string, h HandlerFunc) LambdaFunc {
 			ctx, cancel = context.WithDeadline(ctx, deadline.Add(-s.DeadlineMargin))
 			defer cancel()
 		}
-		x := &exchange{requestID: req.RequestContext.RequestID, path: req.RequestContext.Path, mapErr: s.Map}
+		x := &exchange{requestID: req.RequestContext.RequestID, path: req.RequestContext.Path, mapErr: s.Map,
+			typeBase: cmp.Or(s.ProblemTypeBase, os.Getenv(envvars.ProblemTypeBase), ProblemTypeBase)}
 		ctx = context.WithValue(ctx, exchangeKey{}, x)
 		end := func(error) {}
 		if s.Trace != nil {

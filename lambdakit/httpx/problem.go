@@ -24,7 +24,8 @@ import (
 // Response is an API Gateway proxy response.
 type Response = events.APIGatewayProxyResponse
 
-// ProblemTypeBase prefixes every problem type (see wire.ProblemTypeBase).
+// ProblemTypeBase prefixes every problem type unless the Service says
+// otherwise (see wire.ProblemTypeBase and Service.ProblemTypeBase).
 const ProblemTypeBase = wire.ProblemTypeBase
 
 // ContentTypeProblem is the media type of problem responses.
@@ -119,7 +120,7 @@ func classify(err error, mapErr Mapper) *Error {
 
 // problemResponse renders e for the client. An Error below 400 (the 304
 // of Preconditions) is an answer without a body: only its headers.
-func problemResponse(e *Error, requestID, instance string) Response {
+func problemResponse(e *Error, typeBase, requestID, instance string) Response {
 	if e.Status < 400 {
 		headers := map[string]string{}
 		for k, v := range e.Headers {
@@ -128,7 +129,7 @@ func problemResponse(e *Error, requestID, instance string) Response {
 		return Response{StatusCode: e.Status, Headers: headers}
 	}
 	body, _ := json.Marshal(Problem{
-		Type: ProblemTypeBase + e.Slug, Title: e.Title, Status: e.Status, Detail: e.Detail,
+		Type: typeBase + e.Slug, Title: e.Title, Status: e.Status, Detail: e.Detail,
 		Instance: instance, RequestID: requestID, Errors: e.Errors,
 	})
 	headers := map[string]string{"Content-Type": ContentTypeProblem}

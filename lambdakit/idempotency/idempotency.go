@@ -43,14 +43,16 @@ import (
 
 	"github.com/acme/customers-api/lambdakit/ddb"
 	"github.com/acme/customers-api/lambdakit/httpx"
+	"github.com/acme/customers-api/lambdakit/idempotency/layout"
 )
 
-// The table layout the records need.
+// The table layout the records need (see the layout package, which
+// infrastructure code imports).
 const (
-	PartitionKey = "pk"
-	SortKey      = "sk"
-	TTLAttribute = "expiresAt"
-	KeyPrefix    = "IDEMPOTENCY#"
+	PartitionKey = layout.PartitionKey
+	SortKey      = layout.SortKey
+	TTLAttribute = layout.TTLAttribute
+	KeyPrefix    = layout.KeyPrefix
 	sortValue    = "IDEMPOTENCY"
 	itemType     = "idempotency"
 )

@@ -64,10 +64,13 @@ func Props(stage string, users *userpool.UserPool, alarmEmails []string) resourc
 	return resourceapi.Props{
 		Name:        "orders-" + stage,
 		Description: "Orders API (" + stage + ")",
-		UserPool:    users.Pool,
-		NewTable:    &table.Props{PartitionKey: "pk", SortKey: "sk", TTLAttribute: "expiresAt", LogicalID: "OrdersTable"},
+		// Everything stateful is retained unless Disposable: only a
+		// throwaway stage may delete its table and logs with the stack.
+		Disposable: stage != "prod",
+		UserPool:   users.Pool,
+		NewTable:   &table.Props{PartitionKey: "pk", SortKey: "sk", TTLAttribute: "expiresAt", LogicalID: "OrdersTable"},
 		Operations: []resourceapi.Operation{
-			{Name: "create", Method: "POST", Path: "/orders", Entry: "functions/create-order", Write: true,
+			{Name: "create", Method: "POST", Path: "/orders", Entry: "functions/create-order", Write: true, Idempotent: true,
 				Scopes: []string{users.Scope("write")}, BodyModel: "OrderCreate", BodySchema: schemas.Read(schemas.Create),
 				Access: resourceapi.TableAccess{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
 					LeadingKeys: []string{"ORDER#*", "IDEMPOTENCY#*"}}},
