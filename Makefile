@@ -20,10 +20,10 @@ APIDIFF_VERSION := v0.0.0-20261113113407-e3970619a1a4
 APIDIFF := $(CURDIR)/.tools/apidiff
 STATICCHECK_VERSION := v0.8.2
 # goimports formats like gofmt and groups imports: standard library,
-# third-party, then this module's packages (-local).
+# third-party, then this module's packages and the products template's (-local).
 GOIMPORTS_VERSION := v0.52.0
 GOIMPORTS := $(CURDIR)/.tools/goimports
-GOIMPORTS_FLAGS := -local github.com/acme/customers-api
+GOIMPORTS_FLAGS := -local github.com/acme/customers-api,github.com/acme/products-api
 STATICCHECK := $(CURDIR)/.tools/staticcheck
 ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := $(CURDIR)/.tools/actionlint
@@ -67,7 +67,7 @@ synth: node_modules/.installed ## Synthesize every environment (ENV=dev for one)
 	$(CDK) synth --quiet $(if $(ENV),-c env=$(ENV))
 	go run ./tools/synthsummary cdk.out
 
-test: tools $(APIDIFF) $(RIE) ## Run every test: unit, handler (against moto), construct, snapshot, the example consumer's, the API check, and each fuzz target briefly (unless it passed before with the same code).
+test: tools $(APIDIFF) $(RIE) ## Run every test: unit, handler (against moto), construct, snapshot, the example consumers' (examples/orders in place, examples/products copied out of this checkout by test/consumer), the API check, and each fuzz target briefly (unless it passed before with the same code).
 	scripts/apicheck.sh $(APIDIFF) check
 	go test ./...
 	cd examples/orders && go test ./...
@@ -98,8 +98,10 @@ lint: tools $(GOIMPORTS) $(STATICCHECK) $(ACTIONLINT) ## goimports -local (gofmt
 	@out=$$($(GOIMPORTS) $(GOIMPORTS_FLAGS) -l $(GO_FILES)); if [ -n "$$out" ]; then echo "goimports needed (run $(GOIMPORTS) $(GOIMPORTS_FLAGS) -w FILE):"; echo "$$out"; exit 1; fi
 	go vet ./...
 	cd examples/orders && go vet ./...
+	cd examples/products && go vet ./...
 	$(STATICCHECK) ./...
 	cd examples/orders && $(STATICCHECK) ./...
+	cd examples/products && $(STATICCHECK) ./...
 	$(ACTIONLINT)
 	$(CDK) synth --quiet -o cdk.out.lint
 	cfn-lint --ignore-checks W3005 -- cdk.out.lint/*.template.json

@@ -39,6 +39,37 @@ func Template(stack awscdk.Stack) []byte {
 	return Mask(assertions.Template_FromStack(stack, nil).ToJSON())
 }
 
+// NewApp returns an app as `cdk synth` builds it from the cdk.json file at
+// cdkJSON: that file's context (the feature flags) and versionReporting,
+// synthesizing into outdir, with bundling skipped (an empty
+// "aws:cdk:bundling-stacks", as the CLI sets it for stacks it does not
+// deploy) so that a test builds no Lambda code. A template it synthesizes is
+// the one `cdk synth` writes, but for asset hashes, which Template and Mask
+// mask, and the CLI's asset metadata. The error is the file's read or JSON
+// error.
+func NewApp(cdkJSON, outdir string) (awscdk.App, error) {
+	var file struct {
+		VersionReporting bool           `json:"versionReporting"`
+		Context          map[string]any `json:"context"`
+	}
+	b, err := os.ReadFile(cdkJSON)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(b, &file); err != nil {
+		return nil, fmt.Errorf("%s: %w", cdkJSON, err)
+	}
+	if file.Context == nil {
+		file.Context = map[string]any{}
+	}
+	file.Context["aws:cdk:bundling-stacks"] = []string{}
+	return awscdk.NewApp(&awscdk.AppProps{
+		Outdir:             jsii.String(outdir),
+		AnalyticsReporting: jsii.Bool(file.VersionReporting),
+		Context:            &file.Context,
+	}), nil
+}
+
 // Mask indents a template (any JSON value) and masks asset hashes and the
 // asset bucket.
 func Mask(template any) []byte {

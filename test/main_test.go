@@ -4,7 +4,6 @@
 package test
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/acme/customers-api/cdktest"
 	"github.com/acme/customers-api/internal/config"
 	"github.com/acme/customers-api/internal/testenv"
 	"github.com/acme/customers-api/stacks"
@@ -62,25 +62,7 @@ func run(m *testing.M) (int, error) {
 
 // newTestApp is an app as `cdk synth` builds it (cdk.json's context and
 // settings), writing to dir, with bundling skipped.
-func newTestApp(dir string) (awscdk.App, error) {
-	var cdkJSON struct {
-		VersionReporting bool           `json:"versionReporting"`
-		Context          map[string]any `json:"context"`
-	}
-	b, err := os.ReadFile("../cdk.json")
-	if err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(b, &cdkJSON); err != nil {
-		return nil, fmt.Errorf("cdk.json: %w", err)
-	}
-	cdkJSON.Context["aws:cdk:bundling-stacks"] = []string{}
-	return awscdk.NewApp(&awscdk.AppProps{
-		Outdir:             jsii.String(dir),
-		AnalyticsReporting: jsii.Bool(cdkJSON.VersionReporting),
-		Context:            &cdkJSON.Context,
-	}), nil
-}
+func newTestApp(dir string) (awscdk.App, error) { return cdktest.NewApp("../cdk.json", dir) }
 
 // allStacks calls f with every stack of every environment.
 func allStacks(t *testing.T, f func(t *testing.T, s *stacks.Deployment, stack awscdk.Stack)) {
