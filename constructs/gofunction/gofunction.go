@@ -80,9 +80,11 @@ type Props struct {
 // Settings are what functions built together share; composites take them
 // once and pass them on whole.
 type Settings struct {
-	// MemoryMB defaults to DefaultMemoryMB.
+	// MemoryMB is the function's memory in MB, from MinMemoryMB to
+	// MaxMemoryMB. Default: DefaultMemoryMB.
 	MemoryMB int
-	// Timeout defaults to DefaultTimeout.
+	// Timeout is a whole number of seconds up to MaxTimeout. Default:
+	// DefaultTimeout.
 	Timeout time.Duration
 	// LogRetentionDays is the log group's retention; it defaults to
 	// DefaultRetentionDays and must be a value CloudWatch Logs accepts.
@@ -94,6 +96,35 @@ type Settings struct {
 	// live version initialized (no cold starts for them), billed whether
 	// used or not; 0, the default, keeps none.
 	ProvisionedConcurrency int
+}
+
+// Lambda's quotas on a function's memory and timeout ("Lambda quotas",
+// AWS Lambda Developer Guide: memory 128 MB to 10,240 MB, timeout 900
+// seconds); CloudFormation's AWS::Lambda::Function Timeout is a whole
+// number of seconds.
+const (
+	MinMemoryMB = 128
+	MaxMemoryMB = 10240
+	MaxTimeout  = 900 * time.Second
+)
+
+// Problems are the settings Lambda refuses, one message per field, each
+// naming it: a MemoryMB outside MinMemoryMB..MaxMemoryMB, a Timeout that
+// is negative, not a whole number of seconds or above MaxTimeout, a negative
+// ProvisionedConcurrency. Zero values, which take the defaults, are valid;
+// nil means valid settings.
+func (s Settings) Problems() []string {
+	var problems []string
+	if s.MemoryMB != 0 && (s.MemoryMB < MinMemoryMB || s.MemoryMB > MaxMemoryMB) {
+		problems = append(problems, fmt.Sprintf("MemoryMB %d is outside Lambda's %d to %d MB", s.MemoryMB, MinMemoryMB, MaxMemoryMB))
+	}
+	if s.Timeout < 0 || s.Timeout%time.Second != 0 || s.Timeout > MaxTimeout {
+		problems = append(problems, fmt.Sprintf("Timeout %v must be a whole number of seconds, at most Lambda's %v", s.Timeout, MaxTimeout))
+	}
+	if s.ProvisionedConcurrency < 0 {
+		problems = append(problems, fmt.Sprintf("ProvisionedConcurrency %d is negative", s.ProvisionedConcurrency))
+	}
+	return problems
 }
 
 // AliasName is the alias every caller invokes.
@@ -113,11 +144,19 @@ type Function struct {
 	Alias awslambda.Alias
 }
 
-// New creates the function. An invalid Entry is reported as an error
-// annotation on the construct (which fails synth), not as a panic.
+// New creates the function. An invalid Entry or Settings (see
+// Settings.Problems) is reported as an error annotation on the construct
+// (which fails synth), not as a panic; the function is then built with the
+// default memory and timeout.
 func New(scope constructs.Construct, id string, props Props) *Function {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	f := &Function{Construct: c}
+	if problems := props.Settings.Problems(); problems != nil {
+		for _, msg := range problems {
+			cdkx.Error(c, "gofunction: %s", msg)
+		}
+		props.MemoryMB, props.Timeout, props.ProvisionedConcurrency = 0, 0, 0
+	}
 
 	retention, err := cdkx.Retention(cdkx.OrDefault(props.LogRetentionDays, DefaultRetentionDays))
 	if err != nil {

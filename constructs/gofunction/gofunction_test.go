@@ -106,6 +106,13 @@ func TestInvalidPropsAreAnnotationErrors(t *testing.T) {
 		"missing package":   {gofunction.Props{Entry: "functions/does-not-exist"}, "gofunction: handler package .*functions/does-not-exist.*no such file"},
 		"no package":        {gofunction.Props{}, "gofunction: handler package: Entry is required"},
 		"bad log retention": {gofunction.Props{Entry: hello, Settings: gofunction.Settings{LogRetentionDays: 10}}, "gofunction: LogRetentionDays: 10 days is not a CloudWatch Logs retention period"},
+		// Lambda quotas: 128 to 10,240 MB, a timeout of whole seconds up
+		// to 900; a fractional timeout made CDK panic.
+		"memory below Lambda's":  {gofunction.Props{Entry: hello, Settings: gofunction.Settings{MemoryMB: 127}}, "gofunction: MemoryMB 127 is outside Lambda's 128 to 10240 MB"},
+		"memory above Lambda's":  {gofunction.Props{Entry: hello, Settings: gofunction.Settings{MemoryMB: 10241}}, "gofunction: MemoryMB 10241 is outside"},
+		"fractional timeout":     {gofunction.Props{Entry: hello, Settings: gofunction.Settings{Timeout: 1500 * time.Millisecond}}, "gofunction: Timeout 1.5s must be a whole number of seconds, at most Lambda's 15m0s"},
+		"timeout above Lambda's": {gofunction.Props{Entry: hello, Settings: gofunction.Settings{Timeout: 901 * time.Second}}, "gofunction: Timeout 15m1s must be a whole number"},
+		"negative provisioned":   {gofunction.Props{Entry: hello, Settings: gofunction.Settings{ProvisionedConcurrency: -1}}, "gofunction: ProvisionedConcurrency -1 is negative"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			stack := newStack(t, false)
@@ -115,6 +122,19 @@ func TestInvalidPropsAreAnnotationErrors(t *testing.T) {
 				t.Errorf("want one error annotation matching %q, got %d", tc.want, len(*errs))
 			}
 		})
+	}
+}
+
+// Lambda's limits themselves are valid settings.
+func TestLambdasLimitsAreValidSettings(t *testing.T) {
+	for _, s := range []gofunction.Settings{
+		{MemoryMB: gofunction.MinMemoryMB, Timeout: time.Second},
+		{MemoryMB: gofunction.MaxMemoryMB, Timeout: gofunction.MaxTimeout},
+		{},
+	} {
+		if problems := s.Problems(); problems != nil {
+			t.Errorf("%+v: %q", s, problems)
+		}
 	}
 }
 

@@ -64,14 +64,20 @@ func authorizerEntries(p Props) []string {
 	return out
 }
 
-// validateAuthorizers reports authorizers without an Entry; restapi
-// checks the rest.
+// validateAuthorizers reports authorizers without an Entry, and a Name
+// twice (each names its function, built before restapi sees them);
+// restapi checks the rest.
 func validateAuthorizers(p Props) []string {
 	var problems []string
+	names := map[string]bool{}
 	for i, a := range p.Authorizers {
 		if a.Entry == "" {
 			problems = append(problems, fmt.Sprintf("Authorizers[%d] %s: Entry (the authorizer's Go package) is required", i, a.Name))
 		}
+		if names[a.Name] {
+			problems = append(problems, fmt.Sprintf("Authorizers[%d]: Name %q is not unique", i, a.Name))
+		}
+		names[a.Name] = true
 	}
 	return problems
 }

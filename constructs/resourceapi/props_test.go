@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -127,6 +128,30 @@ var invalid = []struct {
 		o.Idempotent, o.Access = true, resourceapi.WriteAccess
 		o.Access.LeadingKeys = []string{"THING#*"}
 	})},
+	// Each of these made the CDK panic: a function's Timeout of no whole
+	// seconds, two functions of one authorizer's name, a second HEAD.
+	{`Timeout 1.5s`, op(func(o *resourceapi.Operation) { o.Timeout = 1500 * time.Millisecond })},
+	{`MemoryMB 100000`, op(func(o *resourceapi.Operation) { o.MemoryMB = 100000 })},
+	{`Functions: Timeout`, func(p *resourceapi.Props) { p.Functions.Timeout = time.Hour }},
+	{`Authorizers\[1\]: Name`, func(p *resourceapi.Props) {
+		a := resourceapi.Authorizer{Name: "partners", Entry: "constructs/gofunction/testdata/hello", AuthorizerSettings: restapi.AuthorizerSettings{
+			Type: restapi.TokenAuthorizer, IdentitySources: []string{"method.request.header.Authorization"},
+		}}
+		p.Authorizers = []resourceapi.Authorizer{a, a}
+		op(func(o *resourceapi.Operation) { o.Authorizer, o.Scopes = "partners", nil })(p)
+	}},
+	{`Method HEAD`, func(p *resourceapi.Props) {
+		if len(p.Operations) > 0 && !slices.ContainsFunc(p.Operations, func(o resourceapi.Operation) bool { return o.Name == "head" }) {
+			head := p.Operations[0]
+			head.Name, head.Method = "head", "HEAD"
+			p.Operations = append(p.Operations, head)
+		}
+	}},
+	{`QuotaPerDay 0`, func(p *resourceapi.Props) {
+		if len(p.API.UsagePlans) > 0 {
+			p.API.UsagePlans[0].QuotaPerDay = 0
+		}
+	}},
 	{`restapi: at least one UsagePlan`, func(p *resourceapi.Props) { p.API.UsagePlans = nil }},
 	{`UsagePlans\[0\]`, func(p *resourceapi.Props) {
 		if len(p.API.UsagePlans) > 0 {

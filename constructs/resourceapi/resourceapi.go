@@ -86,7 +86,8 @@ type Operation struct {
 	Throttle *restapi.Throttle
 	// MemoryMB and Timeout, when set, replace Props.Functions' for this
 	// operation's function; its DurationNearTimeout alarm follows Timeout.
-	// Default: Props.Functions' (whose defaults are gofunction's).
+	// Default: Props.Functions' (whose defaults are gofunction's); the
+	// limits are Lambda's (see gofunction.Settings.Problems).
 	MemoryMB int
 	Timeout  time.Duration
 	// Environment adds variables; envvars.TableName,

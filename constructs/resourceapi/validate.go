@@ -13,6 +13,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/acme/customers-api/constructs/gofunction"
 	"github.com/acme/customers-api/constructs/internal/cdkx"
 	"github.com/acme/customers-api/lambdakit/idempotency/layout"
 )
@@ -33,6 +34,9 @@ func validate(c constructs.Construct, p Props) bool {
 		bad("UserPool is required: every operation without IAM or an Authorizer needs a Cognito token")
 	}
 	problems = append(problems, validateAuthorizers(p)...)
+	for _, msg := range p.Functions.Problems() {
+		bad("Functions: %s", msg)
+	}
 	if p.Table == nil && p.NewTable == nil {
 		bad("Table or NewTable is required")
 	}
@@ -71,10 +75,11 @@ func validate(c constructs.Construct, p Props) bool {
 			bad("operation %s: Access must not use wildcard actions", op.Name)
 		case (len(op.Access.IndexActions) == 0) != (len(op.Access.Indexes) == 0):
 			bad("operation %s: Access needs both IndexActions and Indexes, or neither", op.Name)
-		case op.MemoryMB < 0 || op.Timeout < 0:
-			bad("operation %s: MemoryMB and Timeout must not be negative", op.Name)
 		}
 		names[op.Name] = true
+		for _, msg := range (gofunction.Settings{MemoryMB: op.MemoryMB, Timeout: op.Timeout}).Problems() {
+			bad("operation %s: %s", op.Name, msg)
+		}
 		for _, scope := range op.Scopes {
 			if !known {
 				break

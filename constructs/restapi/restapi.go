@@ -56,7 +56,12 @@ type (
 
 // Operation is one method of the API.
 type Operation struct {
-	// Method is the HTTP method; Path the resource path, e.g. "/customers/{id}".
+	// Method is the HTTP method, in upper case: GET, HEAD (only on a Path
+	// without a GET, whose HEAD restapi makes), POST, PUT, PATCH, DELETE, or
+	// OPTIONS (only without CORSOrigins). Path is the resource path, e.g.
+	// "/customers/{id}": "/" then parts of letters, digits and :._$-, or
+	// variables "{name}" (one per parent) or, last, "{name+}". Required;
+	// anything else is an error annotation.
 	Method, Path string
 	// Handler serves the operation through Lambda proxy integration.
 	Handler awslambda.IFunction
@@ -280,7 +285,21 @@ func (r *RestAPI) validate(p Props) bool {
 	if p.WAF && p.WAFRateLimit < 10 {
 		bad("WAFRateLimit must be at least 10 requests per 5 minutes")
 	}
+	plans, keys := map[string]bool{}, map[string]bool{}
 	for i, plan := range p.UsagePlans {
+		if plan.Name == "" || plans[plan.Name] {
+			bad("UsagePlans[%d]: Name %q must be set and unique", i, plan.Name)
+		}
+		plans[plan.Name] = true
+		if plan.QuotaPerDay <= 0 {
+			bad("UsagePlans[%d] (%s): QuotaPerDay %d must be positive: a quota of 0 refuses every request", i, plan.Name, plan.QuotaPerDay)
+		}
+		for _, key := range plan.APIKeys {
+			if key == "" || keys[key] {
+				bad("UsagePlans[%d] (%s): APIKeys: %q must be set and in one plan only (a key belongs to one plan of a stage)", i, plan.Name, key)
+			}
+			keys[key] = true
+		}
 		// A request is throttled by the stage (or method) limit and by its
 		// key's usage plan, whichever is lower ("Throttle requests to your
 		// REST APIs", API Gateway Developer Guide): a plan above the stage
@@ -303,8 +322,6 @@ func (r *RestAPI) validate(p Props) bool {
 			bad("operation %s has no Scopes", op.Key())
 		case (op.BodyModel == "") != (len(op.BodySchema) == 0), op.BodyModel != "" && !modelName.MatchString(op.BodyModel):
 			bad("operation %s needs both an alphanumeric BodyModel and a BodySchema, or neither", op.Key())
-		case !strings.HasPrefix(op.Path, "/"):
-			bad("operation %s: Path must start with /", op.Key())
 		case len(op.BodySchema) > 0:
 			if err := draft04(op.BodySchema); err != nil {
 				bad("operation %s: BodySchema: %v", op.Key(), err)
@@ -312,6 +329,7 @@ func (r *RestAPI) validate(p Props) bool {
 		}
 		seen[op.Key()] = true
 	}
+	validateRoutes(p, bad)
 	validateAuthorization(p, bad)
 	for _, msg := range problems {
 		cdkx.Error(r.Construct, "restapi: %s", msg)

@@ -73,6 +73,33 @@ func TestInvalidPropsAreAnnotationErrors(t *testing.T) {
 		"a numeric exclusiveMinimum": {func(p *restapi.Props) {
 			body(p, `{"type":"object","properties":{"n":{"type":"number","exclusiveMinimum":0}}}`)
 		}, `BodySchema: "exclusiveMinimum" .* boolean`},
+		// Each of these made the CDK panic, or passed synth and failed
+		// the deploy.
+		"an explicit HEAD beside a GET": {func(p *restapi.Props) { p.Operations = append(p.Operations, with(p.Operations[0], "HEAD", "")) }, `operation HEAD /things/\{id\}: Method HEAD: restapi makes the HEAD of /things/\{id\} from its GET`},
+		"ANY, the 405's method":         {func(p *restapi.Props) { p.Operations[0].Method = "ANY" }, `operation ANY /things/\{id\}: Method "ANY" must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS`},
+		"no such method":                {func(p *restapi.Props) { p.Operations[0].Method = "FOO" }, `Method "FOO" must be one of`},
+		"no method":                     {func(p *restapi.Props) { p.Operations[0].Method = "" }, `Method "" must be one of`},
+		"a lower-case method":           {func(p *restapi.Props) { p.Operations[0].Method = "get" }, `Method "get" must be one of`},
+		"OPTIONS beside CORS": {func(p *restapi.Props) {
+			p.CORSOrigins = []string{"https://app.example.com"}
+			p.Operations[0].Method = "OPTIONS"
+		}, `Method OPTIONS: with CORSOrigins, restapi answers the CORS preflight`},
+		"an empty path part":        {func(p *restapi.Props) { p.Operations[0].Path = "/things//x" }, `operation GET /things//x: Path part "" must be`},
+		"a trailing slash":          {func(p *restapi.Props) { p.Operations[0].Path = "/things/" }, `operation GET /things/: Path part "" must be`},
+		"an unclosed variable":      {func(p *restapi.Props) { p.Operations[0].Path = "/things/{id" }, `Path part "\{id" must be`},
+		"a greedy variable's child": {func(p *restapi.Props) { p.Operations[0].Path = "/things/{id+}/x" }, `the greedy variable \{id\+\} takes the rest`},
+		"two variables of one parent": {func(p *restapi.Props) {
+			p.Operations = append(p.Operations, with(p.Operations[0], "PUT", "/things/{key}"))
+		}, `operation PUT /things/\{key\}: Path: /things has two variable children, \{id\} and \{key\}`},
+		"two plans of one name": {func(p *restapi.Props) { p.UsagePlans = append(p.UsagePlans, p.UsagePlans[0]) }, `UsagePlans\[1\]: Name "standard" must be set and unique`},
+		"a plan without a name": {func(p *restapi.Props) { p.UsagePlans[0].Name = "" }, `UsagePlans\[0\]: Name "" must be set`},
+		"one key in two plans": {func(p *restapi.Props) {
+			p.UsagePlans[0].APIKeys = []string{"acme"}
+			p.UsagePlans = append(p.UsagePlans, restapi.UsagePlan{Name: "partner", Throttle: restapi.Throttle{RateLimit: 1, BurstLimit: 1}, QuotaPerDay: 1, APIKeys: []string{"acme"}})
+		}, `UsagePlans\[1\] \(partner\): APIKeys: "acme" must be set and in one plan only`},
+		"a key without a name": {func(p *restapi.Props) { p.UsagePlans[0].APIKeys = []string{""} }, `UsagePlans\[0\] \(standard\): APIKeys: "" must be set`},
+		"no quota":             {func(p *restapi.Props) { p.UsagePlans[0].QuotaPerDay = 0 }, `UsagePlans\[0\] \(standard\): QuotaPerDay 0 must be positive`},
+		"a negative quota":     {func(p *restapi.Props) { p.UsagePlans[0].QuotaPerDay = -1 }, `QuotaPerDay -1 must be positive`},
 		"partner blocked by WAF": {func(p *restapi.Props) {
 			// 1 request a second is 300 in 5 minutes, from one address.
 			p.WAF, p.WAFRateLimit = true, 299
@@ -85,6 +112,38 @@ func TestInvalidPropsAreAnnotationErrors(t *testing.T) {
 				t.Errorf("%d errors matching %q, want 1", len(*errs), c.want)
 			}
 		})
+	}
+}
+
+// with is op with another method and, unless path is "", another path.
+func with(op restapi.Operation, method, path string) restapi.Operation {
+	op.Method = method
+	if path != "" {
+		op.Path = path
+	}
+	return op
+}
+
+// The routes API Gateway serves, next to those it refuses (above): a HEAD
+// on a path without a GET, OPTIONS without CORS, a greedy variable last,
+// one variable under a parent for many methods, the root.
+func TestValidRoutesSynthesizeWithoutErrors(t *testing.T) {
+	stack, r := build(func(p *restapi.Props) {
+		op := p.Operations[0]
+		other := op // on paths without {id}
+		other.PathSchema = nil
+		p.Operations = append(p.Operations,
+			with(op, "PUT", ""), with(op, "PATCH", "/things/{id}/tags/{tag}"), with(op, "DELETE", "/things/{id}/tags"),
+			with(other, "HEAD", "/files"), with(other, "OPTIONS", "/files"), with(other, "GET", "/files/{path+}"), with(other, "POST", "/"),
+		)
+	})
+	if errs := assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), assertions.Match_AnyValue()); len(*errs) != 0 {
+		t.Fatalf("errors: %v", *errs)
+	}
+	for _, key := range []string{"HEAD /things/{id}", "HEAD /files", "OPTIONS /files", "HEAD /files/{path+}", "POST /"} {
+		if r.Methods[key] == nil {
+			t.Errorf("no method %s", key)
+		}
 	}
 }
 

@@ -22,13 +22,16 @@ type Throttle struct {
 
 // UsagePlan is a class of consumer with its own limits and API keys.
 type UsagePlan struct {
-	// Name identifies the plan, e.g. "standard".
+	// Name identifies the plan, e.g. "standard". Required, unique.
 	Name string
 	// Throttle is the plan's limit per API key.
 	Throttle Throttle
-	// QuotaPerDay is how many requests a key may make per day.
+	// QuotaPerDay is how many requests a key may make per day (API
+	// Gateway's usage plan quota, period DAY). Required: a positive number;
+	// 0 would refuse every request, so restapi refuses it.
 	QuotaPerDay int
 	// APIKeys names the keys to create; API Gateway generates their values.
+	// Each name is non-empty and in one plan only.
 	APIKeys []string
 	// ServerToServer marks consumers that call from few IP addresses (a
 	// partner's servers), so that with WAF the per-IP rate rule must let one
