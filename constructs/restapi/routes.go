@@ -18,8 +18,10 @@ var methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS
 // A resource path part is a literal or a path variable, "{name}", or a
 // greedy one, "{name+}", which takes the rest of the path and so can have
 // no child ("Set up a proxy integration with a proxy resource", API
-// Gateway Developer Guide); literals are the characters API Gateway (and
-// the CDK's Resource, which panics on others) accept in a PathPart.
+// Gateway Developer Guide). The characters are those the CDK's Resource
+// accepts in a path part (it panics with ResourceSPathPartOnly on any
+// other: a-z, A-Z, 0-9 and :._-$); a variable's name is narrower, without
+// : and $, which would not survive in a request parameter's name.
 var (
 	pathPartLiteral  = regexp.MustCompile(`^[A-Za-z0-9:._$-]+$`)
 	pathPartVariable = regexp.MustCompile(`^\{[A-Za-z0-9._-]+\+?\}$`)
