@@ -108,7 +108,7 @@ lint: tools $(GOIMPORTS) $(STATICCHECK) $(ACTIONLINT) ## goimports -local (gofmt
 	rm -rf cdk.out.lint
 
 local: tools $(RIE) local-idle $(LOCAL_ASSEMBLY)/manifest.json ## Run the dev API locally (PORT=3000): gateway, identity, handlers under the Lambda emulator, moto; synthesizes dev first unless nothing changed since; Ctrl-C stops it.
-	@$(LOCAL) serve -assembly $(LOCAL_ASSEMBLY) -port $(PORT) -rie $(RIE) -python $(VENV)/bin/python
+	@$(LOCAL) serve -assembly $(LOCAL_ASSEMBLY) -port $(PORT) -rie $(RIE) -python $(VENV)/bin/python -self $(LOCAL)
 
 # Synthesize dev for make local only when a file synth reads is newer than
 # the last synth: cdk synth takes a minute, and its output goes to a log.

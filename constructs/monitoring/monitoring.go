@@ -40,6 +40,7 @@
 package monitoring
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -83,12 +84,18 @@ type Props struct {
 // pass them on whole.
 type Settings struct {
 	// Emails are paged when a subsystem becomes unhealthy and when it
-	// recovers. Undeliverable notifications go to a dead-letter queue.
+	// recovers: they are subscribed to the topic New creates.
+	// Undeliverable notifications go to a dead-letter queue. Each is a
+	// plain address ("oncall@example.com", as net/mail parses it); another
+	// is an annotation error naming it. Default: none.
 	Emails []string
-	// Topic, when set, receives the pages instead of a new topic.
+	// Topic, when set, receives the pages instead of a new topic. Its
+	// subscriptions are yours: setting Emails too is an annotation error
+	// naming both (subscribe those addresses to Topic yourself). Default:
+	// a new topic (NewAlarmTopic) with Emails subscribed.
 	Topic awssns.ITopic
-	// NotifyEmails receive the notify-only alarms (tickets, not pages).
-	// Default: Emails.
+	// NotifyEmails receive the notify-only alarms (tickets, not pages);
+	// plain addresses like Emails. Default: Emails.
 	NotifyEmails []string
 	// Thresholds override Defaults.
 	Thresholds Thresholds
@@ -139,14 +146,17 @@ func New(scope constructs.Construct, id string, p Props) *Monitoring {
 	if p.Name == "" {
 		cdkx.Error(c, "monitoring: Name is required")
 	}
+	emails, notifyEmails := plainAddresses(c, "Emails", p.Emails), plainAddresses(c, "NotifyEmails", p.NotifyEmails)
 	m.Topic = p.Topic
+	if m.Topic != nil && len(p.Emails) > 0 {
+		cdkx.Error(c, "monitoring: Topic and Emails are both set: Emails are subscribed only to a topic New creates, never to Topic; subscribe them to Topic yourself, or leave Topic unset")
+	}
 	if m.Topic == nil {
-		t := NewAlarmTopic(c, AlarmTopicProps{DisplayName: p.Name + " alarms", AlarmNamePrefix: p.Name + "-", Emails: p.Emails, Retain: p.Retain})
+		t := NewAlarmTopic(c, AlarmTopicProps{DisplayName: p.Name + " alarms", AlarmNamePrefix: p.Name + "-", Emails: emails, Retain: p.Retain})
 		m.Topic, m.Key, m.EmailDLQ = t.Topic, t.Key, t.EmailDLQ
 	}
-	notifyEmails := p.NotifyEmails
-	if len(notifyEmails) == 0 {
-		notifyEmails = p.Emails
+	if len(p.NotifyEmails) == 0 {
+		notifyEmails = emails
 	}
 	m.NotifyTopic = NewAlarmTopic(constructs.NewConstruct(c, jsii.String("Notify")), AlarmTopicProps{
 		DisplayName: p.Name + " notifications", AlarmNamePrefix: p.Name + "-", Emails: notifyEmails, Retain: p.Retain,
@@ -181,8 +191,18 @@ func (m *Monitoring) Subsystem(name string) { m.subsystem = name }
 
 // Page adds alarms (a consumer's own, or one of Alarms) to a subsystem's
 // paging composite; before Finish, to any subsystem; after it, only to a
-// new one, whose composite is then created at once.
+// new one, whose composite is then created at once. A call with no alarms
+// (a composite's rule needs one) or with a nil alarm is an annotation
+// error and adds nothing.
 func (m *Monitoring) Page(subsystem string, alarms ...awscloudwatch.IAlarm) {
+	call := fmt.Sprintf("Page(%q)", subsystem)
+	if len(alarms) == 0 {
+		cdkx.Error(m.Construct, "monitoring: %s names no alarms: a subsystem pages when one of its alarms fires, so it needs at least one", call)
+		return
+	}
+	if !noneNil(m.Construct, call, alarms) {
+		return
+	}
 	if !m.finished {
 		if _, seen := m.members[subsystem]; !seen {
 			m.subsystems = append(m.subsystems, subsystem)
@@ -199,8 +219,12 @@ func (m *Monitoring) Page(subsystem string, alarms ...awscloudwatch.IAlarm) {
 }
 
 // Notify makes alarms notify-only: each sends NotifyTopic a ticket when
-// it goes to ALARM and when it recovers; nobody is paged.
+// it goes to ALARM and when it recovers; nobody is paged. A nil alarm is
+// an annotation error, and then none of them notifies.
 func (m *Monitoring) Notify(alarms ...awscloudwatch.Alarm) {
+	if !noneNil(m.Construct, "Notify", alarms) {
+		return
+	}
 	ticket := awscloudwatchactions.NewSnsAction(m.NotifyTopic.Topic)
 	for _, a := range alarms {
 		a.AddAlarmAction(ticket)
@@ -209,6 +233,18 @@ func (m *Monitoring) Notify(alarms ...awscloudwatch.Alarm) {
 			m.status(a)
 		}
 	}
+}
+
+// noneNil reports whether no alarm is nil; otherwise it records an
+// annotation error on c naming call and the first nil alarm's index.
+func noneNil[A awscloudwatch.IAlarm](c constructs.IConstruct, call string, alarms []A) bool {
+	for i, a := range alarms {
+		if awscloudwatch.IAlarm(a) == nil {
+			cdkx.Error(c, "monitoring: %s: alarm %d is nil", call, i)
+			return false
+		}
+	}
+	return true
 }
 
 func (m *Monitoring) status(alarms ...awscloudwatch.IAlarm) {

@@ -1,6 +1,9 @@
 package monitoring
 
 import (
+	"net/mail"
+	"slices"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -24,7 +27,9 @@ type AlarmTopicProps struct {
 	// Required: an empty prefix would let every alarm of the account publish.
 	AlarmNamePrefix string
 	// Emails are subscribed; notifications SNS cannot deliver go to EmailDLQ.
-	// Default: no subscription and no EmailDLQ.
+	// Each is a plain address ("oncall@example.com": net/mail parses it to
+	// itself), listed once; another is an annotation error naming it, and
+	// is not subscribed. Default: no subscription and no EmailDLQ.
 	Emails []string
 	// Retain keeps the key and the e-mail DLQ when the stack is deleted.
 	// Default: false (they are deleted with the stack).
@@ -88,7 +93,8 @@ func NewAlarmTopic(scope constructs.Construct, p AlarmTopicProps) *AlarmTopic {
 		DisplayName: jsii.String(p.DisplayName), MasterKey: t.Key, EnforceSSL: jsii.Bool(true),
 	})
 	t.Topic.AddToResourcePolicy(cloudWatch([]string{"sns:Publish"}, *t.Topic.TopicArn()))
-	if len(p.Emails) > 0 {
+	emails := plainAddresses(scope, "Emails", p.Emails)
+	if len(emails) > 0 {
 		t.EmailDLQ = awssqs.NewQueue(scope, jsii.String("EmailDLQ"), &awssqs.QueueProps{
 			Encryption: awssqs.QueueEncryption_SQS_MANAGED, EnforceSSL: jsii.Bool(true),
 			RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)), RemovalPolicy: cdkx.RemovalPolicy(p.Retain),
@@ -97,10 +103,30 @@ func NewAlarmTopic(scope constructs.Construct, p AlarmTopicProps) *AlarmTopic {
 			Id: jsii.String("AwsSolutions-SQS3"), Reason: jsii.String("This queue is the dead-letter queue of the " + p.DisplayName + " e-mail subscriptions."),
 		}}, nil)
 	}
-	for _, addr := range p.Emails {
+	for _, addr := range emails {
 		t.Topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(addr), &awssnssubscriptions.EmailSubscriptionProps{
 			DeadLetterQueue: t.EmailDLQ,
 		}))
 	}
 	return t
+}
+
+// plainAddresses returns the addresses that are plain (net/mail parses
+// each to itself: no display name, no spaces, one '@'; RFC 5322 addr-spec)
+// and not repeated, recording an annotation error on scope naming
+// prop[i] for each other one. (An empty address, or a repeated one, would otherwise be a jsii
+// panic: each subscription's construct id is its address.)
+func plainAddresses(scope constructs.Construct, prop string, addrs []string) []string {
+	var plain []string
+	for i, addr := range addrs {
+		switch a, err := mail.ParseAddress(addr); {
+		case err != nil || a.Address != addr:
+			cdkx.Error(scope, "monitoring: %s[%d] %q is not a plain e-mail address like oncall@example.com", prop, i, addr)
+		case slices.Contains(plain, addr):
+			cdkx.Error(scope, "monitoring: %s[%d] %q is listed twice", prop, i, addr)
+		default:
+			plain = append(plain, addr)
+		}
+	}
+	return plain
 }

@@ -55,7 +55,7 @@ func LocalTools() (rie, python string, err error) {
 	}
 	rie = filepath.Join(root, ".tools", "aws-lambda-rie")
 	if !exists(rie) {
-		return "", "", fmt.Errorf("testenv: %s is missing: run `make test` (or `make .tools/aws-lambda-rie`) first", rie)
+		return "", "", fmt.Errorf("testenv: %s is missing: run `make test` (or `make %s`) first", rie, rie)
 	}
 	python, err = VenvTool("python")
 	return rie, python, err

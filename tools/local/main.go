@@ -85,6 +85,7 @@ func serve(args []string) error {
 	assembly := fs.String("assembly", ".local/cdk.out", "cloud assembly directory")
 	port := fs.Int("port", 3000, "gateway port on 127.0.0.1")
 	logs := fs.String("logs", ".local/local.log", "file for the functions' output and the access log")
+	self := fs.String("self", "go run github.com/acme/customers-api/tools/local", "how the banner's hints run this command (make local passes its binary)")
 	var opts localapi.Options
 	fs.StringVar(&opts.Stacks, "stacks", "", "serve the templates whose stack name starts with this, e.g. Customers-dev- (default every template)")
 	fs.StringVar(&opts.RIE, "rie", "", "aws-lambda-rie binary (default $"+localapi.RIEEnv+", else aws-lambda-rie on PATH)")
@@ -97,7 +98,7 @@ func serve(args []string) error {
 	// Say at once when the port is taken, not after moto and the builds.
 	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *port))
 	if err != nil {
-		return fmt.Errorf("port %d is not free (%v): run with PORT=<another port>", *port, errors.Unwrap(err))
+		return fmt.Errorf("port %d is not free (%v): run with -port <another port> (make local: PORT=<another port>)", *port, errors.Unwrap(err))
 	}
 	l.Close()
 	if err := os.MkdirAll(filepath.Dir(stateFile), 0o700); err != nil {
@@ -138,14 +139,14 @@ func serve(args []string) error {
   Logs          %s
 
   Try it:
-    curl -H "Authorization: Bearer $(make -s local-token)" -H "X-Api-Key: $(make -s local-apikey)" %s%s
+    curl -H "Authorization: Bearer $(%[6]s token)" -H "X-Api-Key: $(%[6]s apikey)" %[1]s%[7]s
 
-  make local-token [SCOPES=...]   an access token (scopes: %s)
-  make local-apikey               the API key
-  make local-events               the latest events at each rule target
-  Not run locally: %s.
+  %[6]s token [-scopes ...]   an access token (scopes: %[8]s)
+  %[6]s apikey                the API key
+  %[6]s events                the latest events at each rule target
+  Not run locally: %[9]s.
   Ctrl-C stops everything.
-`, env.URL, env.Identity.URL, s.ClientID, env.Moto, *logs, env.URL, firstPath(env), strings.Join(s.Scopes, " "), strings.Join(localapi.Skipped, "; "))
+`, env.URL, env.Identity.URL, s.ClientID, env.Moto, *logs, *self, firstPath(env), strings.Join(s.Scopes, " "), strings.Join(localapi.Skipped, "; "))
 	<-ctx.Done()
 	fmt.Println("\nlocal: stopping")
 	return nil
@@ -160,19 +161,23 @@ func firstPath(env *localapi.Env) string {
 	return paths[0]
 }
 
+// notRunning says how to start the local API, in this repository and in
+// another module.
+const notRunning = "the local API is not running: start it with `make local` here, or `go run github.com/acme/customers-api/tools/local serve -assembly cdk.out` in another module"
+
 // running reads the state of a live serve.
 func running() (state, error) {
 	var s state
 	b, err := os.ReadFile(stateFile)
 	if err != nil {
-		return s, errors.New("the local API is not running: start it with `make local`")
+		return s, errors.New(notRunning)
 	}
 	if err := json.Unmarshal(b, &s); err != nil {
 		return s, err
 	}
 	if syscall.Kill(s.PID, 0) != nil {
 		os.Remove(stateFile)
-		return s, errors.New("the local API is not running (stale state removed): start it with `make local`")
+		return s, errors.New(notRunning + " (stale state removed)")
 	}
 	return s, nil
 }
