@@ -343,7 +343,10 @@ func cors(origins []string) *awsapigateway.CorsOptions {
 	}
 	return &awsapigateway.CorsOptions{
 		AllowOrigins:  jsii.Strings(origins...),
-		AllowMethods:  jsii.Strings("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"),
+		// Every method an operation may have (routes.go), PATCH included:
+		// a browser sends a PATCH only after a preflight that allows it
+		// (Fetch Standard, "CORS-preflight fetch").
+		AllowMethods:  jsii.Strings(methods...),
 		AllowHeaders:  jsii.Strings(AllowedHeaders...),
 		ExposeHeaders: jsii.Strings(wire.ExposeHeaders...),
 		MaxAge:        awscdk.Duration_Minutes(jsii.Number(10)),

@@ -1,6 +1,8 @@
 package restapi_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -245,5 +247,31 @@ func TestAMethodAddedByHandWithoutAnAuthorizerIsAnAnnotationError(t *testing.T) 
 	open := annotations.FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(`restapi: method POST /open has no authorizer \(AuthorizationType NONE\)`)))
 	if len(*all) != 1 || len(*open) != 1 {
 		t.Errorf("%d errors, %d of them about POST /open; want that one only", len(*all), len(*open))
+	}
+}
+
+// A browser sends a cross-origin PATCH only when the preflight's
+// Access-Control-Allow-Methods lists it (Fetch Standard, "CORS-preflight
+// fetch"); before, the list lacked PATCH and every browser PATCH failed.
+func TestTheCORSPreflightAllowsEveryMethodAnOperationMayHave(t *testing.T) {
+	stack := api(func(p *restapi.Props) {
+		p.CORSOrigins = []string{"https://app.example.com"}
+		p.Operations[0].Method = "PATCH"
+	})
+	preflights := assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::ApiGateway::Method"), &map[string]any{
+		"Properties": map[string]any{"HttpMethod": "OPTIONS"},
+	})
+	if len(*preflights) == 0 {
+		t.Fatal("no CORS preflight")
+	}
+	for id, m := range *preflights {
+		integration := (*m)["Properties"].(map[string]any)["Integration"].(map[string]any)
+		params := integration["IntegrationResponses"].([]any)[0].(map[string]any)["ResponseParameters"].(map[string]any)
+		allowed := strings.Split(strings.Trim(params["method.response.header.Access-Control-Allow-Methods"].(string), "'"), ",")
+		for _, want := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"} {
+			if !slices.Contains(allowed, want) {
+				t.Errorf("%s: the preflight allows %v, not %s", id, allowed, want)
+			}
+		}
 	}
 }
