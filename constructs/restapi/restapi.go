@@ -342,7 +342,7 @@ func cors(origins []string) *awsapigateway.CorsOptions {
 		return nil
 	}
 	return &awsapigateway.CorsOptions{
-		AllowOrigins:  jsii.Strings(origins...),
+		AllowOrigins: jsii.Strings(origins...),
 		// Every method an operation may have (routes.go), PATCH included:
 		// a browser sends a PATCH only after a preflight that allows it
 		// (Fetch Standard, "CORS-preflight fetch").
