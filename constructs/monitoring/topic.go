@@ -1,7 +1,6 @@
 package monitoring
 
 import (
-	"net/mail"
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -15,6 +14,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/acme/customers-api/constructs/internal/cdkx"
+	"github.com/acme/customers-api/constructs/settings"
 )
 
 // AlarmTopicProps describes a topic that CloudWatch alarms notify.
@@ -111,16 +111,15 @@ func NewAlarmTopic(scope constructs.Construct, p AlarmTopicProps) *AlarmTopic {
 	return t
 }
 
-// plainAddresses returns the addresses that are plain (net/mail parses
-// each to itself: no display name, no spaces, one '@'; RFC 5322 addr-spec)
-// and not repeated, recording an annotation error on scope naming
+// plainAddresses returns the addresses that are plain
+// (settings.PlainAddress) and not repeated, recording an annotation error on scope naming
 // prop[i] for each other one. (An empty address, or a repeated one, would otherwise be a jsii
 // panic: each subscription's construct id is its address.)
 func plainAddresses(scope constructs.Construct, prop string, addrs []string) []string {
 	var plain []string
 	for i, addr := range addrs {
-		switch a, err := mail.ParseAddress(addr); {
-		case err != nil || a.Address != addr:
+		switch {
+		case !settings.PlainAddress(addr):
 			cdkx.Error(scope, "monitoring: %s[%d] %q is not a plain e-mail address like oncall@example.com", prop, i, addr)
 		case slices.Contains(plain, addr):
 			cdkx.Error(scope, "monitoring: %s[%d] %q is listed twice", prop, i, addr)

@@ -9,6 +9,7 @@
 package settings
 
 import (
+	"net/mail"
 	"slices"
 	"time"
 )
@@ -198,3 +199,12 @@ var RetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 5
 
 // ValidRetention reports whether days is one of RetentionDays.
 func ValidRetention(days int) bool { return slices.Contains(RetentionDays, days) }
+
+// PlainAddress reports whether addr is an e-mail address without a display
+// name, comments or spaces: net/mail parses it to itself (RFC 5322
+// addr-spec). Alarm and notification e-mails must be plain, since each
+// subscription is named after its address.
+func PlainAddress(addr string) bool {
+	a, err := mail.ParseAddress(addr)
+	return err == nil && a.Address == addr
+}

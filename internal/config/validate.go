@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net/mail"
 	"net/url"
 	"regexp"
 	"slices"
@@ -201,7 +200,7 @@ func (a Auth) validate(prod bool, p *problems) {
 	switch {
 	case a.EmailFrom == "" && prod:
 		p.bad("Auth.EmailFrom", "prod needs an SES sender: Cognito's default sends at most 50 e-mails a day")
-	case a.EmailFrom != "" && !plainAddress(a.EmailFrom):
+	case a.EmailFrom != "" && !settings.PlainAddress(a.EmailFrom):
 		p.bad("Auth.EmailFrom", "%q is not a plain e-mail address", a.EmailFrom)
 	}
 }
@@ -211,7 +210,7 @@ func (ev Events) validate(p *problems) {
 		p.bad("Events.ArchiveRetentionDays", "%d is outside 1-3650", d)
 	}
 	for i, addr := range ev.NotificationEmails {
-		if !plainAddress(addr) {
+		if !settings.PlainAddress(addr) {
 			p.bad(fmt.Sprintf("Events.NotificationEmails[%d]", i), "%q is not a plain e-mail address", addr)
 		}
 	}
@@ -227,7 +226,7 @@ func (ev Events) validate(p *problems) {
 
 func (a Alarms) validate(waf bool, p *problems) {
 	for i, addr := range a.Emails {
-		if !plainAddress(addr) {
+		if !settings.PlainAddress(addr) {
 			p.bad(fmt.Sprintf("Alarms.Emails[%d]", i), "%q is not a plain e-mail address", addr)
 		}
 	}
@@ -259,13 +258,6 @@ func (a Alarms) validate(waf bool, p *problems) {
 	if waf && t.WAFBlockedPer5Min < 1 {
 		p.bad("Alarms.Thresholds.WAFBlockedPer5Min", "%d must be positive when API.WAF is on", t.WAFBlockedPer5Min)
 	}
-}
-
-// plainAddress reports whether addr is an e-mail address without a display
-// name or comments (RFC 5322 addr-spec).
-func plainAddress(addr string) bool {
-	a, err := mail.ParseAddress(addr)
-	return err == nil && a.Address == addr
 }
 
 // checkOrigin returns what is wrong with a CORS origin, or "".
